@@ -1,0 +1,87 @@
+// The policy: who may review, which refs are protected and what they require.
+//
+// Plain data produced by the loader (policy_loader.h) and read by every later stage. Nothing
+// here reads files or git. Defaults below are the documented defaults of examples/policy.toml.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detect/markers.h"
+
+namespace trailgate {
+
+// How strongly a Reviewed-by trailer must be backed before it counts.
+enum class Verification {
+  roster,     // the named person is on the roster at the level, not the author, not expired
+  signature,  // additionally an SSH signature over the commit's payload (not in this version)
+};
+
+// One person on the roster.
+struct Person {
+  std::string name;
+  std::vector<std::string> emails;     // matched case-insensitively; the first is primary
+  std::string level;                   // one of Policy::levels
+  std::vector<std::string> usernames;  // host usernames (GitLab, Gitea, ...) of this person
+  std::optional<std::int64_t> expires; // seconds since the epoch (UTC midnight of the date)
+                                       // from which reviews no longer count
+};
+
+struct ReviewSettings {
+  Verification verification = Verification::signature;
+  std::vector<std::string> trailer_keys = {"Reviewed-by"};  // keys that claim a review
+};
+
+// Requirements for the refs matched by `refs`.
+struct ProtectRule {
+  std::vector<std::string> refs;  // glob patterns; '*' also matches '/', see ref_matches()
+  int approvals = 1;              // verified reviews an AI-assisted commit needs
+  std::string min_level = "senior";
+  bool allow_delete = false;
+  bool allow_force_push = false;
+  bool review_all = false;           // every commit needs the approvals, not only AI ones
+  bool require_declaration = false;  // every commit must carry "AI-Assisted: yes|no"
+  int source_line = 0;               // where the [[protect]] entry starts, for messages
+};
+
+// History before the policy: commits reachable from `commit`, or whose author and committer
+// dates are both before `before`, are grandfathered.
+struct Baseline {
+  std::optional<std::string> commit;  // a full hex commit id
+  std::optional<std::int64_t> before; // seconds since the epoch
+};
+
+struct DetectSettings {
+  bool builtin = true;                      // use detect::builtin_catalogue()
+  std::vector<detect::MarkerSpec> markers;  // extra markers from the policy
+};
+
+struct Policy {
+  std::string source;  // the file it was read from, for messages
+  std::vector<std::string> levels = {"junior", "mid", "senior", "principal"};  // low to high
+  std::vector<Person> people;
+  ReviewSettings review;
+  DetectSettings detect;
+  std::vector<ProtectRule> protect;
+  Baseline baseline;
+  int max_listed_commits = 20;  // a rejection lists at most this many commits, then counts
+
+  // Returns the first rule whose patterns match `ref`, or nullptr when the ref is unprotected.
+  const ProtectRule* rule_for(std::string_view ref) const;
+  // Returns the roster person with `email` (case-insensitive), or nullptr.
+  const Person* person_by_email(std::string_view email) const;
+  // Returns the rank of `level` in `levels` (0 = lowest), or -1 when unknown.
+  int level_rank(std::string_view level) const;
+};
+
+// Returns true when `ref` matches the glob `pattern`: '*' matches any run of characters,
+// '/' included (as in git refspecs), '?' one character, other characters themselves.
+bool ref_matches(std::string_view pattern, std::string_view ref);
+
+// ASCII case-insensitive equality, for emails and keys.
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace trailgate

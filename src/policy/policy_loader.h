@@ -1,0 +1,44 @@
+// Reading a policy file: TOML in, Policy out, or every error with file:line:column.
+//
+// Unknown keys are errors, because a typo must never silently weaken a policy. The loader
+// reports all problems it finds in one go. It reads only the file it is given; finding which
+// file to read is policy_locator.h's job.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/policy.h"
+
+namespace trailgate {
+
+// One problem in a policy file.
+struct PolicyDiagnostic {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the problem has no position (e.g. unreadable file)
+  int column = 0;  // 1-based
+  std::string message;  // names the key, e.g. "protect[1].min_level: unknown level \"sr\""
+  // Renders "file:line:column: message".
+  std::string to_string() const;
+};
+
+// Thrown when a policy cannot be used. what() lists every diagnostic, one per line.
+class PolicyError : public std::runtime_error {
+ public:
+  explicit PolicyError(std::vector<PolicyDiagnostic> diagnostics);
+  const std::vector<PolicyDiagnostic>& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<PolicyDiagnostic> diagnostics_;
+};
+
+// Parses policy `text`; `source_name` is used in diagnostics and stored in Policy::source.
+// Throws PolicyError listing every problem.
+Policy parse_policy(std::string_view text, const std::string& source_name);
+
+// Reads and parses the file at `path`. Throws PolicyError (also when it cannot be read).
+Policy load_policy_file(const std::string& path);
+
+}  // namespace trailgate

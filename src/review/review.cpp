@@ -1,0 +1,1 @@
+// placeholder while the stage is written

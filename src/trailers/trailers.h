@@ -1,0 +1,42 @@
+// Commit-message trailers, parsed exactly as `git log --format=%(trailers:only,unfold)` does
+// in git 2.39 with default configuration.
+//
+// This is the only trailer parser in trailgate. It is pure (no libgit2, no I/O) and must never
+// use libgit2's git_message_trailers, which disagrees with git on real messages. Git's own
+// config is pinned rather than inherited: separator ':' only, comment character '#', no
+// configured trailer tokens, no '---' divider. What git shows is what trailgate reads.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trailgate::trailers {
+
+struct Trailer {
+  std::string key;    // the token as written (case preserved), whitespace-trimmed
+  std::string value;  // unfolded and trimmed, as %(trailers:unfold) prints it
+};
+
+// The trailer block of one message.
+struct TrailerBlock {
+  std::vector<Trailer> trailers;  // in message order; lines without a separator are left out
+  std::size_t start = 0;          // byte offset in the message where the block starts
+  std::size_t end = 0;            // byte offset where it ends (before any ignored tail)
+  bool found() const { return start < end; }
+};
+
+// Parses `message` (the raw commit message, everything after the header's blank line).
+// Returns the trailer block git would find; an empty block when there is none. The message
+// is read as a C string would be: a NUL byte ends it, as it does for git. Never throws on any
+// input; runs in time linear in the message size.
+TrailerBlock parse(std::string_view message);
+
+// Renders trailers as `%(trailers:only,unfold)` prints them: "key: value\n" for each.
+std::string format_like_git_log(const std::vector<Trailer>& trailers);
+
+// Compares trailer keys the way `%(trailers:key=...)` does: ASCII case-insensitive, same length.
+bool key_equals(std::string_view a, std::string_view b);
+
+}  // namespace trailgate::trailers
