@@ -1,1 +1,82 @@
-// placeholder while the stage is written
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "version.h"
+
+namespace trailgate::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"trailgate: verifies that AI-assisted commits carry a senior's review before they "
+               "enter protected refs.",
+               "trailgate"};
+  app.set_version_flag("--version", fmt::format("trailgate {} (git {})", kVersion, kGitRevision));
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  GlobalOptions global;
+  app.add_option("--repo", global.repo, "Repository to work on (default: the hook's or the "
+                                        "current directory's)");
+  app.add_option("--policy", global.policy, "Policy file (default: looked up, see docs/policy.md)");
+  app.add_option("--color", global.color, "Color output: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+
+  // The table of commands: each is a thin driver in cmd_*.cpp.
+  auto* pre_receive = app.add_subcommand(
+      "pre-receive", "Hook mode: read <old> <new> <ref> lines on stdin; exit 0 accepts the push");
+
+  std::string update_ref, update_old, update_new;
+  auto* update = app.add_subcommand("update", "Hook mode for one ref: update <ref> <old> <new>");
+  update->add_option("ref", update_ref, "Ref being updated")->required();
+  update->add_option("old", update_old, "Old object id")->required();
+  update->add_option("new", update_new, "New object id")->required();
+
+  CheckOptions check_options;
+  auto* check = app.add_subcommand(
+      "check", "Check commits as if pushed to a ref (default: @{upstream}..HEAD to the upstream)");
+  check->add_option("--ref", check_options.ref, "Ref whose rules apply (default: the upstream's)");
+  check->add_option("--format", check_options.format, "Output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  check->add_option("range", check_options.ranges, "Revision ranges, A..B or B");
+
+  std::string explain_ref, explain_rev;
+  auto* explain = app.add_subcommand(
+      "explain", "Show why a commit is or isn't AI-assisted and reviewed");
+  explain->add_option("--ref", explain_ref, "Ref whose rules apply (default: the upstream's)");
+  explain->add_option("rev", explain_rev, "The commit")->required();
+
+  auto* policy = app.add_subcommand("policy", "Work with policy files");
+  policy->require_subcommand(1);
+  std::string policy_file;
+  auto* policy_check = policy->add_subcommand("check", "Validate a policy file");
+  policy_check->add_option("file", policy_file, "Policy file (default: looked up)");
+
+  InstallOptions install_options;
+  auto* install = app.add_subcommand("install", "Install the hook into --repo");
+  install->add_option("--hook", install_options.hooks, "pre-receive (default) and/or update")
+      ->check(CLI::IsMember({"pre-receive", "update"}));
+  install->add_flag("--dry-run", install_options.dry_run, "Print what would be written");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsage;
+  }
+
+  if (pre_receive->parsed()) return run_pre_receive(global);
+  if (update->parsed()) return run_update(global, update_ref, update_old, update_new);
+  if (check->parsed()) return run_check(global, check_options);
+  if (explain->parsed()) return run_explain(global, explain_ref, explain_rev);
+  if (policy_check->parsed()) return run_policy_check(global, policy_file);
+  if (install->parsed()) return run_install(global, install_options);
+  std::cerr << app.help();
+  return kUsage;
+}
+
+}  // namespace trailgate::cli

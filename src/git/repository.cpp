@@ -1,1 +1,230 @@
-// placeholder while the stage is written
+#include "git/repository.h"
+
+#include <cstdlib>
+#include <fmt/format.h>
+
+namespace trailgate::git {
+
+void check(int rc, const std::string& what) {
+  if (rc >= 0) return;
+  const git_error* e = git_error_last();
+  throw GitError(fmt::format("{}: {}", what, e && e->message ? e->message : "unknown error"), rc);
+}
+
+namespace {
+
+void ensure_libgit2() {
+  static const int initialised = [] {
+    git_libgit2_init();
+    return 1;
+  }();
+  (void)initialised;
+}
+
+std::string to_hex(const git_oid* oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, oid);
+  return buf;
+}
+
+git_oid to_oid(const std::string& hex) {
+  git_oid oid;
+  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, hex.c_str()) < 0)
+    throw GitError(fmt::format("not a full object id: \"{}\"", hex), GIT_EINVALID);
+  return oid;
+}
+
+Identity to_identity(const git_signature* sig) {
+  Identity id;
+  if (!sig) return id;
+  id.name = sig->name ? sig->name : "";
+  id.email = sig->email ? sig->email : "";
+  id.time = sig->when.time;
+  id.offset_minutes = sig->when.offset;
+  return id;
+}
+
+ObjectPtr lookup_object(git_repository* repo, const std::string& id) {
+  git_oid oid = to_oid(id);
+  git_object* obj = nullptr;
+  check(git_object_lookup(&obj, repo, &oid, GIT_OBJECT_ANY), fmt::format("reading object {}", id));
+  return ObjectPtr(obj);
+}
+
+}  // namespace
+
+bool is_zero_id(const std::string& id) {
+  return (id.size() == 40 || id.size() == 64) && id.find_first_not_of('0') == std::string::npos;
+}
+
+Repository Repository::open_for_hook() {
+  ensure_libgit2();
+  git_repository* repo = nullptr;
+  // FROM_ENV reads GIT_DIR and makes GIT_OBJECT_DIRECTORY (the quarantine) the main object
+  // store with GIT_ALTERNATE_OBJECT_DIRECTORIES behind it; a plain open would miss the pushed
+  // objects entirely.
+  if (git_repository_open_ext(&repo, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) == 0)
+    return Repository(RepositoryPtr(repo));
+  std::string first_error = git_error_last() ? git_error_last()->message : "unknown error";
+  // FROM_ENV refuses GIT_WORK_TREE / GIT_COMMON_DIR in libgit2 1.5; open the directory the
+  // hook runs in and add the quarantine by hand.
+  const char* dir = std::getenv("GIT_DIR");
+  check(git_repository_open_ext(&repo, dir ? dir : ".", GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+        fmt::format("opening the repository (after \"{}\")", first_error));
+  RepositoryPtr owned(repo);
+  if (const char* quarantine = std::getenv("GIT_QUARANTINE_PATH")) {
+    git_odb* odb = nullptr;
+    check(git_repository_odb(&odb, repo), "opening the object database");
+    OdbPtr owned_odb(odb);
+    check(git_odb_add_disk_alternate(odb, quarantine), "adding the push quarantine");
+  }
+  return Repository(std::move(owned));
+}
+
+Repository Repository::discover(const std::string& path) {
+  ensure_libgit2();
+  git_repository* repo = nullptr;
+  check(git_repository_open_ext(&repo, path.c_str(), 0, nullptr),
+        fmt::format("opening the repository at {}", path));
+  return Repository(RepositoryPtr(repo));
+}
+
+std::string Repository::git_dir() const { return git_repository_path(repo_.get()); }
+
+std::optional<std::string> Repository::config_string(const std::string& key) const {
+  git_config* cfg = nullptr;
+  check(git_repository_config_snapshot(&cfg, repo_.get()), "reading git config");
+  ConfigPtr owned(cfg);
+  const char* value = nullptr;
+  int rc = git_config_get_string(&value, cfg, key.c_str());
+  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, fmt::format("reading git config {}", key));
+  return std::string(value);
+}
+
+std::optional<std::string> Repository::resolve_ref(const std::string& refname) const {
+  git_oid oid;
+  int rc = git_reference_name_to_id(&oid, repo_.get(), refname.c_str());
+  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, fmt::format("resolving {}", refname));
+  return to_hex(&oid);
+}
+
+std::string Repository::resolve_commit(const std::string& revision) const {
+  git_object* obj = nullptr;
+  check(git_revparse_single(&obj, repo_.get(), revision.c_str()),
+        fmt::format("resolving revision \"{}\"", revision));
+  ObjectPtr owned(obj);
+  git_object* commit = nullptr;
+  check(git_object_peel(&commit, obj, GIT_OBJECT_COMMIT),
+        fmt::format("\"{}\" does not name a commit", revision));
+  ObjectPtr owned_commit(commit);
+  return to_hex(git_object_id(commit));
+}
+
+std::optional<std::string> Repository::peel_to_commit(const std::string& id) const {
+  ObjectPtr obj = lookup_object(repo_.get(), id);
+  // Tags can point at tags; each hop reads a real object, so a chain ends or fails.
+  for (int depth = 0; depth < 64; ++depth) {
+    git_object_t type = git_object_type(obj.get());
+    if (type == GIT_OBJECT_COMMIT) return to_hex(git_object_id(obj.get()));
+    if (type != GIT_OBJECT_TAG) return std::nullopt;
+    git_object* target = nullptr;
+    check(git_tag_target(&target, reinterpret_cast<git_tag*>(obj.get())),
+          fmt::format("reading the target of tag {}", to_hex(git_object_id(obj.get()))));
+    obj.reset(target);
+  }
+  throw GitError(fmt::format("tag {} nests more than 64 levels deep", id), GIT_EINVALID);
+}
+
+bool Repository::is_ancestor(const std::string& ancestor, const std::string& descendant) const {
+  if (ancestor == descendant) return true;
+  git_oid a = to_oid(ancestor), d = to_oid(descendant);
+  int rc = git_graph_descendant_of(repo_.get(), &d, &a);
+  check(rc, fmt::format("checking whether {} contains {}", descendant, ancestor));
+  return rc == 1;
+}
+
+void Repository::for_each_ref(
+    const std::function<void(const std::string&, const std::string&)>& fn) const {
+  git_reference_iterator* it = nullptr;
+  check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
+  ReferenceIteratorPtr owned(it);
+  git_reference* ref = nullptr;
+  int rc;
+  while ((rc = git_reference_next(&ref, it)) == 0) {
+    ReferencePtr owned_ref(ref);
+    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) continue;
+    fn(git_reference_name(ref), to_hex(git_reference_target(ref)));
+  }
+  if (rc != GIT_ITEROVER) check(rc, "listing refs");
+}
+
+CommitInfo Repository::read_commit(const std::string& id) const {
+  git_oid oid = to_oid(id);
+  git_commit* commit = nullptr;
+  check(git_commit_lookup(&commit, repo_.get(), &oid), fmt::format("reading commit {}", id));
+  CommitPtr owned(commit);
+  CommitInfo info;
+  info.id = id;
+  info.tree_id = to_hex(git_commit_tree_id(commit));
+  unsigned int parents = git_commit_parentcount(commit);
+  for (unsigned int i = 0; i < parents; ++i)
+    info.parent_ids.push_back(to_hex(git_commit_parent_id(commit, i)));
+  info.author = to_identity(git_commit_author(commit));
+  info.committer = to_identity(git_commit_committer(commit));
+  const char* raw = git_commit_message_raw(commit);
+  info.message = raw ? raw : "";
+  return info;
+}
+
+std::optional<Repository::Upstream> Repository::head_upstream() const {
+  git_reference* head = nullptr;
+  int rc = git_repository_head(&head, repo_.get());
+  if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, "reading HEAD");
+  ReferencePtr owned_head(head);
+  if (!git_reference_is_branch(head)) return std::nullopt;
+  git_reference* upstream = nullptr;
+  rc = git_branch_upstream(&upstream, head);
+  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, "reading the upstream of the current branch");
+  ReferencePtr owned_upstream(upstream);
+  Buf merge;
+  check(git_branch_upstream_merge(&merge.buf, repo_.get(), git_reference_name(head)),
+        "reading branch.<name>.merge");
+  Upstream result;
+  result.remote_ref = merge.str();
+  result.tracking_ref = git_reference_name(upstream);
+  git_object* target = nullptr;
+  check(git_reference_peel(&target, upstream, GIT_OBJECT_COMMIT), "reading the upstream's tip");
+  ObjectPtr owned_target(target);
+  result.tip = to_hex(git_object_id(target));
+  return result;
+}
+
+Walk Repository::walk(const std::vector<std::string>& include,
+                      const std::vector<std::string>& exclude) const {
+  git_revwalk* w = nullptr;
+  check(git_revwalk_new(&w, repo_.get()), "starting a history walk");
+  RevwalkPtr owned(w);
+  for (const auto& id : include) {
+    git_oid oid = to_oid(id);
+    check(git_revwalk_push(w, &oid), fmt::format("walking from {}", id));
+  }
+  for (const auto& id : exclude) {
+    git_oid oid = to_oid(id);
+    check(git_revwalk_hide(w, &oid), fmt::format("excluding history of {}", id));
+  }
+  return Walk(std::move(owned));
+}
+
+std::optional<std::string> Walk::next() {
+  git_oid oid;
+  int rc = git_revwalk_next(&oid, walk_.get());
+  if (rc == GIT_ITEROVER) return std::nullopt;
+  check(rc, "walking history");
+  return to_hex(&oid);
+}
+
+}  // namespace trailgate::git

@@ -1,1 +1,189 @@
-// placeholder while the stage is written
+#include "pipeline/pipeline.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace trailgate {
+
+namespace {
+
+bool is_hex_id(std::string_view s) {
+  return (s.size() == 40 || s.size() == 64) &&
+         s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+bool is_plausible_refname(std::string_view ref) {
+  if (ref.rfind("refs/", 0) != 0 || ref.size() == 5) return false;
+  return std::none_of(ref.begin(), ref.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f || c == ' ';
+  });
+}
+
+// Shows untrusted input in a message: printable ASCII as is, everything else as \xNN, capped.
+std::string escaped(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 80)) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f)
+      out += c;
+    else
+      out += fmt::format("\\x{:02x}", u);
+  }
+  if (s.size() > 80) out += "...";
+  return out;
+}
+
+void validate(const RefUpdate& u, const std::string& where) {
+  if (!is_hex_id(u.old_id) || !is_hex_id(u.new_id) || u.old_id.size() != u.new_id.size())
+    throw InputError(fmt::format("{}: expected \"<old-id> <new-id> <refname>\" with full "
+                                 "lowercase hex object ids, got \"{}\"",
+                                 where, escaped(u.old_id + " " + u.new_id + " " + u.ref)));
+  if (!is_plausible_refname(u.ref))
+    throw InputError(fmt::format("{}: \"{}\" is not a refname under refs/", where, escaped(u.ref)));
+  if (git::is_zero_id(u.old_id) && git::is_zero_id(u.new_id))
+    throw InputError(fmt::format("{}: both object ids are zero for {}", where, escaped(u.ref)));
+}
+
+}  // namespace
+
+bool RefUpdate::creates() const { return git::is_zero_id(old_id); }
+bool RefUpdate::deletes() const { return git::is_zero_id(new_id); }
+
+std::vector<RefUpdate> parse_ref_updates(std::string_view input) {
+  std::vector<RefUpdate> updates;
+  int line_no = 0;
+  while (!input.empty()) {
+    std::size_t eol = input.find('\n');
+    std::string_view line = input.substr(0, eol);
+    input.remove_prefix(eol == std::string_view::npos ? input.size() : eol + 1);
+    ++line_no;
+    if (line.empty()) continue;
+    std::string where = fmt::format("stdin line {}", line_no);
+    std::size_t sp1 = line.find(' ');
+    std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+    if (sp2 == std::string_view::npos)
+      throw InputError(fmt::format("{}: expected \"<old-id> <new-id> <refname>\", got \"{}\"",
+                                   where, escaped(line)));
+    RefUpdate u{std::string(line.substr(0, sp1)), std::string(line.substr(sp1 + 1, sp2 - sp1 - 1)),
+                std::string(line.substr(sp2 + 1))};
+    validate(u, where);
+    updates.push_back(std::move(u));
+  }
+  if (updates.empty())
+    throw InputError("stdin holds no ref updates; git always sends at least one line");
+  return updates;
+}
+
+RefUpdate make_ref_update(const std::string& ref, const std::string& old_id,
+                          const std::string& new_id) {
+  RefUpdate u{old_id, new_id, ref};
+  validate(u, "arguments");
+  return u;
+}
+
+std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy& policy) {
+  if (!policy.baseline.commit) return {};
+  try {
+    if (auto commit = repo.peel_to_commit(*policy.baseline.commit)) return {*commit};
+  } catch (const git::GitError& e) {
+    // A baseline this repository does not have exempts nothing here; other errors are real.
+    if (e.code() != GIT_ENOTFOUND) throw;
+  }
+  return {};
+}
+
+std::vector<std::string> protected_tips(const git::Repository& repo, const Policy& policy) {
+  std::vector<std::string> tips;
+  repo.for_each_ref([&](const std::string& name, const std::string& target) {
+    if (!policy.rule_for(name)) return;
+    if (auto commit = repo.peel_to_commit(target)) tips.push_back(*commit);
+  });
+  std::vector<std::string> baseline = baseline_tips(repo, policy);
+  tips.insert(tips.end(), baseline.begin(), baseline.end());
+  std::sort(tips.begin(), tips.end());
+  tips.erase(std::unique(tips.begin(), tips.end()), tips.end());
+  return tips;
+}
+
+std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& policy,
+                                const std::vector<RefUpdate>& updates,
+                                const std::vector<std::string>& already_protected) {
+  std::vector<RefCheck> checks;
+  for (const auto& update : updates) {
+    RefCheck check{update, policy.rule_for(update.ref), {}, {}, {}};
+    const ProtectRule* rule = check.rule;
+    if (rule && update.deletes()) {
+      if (!rule->allow_delete)
+        check.ref_findings.push_back(Finding{
+            rules::kDeleteRef, update.ref, "", "",
+            fmt::format("deleting protected ref {} is not allowed", update.ref),
+            "Protected refs cannot be deleted by a push. If this is intended, an admin must set "
+            "allow_delete = true for this ref in the policy."});
+    } else if (rule) {
+      // A tip that peels to a tree or blob brings no commits; a missing object throws.
+      std::optional<std::string> new_commit = repo.peel_to_commit(update.new_id);
+      std::optional<std::string> old_commit;
+      if (!update.creates()) old_commit = repo.peel_to_commit(update.old_id);
+      if (old_commit && new_commit && !rule->allow_force_push &&
+          !repo.is_ancestor(*old_commit, *new_commit))
+        check.ref_findings.push_back(Finding{
+            rules::kRewriteRef, update.ref, "", "",
+            fmt::format("this push rewrites the history of protected ref {} (not a fast-forward "
+                        "of {})",
+                        update.ref, short_id(*old_commit)),
+            fmt::format("Protected history cannot be rewritten. Rebase your work onto the current "
+                        "{} (git pull --rebase) and push again without --force.",
+                        update.ref)});
+      if (new_commit) {
+        check.include.push_back(*new_commit);
+        check.exclude = already_protected;
+        if (old_commit) check.exclude.push_back(*old_commit);
+      }
+    }
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
+detect::MarkerSet compile_markers(const Policy& policy) {
+  std::vector<detect::MarkerSpec> specs;
+  if (policy.detect.builtin) specs = detect::builtin_catalogue();
+  specs.insert(specs.end(), policy.detect.markers.begin(), policy.detect.markers.end());
+  return detect::MarkerSet(std::move(specs));
+}
+
+Report run(const git::Repository& repo, const Policy& policy, const detect::MarkerSet& markers,
+           const std::vector<RefCheck>& checks, const RunOptions& options) {
+  Report report;
+  std::size_t failing_kept = 0;
+  for (const auto& check : checks) {
+    RefResult result{check.update, check.rule, check.ref_findings, 0, 0};
+    report.findings += check.ref_findings.size();
+    if (check.rule && !check.include.empty()) {
+      git::Walk walk = repo.walk(check.include, check.exclude);
+      while (std::optional<std::string> id = walk.next()) {
+        CommitEvaluation eval = evaluate_commit(repo.read_commit(*id), check.update.ref,
+                                                *check.rule, policy, markers, options.now);
+        ++result.commits_checked;
+        if (!eval.passed()) {
+          ++result.commits_failed;
+          report.findings += eval.findings.size();
+          if (options.keep_passing ||
+              failing_kept < static_cast<std::size_t>(policy.max_listed_commits)) {
+            ++failing_kept;
+            report.evaluations.push_back(std::move(eval));
+          }
+        } else if (options.keep_passing) {
+          report.evaluations.push_back(std::move(eval));
+        }
+      }
+    }
+    report.commits_checked += result.commits_checked;
+    report.commits_failed += result.commits_failed;
+    report.refs.push_back(std::move(result));
+  }
+  return report;
+}
+
+}  // namespace trailgate

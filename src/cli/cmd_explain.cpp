@@ -1,0 +1,64 @@
+// `trailgate explain REV`: everything trailgate sees in one commit, and its verdict.
+#include <ctime>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "pipeline/evaluate.h"
+#include "report/render.h"
+
+namespace trailgate::cli {
+
+int run_explain(const GlobalOptions& options, const std::string& ref_option,
+                const std::string& rev) {
+  try {
+    git::Repository repo = open_repository(options);
+    LoadedPolicy loaded = load_policy(options, &repo);
+    const Policy& policy = loaded.policy;
+    std::string ref = ref_option;
+    if (ref.empty())
+      if (auto upstream = repo.head_upstream()) ref = upstream->remote_ref;
+    if (ref.empty()) ref = "refs/heads/main";
+    const ProtectRule* rule = policy.rule_for(ref);
+    // An unprotected ref still gets an explanation, judged as if it had the default rule.
+    ProtectRule fallback;
+    CommitInfo commit = repo.read_commit(repo.resolve_commit(rev));
+    CommitEvaluation e = evaluate_commit(commit, ref, rule ? *rule : fallback, policy,
+                                         loaded.markers, std::time(nullptr));
+    using report::sanitize;
+    std::string out;
+    out += fmt::format("commit   {}\n", e.id);
+    out += fmt::format("subject  {}\n", sanitize(e.subject));
+    out += fmt::format("author   {} <{}>\n", sanitize(commit.author.name),
+                       sanitize(commit.author.email));
+    out += fmt::format("committer {} <{}>\n", sanitize(commit.committer.name),
+                       sanitize(commit.committer.email));
+    out += fmt::format("judged as entering {} ({})\n\n", ref,
+                       rule ? "protected" : "not protected; shown under the default rule");
+    out += fmt::format("trailers (as git log %(trailers:only,unfold) shows them): {}\n",
+                       e.trailers.empty() ? "none" : "");
+    for (const auto& t : e.trailers)
+      out += fmt::format("  {}: {}\n", sanitize(t.key), sanitize(t.value));
+    out += fmt::format("\nAI-assisted: {}\n", e.ai_assisted() ? "yes" : "no");
+    for (const auto& d : e.detections)
+      out += fmt::format("  marker {} ({}): {}\n", d.marker_id, d.tool, sanitize(d.evidence));
+    out += fmt::format("\nreview required: {}", e.review_required ? "yes" : "no");
+    if (e.review_required)
+      out += fmt::format(" ({} verified of {} needed, verification: roster)", e.reviews.verified,
+                         e.approvals_required);
+    out += "\n";
+    for (const auto& c : e.reviews.claims)
+      out += fmt::format("  {}: {}{}\n", sanitize(c.trailer), review::to_string(c.status),
+                         c.reason.empty() ? "" : " (" + sanitize(c.reason) + ")");
+    out += fmt::format("\nverdict: {}\n", to_string(e.verdict));
+    for (const auto& f : e.findings)
+      out += fmt::format("  {}: {}\n  fix: {}\n", f.rule, sanitize(f.problem), sanitize(f.fix));
+    std::cout << out;
+    return e.passed() ? kPassed : kViolations;
+  } catch (...) {
+    return report_exception("explain failed");
+  }
+}
+
+}  // namespace trailgate::cli

@@ -1,0 +1,43 @@
+// `trailgate policy check [FILE]`: validates a policy and reports every error precisely.
+#include <fmt/format.h>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+namespace trailgate::cli {
+
+int run_policy_check(const GlobalOptions& options, const std::string& file) {
+  try {
+    GlobalOptions with_file = options;
+    if (!file.empty()) with_file.policy = file;
+    std::optional<git::Repository> repo;
+    if (with_file.policy.empty()) {
+      // Only the lookup needs a repository; a policy named outright is checked on its own.
+      try {
+        repo.emplace(open_repository(options));
+      } catch (const git::GitError&) {
+      }
+    }
+    LoadedPolicy loaded = load_policy(with_file, repo ? &*repo : nullptr);
+    const Policy& p = loaded.policy;
+    std::size_t patterns = 0;
+    for (const auto& rule : p.protect) patterns += rule.refs.size();
+    std::cout << fmt::format(
+        "{}: OK: {} {}, {} protected ref pattern{}, {} AI marker{}, verification {}\n", p.source,
+        p.people.size(), p.people.size() == 1 ? "person" : "people", patterns,
+        patterns == 1 ? "" : "s", loaded.markers.specs().size(),
+        loaded.markers.specs().size() == 1 ? "" : "s",
+        p.review.verification == Verification::roster ? "roster" : "signature");
+    if (p.baseline.before)
+      std::cout << fmt::format(
+          "{}: note: baseline.date trusts commit dates, which the pusher writes; prefer "
+          "baseline.commit for the hook.\n",
+          p.source);
+    return kPassed;
+  } catch (...) {
+    return report_exception("policy check failed");
+  }
+}
+
+}  // namespace trailgate::cli

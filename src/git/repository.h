@@ -1,0 +1,91 @@
+// Reading a repository: refs, commits, ancestry and walks. The only stage that talks to
+// libgit2; everything it returns is plain data (CommitInfo, hex ids).
+//
+// It reads, it never writes objects or refs. Ids cross this boundary as full hex strings.
+// Every libgit2 failure becomes a GitError (handles.h); a missing or corrupt object is an
+// error, never an empty result.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "git/handles.h"
+#include "model/commit.h"
+
+namespace trailgate::git {
+
+// True when `id` is all zeros (git's "no object" in hook input), for SHA-1 or SHA-256 widths.
+bool is_zero_id(const std::string& id);
+
+class Walk;
+
+class Repository {
+ public:
+  // Opens the repository a git hook runs in, honouring GIT_DIR, GIT_OBJECT_DIRECTORY and
+  // GIT_ALTERNATE_OBJECT_DIRECTORIES, so objects still in the push quarantine are visible.
+  // Falls back to the current directory plus GIT_QUARANTINE_PATH as an alternate.
+  static Repository open_for_hook();
+  // Opens the repository containing `path` (searching upwards), for check and audit.
+  static Repository discover(const std::string& path);
+
+  Repository(Repository&&) noexcept = default;
+  Repository& operator=(Repository&&) noexcept = default;
+
+  // The git directory (for a bare repository, the repository itself), with a trailing '/'.
+  std::string git_dir() const;
+  // The string value of config `key`, or nullopt when unset.
+  std::optional<std::string> config_string(const std::string& key) const;
+
+  // The object id `refname` points to (following symbolic refs), or nullopt when absent.
+  std::optional<std::string> resolve_ref(const std::string& refname) const;
+  // Resolves a revision expression (e.g. "HEAD", "main~2", an id) to the commit it names.
+  // Throws GitError when it names nothing or something that is not a commit.
+  std::string resolve_commit(const std::string& revision) const;
+  // Peels `id` (a commit or an annotated tag, possibly nested) to a commit id. Returns
+  // nullopt when it peels to a tree or blob. Throws when the object is missing or corrupt.
+  std::optional<std::string> peel_to_commit(const std::string& id) const;
+  // True when `descendant` contains `ancestor` in its history (or they are equal).
+  bool is_ancestor(const std::string& ancestor, const std::string& descendant) const;
+
+  // Calls `fn(refname, target_id)` for every direct ref (symbolic refs are skipped).
+  void for_each_ref(const std::function<void(const std::string&, const std::string&)>& fn) const;
+
+  // Reads commit `id`. Throws GitError when it is missing, corrupt or not a commit.
+  CommitInfo read_commit(const std::string& id) const;
+
+  // For the branch HEAD is on: its upstream's merge ref on the remote (e.g.
+  // "refs/heads/main") and the remote-tracking ref's target. Nullopt when HEAD is detached or
+  // has no upstream.
+  struct Upstream {
+    std::string remote_ref;    // e.g. "refs/heads/main"
+    std::string tracking_ref;  // e.g. "refs/remotes/origin/main"
+    std::string tip;           // commit id of tracking_ref
+  };
+  std::optional<Upstream> head_upstream() const;
+
+  // Starts a walk over commits reachable from `include` but not from `exclude`, newest first.
+  // Exclude ids that do not peel to commits are ignored.
+  Walk walk(const std::vector<std::string>& include, const std::vector<std::string>& exclude) const;
+
+  git_repository* raw() const { return repo_.get(); }
+
+ private:
+  explicit Repository(RepositoryPtr repo) : repo_(std::move(repo)) {}
+  RepositoryPtr repo_;
+};
+
+// A walk over commit ids; see Repository::walk.
+class Walk {
+ public:
+  // Returns the next commit id, or nullopt at the end.
+  std::optional<std::string> next();
+
+ private:
+  friend class Repository;
+  explicit Walk(RevwalkPtr walk) : walk_(std::move(walk)) {}
+  RevwalkPtr walk_;
+};
+
+}  // namespace trailgate::git

@@ -1,0 +1,141 @@
+#include "pipeline/evaluate.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace trailgate {
+
+std::string_view to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::ok: return "ok";
+    case Verdict::not_ai: return "not-ai";
+    case Verdict::unreviewed: return "unreviewed";
+    case Verdict::unverified: return "unverified";
+    case Verdict::self_reviewed: return "self-reviewed";
+    case Verdict::below_level: return "below-level";
+    case Verdict::grandfathered: return "grandfathered";
+    case Verdict::undeclared: return "undeclared";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr std::string_view kDeclarationKey = "AI-Assisted";
+
+bool is_grandfathered(const CommitInfo& commit, const Baseline& baseline) {
+  // Both dates must be old: a committer date is easier to keep honest on a server than an
+  // author date, but both are client-written, which docs/policy.md spells out.
+  return baseline.before && commit.author.time < *baseline.before &&
+         commit.committer.time < *baseline.before;
+}
+
+Verdict failing_verdict(const review::ReviewOutcome& reviews) {
+  if (reviews.claims.empty()) return Verdict::unreviewed;
+  auto any = [&](review::ClaimStatus s) {
+    return std::any_of(reviews.claims.begin(), reviews.claims.end(),
+                       [&](const review::ReviewClaim& c) { return c.status == s; });
+  };
+  if (any(review::ClaimStatus::self_review)) return Verdict::self_reviewed;
+  if (any(review::ClaimStatus::below_level)) return Verdict::below_level;
+  return Verdict::unverified;
+}
+
+// Up to three roster people who could approve `commit` under `rule`, for the fix text.
+std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const ProtectRule& rule,
+                                              const Policy& policy, std::int64_t now) {
+  std::vector<const Person*> out;
+  for (const auto& person : policy.people) {
+    if (out.size() == 3) break;
+    if (policy.level_rank(person.level) < policy.level_rank(rule.min_level)) continue;
+    if (person.expires && now >= *person.expires) continue;
+    bool author = std::any_of(person.emails.begin(), person.emails.end(),
+                              [&](const std::string& e) { return iequals(e, commit.author.email); });
+    if (!author && !person.emails.empty()) out.push_back(&person);
+  }
+  return out;
+}
+
+std::string review_fix(const CommitInfo& commit, const ProtectRule& rule, const Policy& policy,
+                       std::int64_t now, int missing) {
+  const std::string& key = policy.review.trailer_keys.front();
+  std::vector<const Person*> who = eligible_reviewers(commit, rule, policy, now);
+  std::string example = who.empty() ? "Reviewer Name <reviewer@example.com>"
+                                    : who.front()->name + " <" + who.front()->emails.front() + ">";
+  std::string names;
+  for (const Person* p : who) names += (names.empty() ? "" : ", ") + p->name;
+  return fmt::format(
+      "Have {} more reviewer{} at level {} or above{} (not the author) review it, then add the "
+      "trailer in the commit's last paragraph: git commit --amend --trailer \"{}: {}\" (use git "
+      "rebase -i for an older commit), and push again.",
+      missing, missing == 1 ? "" : "s", rule.min_level,
+      names.empty() ? "" : " (" + names + ")", key, example);
+}
+
+}  // namespace
+
+CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
+                                 const ProtectRule& rule, const Policy& policy,
+                                 const detect::MarkerSet& markers, std::int64_t now) {
+  CommitEvaluation eval;
+  eval.id = commit.id;
+  eval.subject = std::string(subject_of(commit.message));
+  eval.author = commit.author;
+  eval.trailers = trailers::parse(commit.message).trailers;
+  eval.detections = markers.detect(commit, eval.trailers);
+  for (const auto& t : eval.trailers)
+    if (trailers::key_equals(t.key, kDeclarationKey)) eval.declaration = t.value;
+
+  if (is_grandfathered(commit, policy.baseline)) {
+    eval.verdict = Verdict::grandfathered;
+    return eval;
+  }
+
+  auto add_finding = [&](const char* rule_id, std::string problem, std::string fix) {
+    eval.findings.push_back(
+        Finding{rule_id, ref, commit.id, eval.subject, std::move(problem), std::move(fix)});
+  };
+
+  eval.verdict = eval.ai_assisted() ? Verdict::ok : Verdict::not_ai;
+  eval.review_required = eval.ai_assisted() || rule.review_all;
+  if (eval.review_required) {
+    eval.approvals_required = rule.approvals;
+    eval.reviews = review::verify_reviews(commit, eval.trailers, policy, rule.min_level, now);
+    if (eval.reviews.verified < rule.approvals) {
+      eval.verdict = failing_verdict(eval.reviews);
+      std::string why = eval.ai_assisted()
+                            ? fmt::format("AI-assisted ({}: {})", eval.detections.front().tool,
+                                          eval.detections.front().evidence)
+                            : std::string("every commit to this ref needs review");
+      std::string problem = fmt::format(
+          "{}; needs {} verified review{} by {} or above, has {}", why, rule.approvals,
+          rule.approvals == 1 ? "" : "s", rule.min_level, eval.reviews.verified);
+      for (const auto& claim : eval.reviews.claims)
+        if (claim.status != review::ClaimStatus::verified)
+          problem += fmt::format("; \"{}\" does not count: {}", claim.trailer, claim.reason);
+      add_finding(eval.ai_assisted() ? rules::kAiReview : rules::kReviewAll, std::move(problem),
+                  review_fix(commit, rule, policy, now, rule.approvals - eval.reviews.verified));
+    }
+  }
+
+  if (rule.require_declaration) {
+    bool valid = eval.declaration &&
+                 (iequals(*eval.declaration, "yes") || iequals(*eval.declaration, "no"));
+    if (!valid) {
+      if (eval.findings.empty()) eval.verdict = Verdict::undeclared;
+      add_finding(rules::kDeclaration,
+                  eval.declaration ? fmt::format("the AI-Assisted trailer says \"{}\"; it must be "
+                                                 "\"yes\" or \"no\"",
+                                                 *eval.declaration)
+                                   : std::string("every commit to this ref must declare whether "
+                                                 "it is AI-assisted"),
+                  "Add the trailer \"AI-Assisted: yes\" or \"AI-Assisted: no\" to the commit's "
+                  "last paragraph: git commit --amend --trailer \"AI-Assisted: no\", and push "
+                  "again.");
+    }
+  }
+  return eval;
+}
+
+}  // namespace trailgate

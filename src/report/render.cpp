@@ -1,0 +1,178 @@
+#include "report/render.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace trailgate::report {
+
+std::string sanitize(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
+}
+
+namespace {
+
+struct Style {
+  bool on;
+  std::string wrap(const char* code, std::string_view s) const {
+    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : std::string(s);
+  }
+  std::string bad(std::string_view s) const { return wrap("1;31", s); }
+  std::string good(std::string_view s) const { return wrap("32", s); }
+  std::string dim(std::string_view s) const { return wrap("2", s); }
+};
+
+std::string truncated(std::string_view s, std::size_t max) {
+  std::string clean = sanitize(s);
+  if (clean.size() <= max) return clean;
+  return clean.substr(0, max) + "...";
+}
+
+void render_finding(std::string& out, const Finding& f, const Style& st) {
+  if (f.commit_id.empty())
+    out += fmt::format("  {} {}\n", st.bad("ref"), f.ref);
+  else
+    out += fmt::format("  {} {} \"{}\" (entering {})\n", st.bad("commit"), short_id(f.commit_id),
+                       truncated(f.subject, 72), f.ref);
+  out += fmt::format("    rule:    {}\n", f.rule);
+  out += fmt::format("    problem: {}\n", sanitize(f.problem));
+  out += fmt::format("    fix:     {}\n", sanitize(f.fix));
+}
+
+std::string describe(const CommitEvaluation& e) {
+  std::string s;
+  if (e.ai_assisted()) {
+    s = "AI-assisted via " + e.detections.front().tool;
+    if (e.detections.size() > 1) s += fmt::format(" (+{} markers)", e.detections.size() - 1);
+  } else {
+    s = "not AI-assisted";
+  }
+  if (e.review_required)
+    s += fmt::format("; {}/{} verified review{}", e.reviews.verified, e.approvals_required,
+                     e.approvals_required == 1 ? "" : "s");
+  return s;
+}
+
+}  // namespace
+
+std::string render_text(const Report& report, const TextOptions& options) {
+  Style st{options.color};
+  std::string out;
+  const char* who = options.audience == Audience::push ? "push" : "check";
+  if (options.audience == Audience::check) {
+    for (const auto& e : report.evaluations) {
+      std::string verdict = std::string(to_string(e.verdict));
+      out += fmt::format("{:<14} {} {}  {}\n",
+                         e.passed() ? st.good(verdict) : st.bad(verdict), short_id(e.id),
+                         truncated(e.subject, 60), st.dim(describe(e)));
+    }
+    if (!report.evaluations.empty()) out += "\n";
+  }
+  bool any_protected = false;
+  for (const auto& r : report.refs) any_protected = any_protected || r.rule;
+  if (report.passed()) {
+    if (!any_protected) {
+      out += fmt::format("trailgate: {} accepted: no protected ref is updated.\n", who);
+    } else {
+      out += fmt::format("trailgate: {} accepted: {} commit{} checked against policy {}; all "
+                         "pass.\n",
+                         who, report.commits_checked, report.commits_checked == 1 ? "" : "s",
+                         options.policy_source);
+    }
+    return out;
+  }
+  out += fmt::format("trailgate: {} {} by policy {}\n", who, st.bad("REJECTED"),
+                     options.policy_source);
+  out += fmt::format("trailgate: {} problem{}; {} of {} commit{} checked fail{}.\n",
+                     report.findings, report.findings == 1 ? "" : "s", report.commits_failed,
+                     report.commits_checked, report.commits_checked == 1 ? "" : "s",
+                     report.commits_failed == 1 ? "s" : "");
+  out += "\n";
+  for (const auto& r : report.refs)
+    for (const auto& f : r.ref_findings) render_finding(out, f, st);
+  std::size_t listed = 0;
+  for (const auto& e : report.evaluations) {
+    if (e.passed()) continue;
+    ++listed;
+    for (const auto& f : e.findings) render_finding(out, f, st);
+  }
+  if (listed < report.commits_failed)
+    out += fmt::format("  ... and {} more failing commit{} not listed (run `trailgate check` "
+                       "locally to see all).\n",
+                       report.commits_failed - listed,
+                       report.commits_failed - listed == 1 ? "" : "s");
+  if (options.audience == Audience::push)
+    out += "\nThe whole push was rejected; nothing was updated. Fix the commits above and push "
+           "again.\n";
+  return out;
+}
+
+std::string render_json(const Report& report, const Policy& policy) {
+  using nlohmann::json;
+  auto finding_json = [](const Finding& f) {
+    json j = {{"rule", f.rule}, {"ref", f.ref}, {"problem", f.problem}, {"fix", f.fix}};
+    if (!f.commit_id.empty()) j["commit"] = f.commit_id;
+    return j;
+  };
+  json refs = json::array();
+  for (const auto& r : report.refs) {
+    json findings = json::array();
+    for (const auto& f : r.ref_findings) findings.push_back(finding_json(f));
+    refs.push_back({{"ref", r.update.ref},
+                    {"old", r.update.old_id},
+                    {"new", r.update.new_id},
+                    {"protected", r.rule != nullptr},
+                    {"commits_checked", r.commits_checked},
+                    {"commits_failed", r.commits_failed},
+                    {"findings", findings}});
+  }
+  json commits = json::array();
+  for (const auto& e : report.evaluations) {
+    json trailers = json::array(), markers = json::array(), reviews = json::array(),
+         findings = json::array();
+    for (const auto& t : e.trailers) trailers.push_back({{"key", t.key}, {"value", t.value}});
+    for (const auto& d : e.detections)
+      markers.push_back({{"id", d.marker_id}, {"tool", d.tool}, {"evidence", d.evidence}});
+    for (const auto& c : e.reviews.claims)
+      reviews.push_back({{"trailer", c.trailer},
+                         {"reviewer", c.email},
+                         {"person", c.person},
+                         {"verified", c.status == review::ClaimStatus::verified},
+                         {"status", review::to_string(c.status)},
+                         {"reason", c.reason}});
+    for (const auto& f : e.findings) findings.push_back(finding_json(f));
+    commits.push_back({{"id", e.id},
+                       {"subject", e.subject},
+                       {"author", {{"name", e.author.name}, {"email", e.author.email}}},
+                       {"ai_assisted", e.ai_assisted()},
+                       {"markers", markers},
+                       {"trailers", trailers},
+                       {"review_required", e.review_required},
+                       {"approvals_required", e.approvals_required},
+                       {"approvals_verified", e.reviews.verified},
+                       {"reviews", reviews},
+                       {"verdict", to_string(e.verdict)},
+                       {"findings", findings}});
+  }
+  json doc = {{"schema", "trailgate.check/1"},
+              {"verdict", report.passed() ? "passed" : "rejected"},
+              {"policy", policy.source},
+              {"verification",
+               policy.review.verification == Verification::roster ? "roster" : "signature"},
+              {"commits_checked", report.commits_checked},
+              {"commits_failed", report.commits_failed},
+              {"refs", refs},
+              {"commits", commits}};
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace trailgate::report

@@ -1,0 +1,60 @@
+// Reviews: which Reviewed-by trailers of a commit count, and why the others do not.
+//
+// Pure: it sees the commit, its trailer block and the policy, never git or the filesystem.
+// Only trailers in git's trailer block count (the caller passes trailers::parse's result);
+// a Reviewed-by line anywhere else in the message is ordinary text. Each claim is judged in
+// order of the checks below; the first that fails is its reason. Signature verification, when
+// the policy asks for it, is one more check per claim after the roster checks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/commit.h"
+#include "policy/policy.h"
+#include "trailers/trailers.h"
+
+namespace trailgate::review {
+
+enum class ClaimStatus {
+  verified,       // counts towards the approvals
+  malformed,      // the value is not "Name <email>"
+  not_on_roster,  // no roster person has that email
+  self_review,    // the person is the commit's author (under any of their emails)
+  below_level,    // the person is on the roster below the required level
+  expired,        // the person's roster entry has expired
+  duplicate,      // the same person already approved this commit
+};
+
+// Stable name of a status, as used in JSON output: "verified", "not-on-roster", ...
+std::string_view to_string(ClaimStatus status);
+
+// One review trailer and what became of it.
+struct ReviewClaim {
+  std::string trailer;      // "Reviewed-by: Name <email>" as git shows it
+  std::string email;        // the email inside <...>, empty when malformed
+  std::string person;       // the roster person's name, empty when not on the roster
+  ClaimStatus status = ClaimStatus::malformed;
+  std::string reason;       // one sentence for people; empty when verified
+};
+
+struct ReviewOutcome {
+  std::vector<ReviewClaim> claims;  // every review trailer, in message order
+  int verified = 0;                 // distinct people whose review counts
+};
+
+// Judges every review trailer (policy.review.trailer_keys) in `trailers` for `commit`.
+// A review counts when the person is on the roster at `min_level` or above, is not the
+// commit's author under any of their emails (compared case-insensitively), and their entry
+// has not expired at `now` (seconds since the epoch). The committer never counts against a
+// reviewer: a senior who amends a commit to add their review becomes its committer.
+// REQUIRES: `min_level` is one of policy.levels.
+ReviewOutcome verify_reviews(const CommitInfo& commit, const std::vector<trailers::Trailer>& trailers,
+                             const Policy& policy, std::string_view min_level, std::int64_t now);
+
+// Extracts the email from a "Name <email>" trailer value; empty when there is none.
+std::string email_of(std::string_view value);
+
+}  // namespace trailgate::review
