@@ -1,7 +1,7 @@
 #include "cli/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -10,16 +10,18 @@
 namespace trailgate::cli {
 
 int run(int argc, char** argv) {
-  CLI::App app{"trailgate: verifies that AI-assisted commits carry a senior's review before they "
-               "enter protected refs.",
-               "trailgate"};
+  CLI::App app{
+      "trailgate: verifies that AI-assisted commits carry a senior's review before they "
+      "enter protected refs.",
+      "trailgate"};
   app.set_version_flag("--version", fmt::format("trailgate {} (git {})", kVersion, kGitRevision));
   app.require_subcommand(1);
   app.fallthrough();
 
   GlobalOptions global;
-  app.add_option("--repo", global.repo, "Repository to work on (default: the hook's or the "
-                                        "current directory's)");
+  app.add_option("--repo", global.repo,
+                 "Repository to work on (default: the hook's or the "
+                 "current directory's)");
   app.add_option("--policy", global.policy, "Policy file (default: looked up, see docs/policy.md)");
   app.add_option("--color", global.color, "Color output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
@@ -43,8 +45,8 @@ int run(int argc, char** argv) {
   check->add_option("range", check_options.ranges, "Revision ranges, A..B or B");
 
   std::string explain_ref, explain_rev;
-  auto* explain = app.add_subcommand(
-      "explain", "Show why a commit is or isn't AI-assisted and reviewed");
+  auto* explain =
+      app.add_subcommand("explain", "Show why a commit is or isn't AI-assisted and reviewed");
   explain->add_option("--ref", explain_ref, "Ref whose rules apply (default: the upstream's)");
   explain->add_option("rev", explain_rev, "The commit")->required();
 
@@ -69,12 +71,18 @@ int run(int argc, char** argv) {
     return kUsage;
   }
 
-  if (pre_receive->parsed()) return run_pre_receive(global);
-  if (update->parsed()) return run_update(global, update_ref, update_old, update_new);
-  if (check->parsed()) return run_check(global, check_options);
-  if (explain->parsed()) return run_explain(global, explain_ref, explain_rev);
-  if (policy_check->parsed()) return run_policy_check(global, policy_file);
-  if (install->parsed()) return run_install(global, install_options);
+  if (pre_receive->parsed())
+    return run_pre_receive(global);
+  if (update->parsed())
+    return run_update(global, update_ref, update_old, update_new);
+  if (check->parsed())
+    return run_check(global, check_options);
+  if (explain->parsed())
+    return run_explain(global, explain_ref, explain_rev);
+  if (policy_check->parsed())
+    return run_policy_check(global, policy_file);
+  if (install->parsed())
+    return run_install(global, install_options);
   std::cerr << app.help();
   return kUsage;
 }

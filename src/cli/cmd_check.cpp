@@ -1,8 +1,8 @@
 // `trailgate check`: the hook's verdicts from the command line, before pushing or in CI.
 #include <unistd.h>
 
-#include <ctime>
 #include <fmt/format.h>
+#include <ctime>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -20,10 +20,11 @@ const std::string kZeroId(40, '0');
 RefUpdate range_update(const git::Repository& repo, const std::string& range,
                        const std::string& ref) {
   if (range.find("...") != std::string::npos)
-    throw InputError(fmt::format("\"{}\": symmetric ranges (A...B) are not supported; use A..B",
-                                 range));
+    throw InputError(
+        fmt::format("\"{}\": symmetric ranges (A...B) are not supported; use A..B", range));
   std::size_t dots = range.find("..");
-  if (dots == std::string::npos) return RefUpdate{kZeroId, repo.resolve_commit(range), ref};
+  if (dots == std::string::npos)
+    return RefUpdate{kZeroId, repo.resolve_commit(range), ref};
   std::string from = range.substr(0, dots), to = range.substr(dots + 2);
   return RefUpdate{repo.resolve_commit(from.empty() ? "HEAD" : from),
                    repo.resolve_commit(to.empty() ? "HEAD" : to), ref};
@@ -41,7 +42,8 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
 
     std::optional<git::Repository::Upstream> upstream = repo.head_upstream();
     std::string ref = check.ref;
-    if (ref.empty() && upstream) ref = upstream->remote_ref;
+    if (ref.empty() && upstream)
+      ref = upstream->remote_ref;
     if (ref.empty())
       throw InputError(
           "no --ref given and the current branch has no upstream; say which ref the commits "
@@ -50,12 +52,15 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
     std::vector<RefUpdate> updates;
     if (check.ranges.empty()) {
       if (!upstream)
-        throw InputError("no range given and the current branch has no upstream; give a range, "
-                         "e.g. trailgate check --ref " + ref + " origin/main..HEAD");
+        throw InputError(
+            "no range given and the current branch has no upstream; give a range, "
+            "e.g. trailgate check --ref " +
+            ref + " origin/main..HEAD");
       // As if pushing HEAD to the upstream: the upstream's tip is what the server has.
       updates.push_back(RefUpdate{upstream->tip, repo.resolve_commit("HEAD"), ref});
     } else {
-      for (const auto& range : check.ranges) updates.push_back(range_update(repo, range, ref));
+      for (const auto& range : check.ranges)
+        updates.push_back(range_update(repo, range, ref));
     }
 
     if (!policy.rule_for(ref)) {
@@ -69,7 +74,8 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
     std::vector<RefCheck> checks = plan_push(repo, policy, updates, baseline_tips(repo, policy));
     // An explicit range is a set of commits, not a ref move: it cannot delete or rewrite.
     if (!check.ranges.empty())
-      for (auto& c : checks) c.ref_findings.clear();
+      for (auto& c : checks)
+        c.ref_findings.clear();
 
     RunOptions run_options;
     run_options.now = std::time(nullptr);

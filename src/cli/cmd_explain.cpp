@@ -1,6 +1,6 @@
 // `trailgate explain REV`: everything trailgate sees in one commit, and its verdict.
-#include <ctime>
 #include <fmt/format.h>
+#include <ctime>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -18,8 +18,10 @@ int run_explain(const GlobalOptions& options, const std::string& ref_option,
     const Policy& policy = loaded.policy;
     std::string ref = ref_option;
     if (ref.empty())
-      if (auto upstream = repo.head_upstream()) ref = upstream->remote_ref;
-    if (ref.empty()) ref = "refs/heads/main";
+      if (auto upstream = repo.head_upstream())
+        ref = upstream->remote_ref;
+    if (ref.empty())
+      ref = "refs/heads/main";
     const ProtectRule* rule = policy.rule_for(ref);
     // An unprotected ref still gets an explanation, judged as if it had the default rule.
     ProtectRule fallback;

@@ -35,9 +35,11 @@ int judge_push(const GlobalOptions& options, const std::vector<RefUpdate>& updat
 
   // 1. What was already protected before this push (only read when a protected ref moves).
   bool touches_protected = false;
-  for (const auto& u : updates) touches_protected = touches_protected || policy.rule_for(u.ref);
+  for (const auto& u : updates)
+    touches_protected = touches_protected || policy.rule_for(u.ref);
   std::vector<std::string> already_protected;
-  if (touches_protected) already_protected = protected_tips(repo, policy);
+  if (touches_protected)
+    already_protected = protected_tips(repo, policy);
 
   // 2. Ref-level rules and the commits entering each protected ref.
   std::vector<RefCheck> checks = plan_push(repo, policy, updates, already_protected);

@@ -10,7 +10,8 @@ namespace trailgate::cli {
 int run_policy_check(const GlobalOptions& options, const std::string& file) {
   try {
     GlobalOptions with_file = options;
-    if (!file.empty()) with_file.policy = file;
+    if (!file.empty())
+      with_file.policy = file;
     std::optional<git::Repository> repo;
     if (with_file.policy.empty()) {
       // Only the lookup needs a repository; a policy named outright is checked on its own.
@@ -22,7 +23,8 @@ int run_policy_check(const GlobalOptions& options, const std::string& file) {
     LoadedPolicy loaded = load_policy(with_file, repo ? &*repo : nullptr);
     const Policy& p = loaded.policy;
     std::size_t patterns = 0;
-    for (const auto& rule : p.protect) patterns += rule.refs.size();
+    for (const auto& rule : p.protect)
+      patterns += rule.refs.size();
     std::cout << fmt::format(
         "{}: OK: {} {}, {} protected ref pattern{}, {} AI marker{}, verification {}\n", p.source,
         p.people.size(), p.people.size() == 1 ? "person" : "people", patterns,

@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 #include <iostream>
 
 #include "cli/cli.h"
@@ -16,9 +16,11 @@ namespace fs = std::filesystem;
 
 std::string locate_policy(const GlobalOptions& options, const git::Repository* repo) {
   std::vector<std::string> looked;
-  if (!options.policy.empty()) return options.policy;
+  if (!options.policy.empty())
+    return options.policy;
   looked.push_back("--policy (not given)");
-  if (const char* env = std::getenv("TRAILGATE_POLICY"); env && *env) return env;
+  if (const char* env = std::getenv("TRAILGATE_POLICY"); env && *env)
+    return env;
   looked.push_back("$TRAILGATE_POLICY (not set)");
   if (repo) {
     if (auto configured = repo->config_string("trailgate.policy")) {
@@ -28,16 +30,19 @@ std::string locate_policy(const GlobalOptions& options, const git::Repository* r
     }
     looked.push_back("git config trailgate.policy (not set)");
     std::string in_git_dir = repo->git_dir() + "trailgate.toml";
-    if (fs::exists(in_git_dir)) return in_git_dir;
+    if (fs::exists(in_git_dir))
+      return in_git_dir;
     looked.push_back(in_git_dir + " (no such file)");
   } else {
     looked.push_back("git config trailgate.policy and <git dir>/trailgate.toml (no repository)");
   }
   const std::string system_wide = "/etc/trailgate/policy.toml";
-  if (fs::exists(system_wide)) return system_wide;
+  if (fs::exists(system_wide))
+    return system_wide;
   looked.push_back(system_wide + " (no such file)");
   std::string message = "no policy found; looked at, in order:";
-  for (const auto& l : looked) message += "\n  " + l;
+  for (const auto& l : looked)
+    message += "\n  " + l;
   throw NoPolicyError(message);
 }
 
@@ -56,8 +61,10 @@ git::Repository open_repository(const GlobalOptions& options) {
 }
 
 bool use_color(const GlobalOptions& options, int fd) {
-  if (options.color == "always") return true;
-  if (options.color == "never") return false;
+  if (options.color == "always")
+    return true;
+  if (options.color == "never")
+    return false;
   return isatty(fd) && !std::getenv("NO_COLOR");
 }
 
@@ -66,7 +73,8 @@ int report_exception(const std::string& prefix) {
     throw;
   } catch (const PolicyError& e) {
     std::cerr << fmt::format("trailgate: {}: the policy cannot be used:\n", prefix);
-    for (const auto& d : e.diagnostics()) std::cerr << "  " << d.to_string() << "\n";
+    for (const auto& d : e.diagnostics())
+      std::cerr << "  " << d.to_string() << "\n";
     return kUsage;
   } catch (const NoPolicyError& e) {
     std::cerr << fmt::format("trailgate: {}: {}\n", prefix, e.what());

@@ -14,8 +14,8 @@
 namespace trailgate::cli {
 
 struct GlobalOptions {
-  std::string repo;           // --repo DIR; empty = the hook's environment or "."
-  std::string policy;         // --policy FILE; empty = look it up
+  std::string repo;            // --repo DIR; empty = the hook's environment or "."
+  std::string policy;          // --policy FILE; empty = look it up
   std::string color = "auto";  // --color auto|always|never
 };
 

@@ -27,7 +27,9 @@ struct MarkerSpec {
   std::string trailer_key;  // source == trailer: the key, compared like trailers::key_equals
   // RE2 pattern. trailer: matched against the value (empty = any value matches);
   // identity: against the name and/or email of the author and of the committer;
-  // body: against the whole message. Unanchored: use ^ and $ where needed.
+  // body: against the whole message. Unanchored: use ^ and $ where needed. Text is read as
+  // UTF-8 (RE2's default): without (?m), ^ and $ are the ends of the whole text, and '.'
+  // does not match a byte that is not part of well-formed UTF-8.
   std::string pattern;
   IdentityField identity_field = IdentityField::either;  // source == identity only
 };
@@ -36,17 +38,27 @@ struct MarkerSpec {
 struct Detection {
   std::string marker_id;
   std::string tool;
-  std::string evidence;  // what matched, e.g. "trailer Co-authored-by: Claude <noreply@...>"
+  // Where it matched, for people: `trailer "Co-authored-by: Claude <noreply@anthropic.com>"`,
+  // `author name "Dev (aider)"`, `committer email "..."`, or `body line "..."` (the line that
+  // holds the start of the match). The quoted text is an excerpt of about 200 bytes at most,
+  // with "..." where text was left out. It is always valid UTF-8: control bytes, '"', '\' and
+  // bytes that are not well-formed UTF-8 are written as \xNN (or \" and \\).
+  std::string evidence;
 };
 
-// The built-in catalogue of known tools and conventions (docs/markers.md lists them).
+// The built-in catalogue of known tools and conventions (docs/markers.md lists them). Ids
+// are "<tool>.<what>", e.g. "aider.identity"; they are stable, since policies and audit
+// reports name them.
 const std::vector<MarkerSpec>& builtin_catalogue();
 
 // A compiled set of markers.
 class MarkerSet {
  public:
-  // Compiles every pattern. Throws std::invalid_argument naming the marker id and RE2's
-  // complaint when a pattern does not compile.
+  // Compiles every pattern once. Throws std::invalid_argument with a message
+  // "marker <id>: <why>" when a pattern does not compile (why is RE2's complaint), when an id
+  // is empty or repeated, when a trailer marker's key is not a trailer token (ASCII letters,
+  // digits, '-'), or when an identity or body marker has an empty pattern (it would mark every
+  // commit). An empty list is valid and detects nothing.
   explicit MarkerSet(std::vector<MarkerSpec> specs);
   ~MarkerSet();
   MarkerSet(MarkerSet&&) noexcept;
@@ -54,9 +66,15 @@ class MarkerSet {
 
   // Returns one Detection per marker that matches, in catalogue order; empty when the
   // commit is not AI-assisted. `trailers` must be trailers::parse(commit.message).trailers.
+  // Per marker only the first match counts: the first trailer in message order; the first of
+  // author name, author email, committer name, committer email; the leftmost body match. A
+  // commit can match several markers, also of one tool. Never throws on any message or
+  // identity bytes (non-UTF-8 included); time is linear in the size of the commit.
+  // REQUIRES: *this has not been moved from (true of specs() too).
   std::vector<Detection> detect(const CommitInfo& commit,
                                 const std::vector<trailers::Trailer>& trailers) const;
 
+  // The markers, in the order given to the constructor.
   const std::vector<MarkerSpec>& specs() const;
 
  private:

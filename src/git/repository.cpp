@@ -1,12 +1,13 @@
 #include "git/repository.h"
 
-#include <cstdlib>
 #include <fmt/format.h>
+#include <cstdlib>
 
 namespace trailgate::git {
 
 void check(int rc, const std::string& what) {
-  if (rc >= 0) return;
+  if (rc >= 0)
+    return;
   const git_error* e = git_error_last();
   throw GitError(fmt::format("{}: {}", what, e && e->message ? e->message : "unknown error"), rc);
 }
@@ -36,7 +37,8 @@ git_oid to_oid(const std::string& hex) {
 
 Identity to_identity(const git_signature* sig) {
   Identity id;
-  if (!sig) return id;
+  if (!sig)
+    return id;
   id.name = sig->name ? sig->name : "";
   id.email = sig->email ? sig->email : "";
   id.time = sig->when.time;
@@ -89,7 +91,9 @@ Repository Repository::discover(const std::string& path) {
   return Repository(RepositoryPtr(repo));
 }
 
-std::string Repository::git_dir() const { return git_repository_path(repo_.get()); }
+std::string Repository::git_dir() const {
+  return git_repository_path(repo_.get());
+}
 
 std::optional<std::string> Repository::config_string(const std::string& key) const {
   git_config* cfg = nullptr;
@@ -97,7 +101,8 @@ std::optional<std::string> Repository::config_string(const std::string& key) con
   ConfigPtr owned(cfg);
   const char* value = nullptr;
   int rc = git_config_get_string(&value, cfg, key.c_str());
-  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  if (rc == GIT_ENOTFOUND)
+    return std::nullopt;
   check(rc, fmt::format("reading git config {}", key));
   return std::string(value);
 }
@@ -105,7 +110,8 @@ std::optional<std::string> Repository::config_string(const std::string& key) con
 std::optional<std::string> Repository::resolve_ref(const std::string& refname) const {
   git_oid oid;
   int rc = git_reference_name_to_id(&oid, repo_.get(), refname.c_str());
-  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  if (rc == GIT_ENOTFOUND)
+    return std::nullopt;
   check(rc, fmt::format("resolving {}", refname));
   return to_hex(&oid);
 }
@@ -127,8 +133,10 @@ std::optional<std::string> Repository::peel_to_commit(const std::string& id) con
   // Tags can point at tags; each hop reads a real object, so a chain ends or fails.
   for (int depth = 0; depth < 64; ++depth) {
     git_object_t type = git_object_type(obj.get());
-    if (type == GIT_OBJECT_COMMIT) return to_hex(git_object_id(obj.get()));
-    if (type != GIT_OBJECT_TAG) return std::nullopt;
+    if (type == GIT_OBJECT_COMMIT)
+      return to_hex(git_object_id(obj.get()));
+    if (type != GIT_OBJECT_TAG)
+      return std::nullopt;
     git_object* target = nullptr;
     check(git_tag_target(&target, reinterpret_cast<git_tag*>(obj.get())),
           fmt::format("reading the target of tag {}", to_hex(git_object_id(obj.get()))));
@@ -138,7 +146,8 @@ std::optional<std::string> Repository::peel_to_commit(const std::string& id) con
 }
 
 bool Repository::is_ancestor(const std::string& ancestor, const std::string& descendant) const {
-  if (ancestor == descendant) return true;
+  if (ancestor == descendant)
+    return true;
   git_oid a = to_oid(ancestor), d = to_oid(descendant);
   int rc = git_graph_descendant_of(repo_.get(), &d, &a);
   check(rc, fmt::format("checking whether {} contains {}", descendant, ancestor));
@@ -154,10 +163,12 @@ void Repository::for_each_ref(
   int rc;
   while ((rc = git_reference_next(&ref, it)) == 0) {
     ReferencePtr owned_ref(ref);
-    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT) continue;
+    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT)
+      continue;
     fn(git_reference_name(ref), to_hex(git_reference_target(ref)));
   }
-  if (rc != GIT_ITEROVER) check(rc, "listing refs");
+  if (rc != GIT_ITEROVER)
+    check(rc, "listing refs");
 }
 
 CommitInfo Repository::read_commit(const std::string& id) const {
@@ -181,13 +192,16 @@ CommitInfo Repository::read_commit(const std::string& id) const {
 std::optional<Repository::Upstream> Repository::head_upstream() const {
   git_reference* head = nullptr;
   int rc = git_repository_head(&head, repo_.get());
-  if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) return std::nullopt;
+  if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
+    return std::nullopt;
   check(rc, "reading HEAD");
   ReferencePtr owned_head(head);
-  if (!git_reference_is_branch(head)) return std::nullopt;
+  if (!git_reference_is_branch(head))
+    return std::nullopt;
   git_reference* upstream = nullptr;
   rc = git_branch_upstream(&upstream, head);
-  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  if (rc == GIT_ENOTFOUND)
+    return std::nullopt;
   check(rc, "reading the upstream of the current branch");
   ReferencePtr owned_upstream(upstream);
   Buf merge;
@@ -222,7 +236,8 @@ Walk Repository::walk(const std::vector<std::string>& include,
 std::optional<std::string> Walk::next() {
   git_oid oid;
   int rc = git_revwalk_next(&oid, walk_.get());
-  if (rc == GIT_ITEROVER) return std::nullopt;
+  if (rc == GIT_ITEROVER)
+    return std::nullopt;
   check(rc, "walking history");
   return to_hex(&oid);
 }

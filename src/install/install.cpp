@@ -3,8 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -19,7 +19,8 @@ namespace {
 // Quotes `s` for a POSIX shell.
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
@@ -45,7 +46,8 @@ std::string hook_script(const std::string& hook_name, const std::string& binary)
   // from, so a hook never depends on the pushing user's PATH.
   const std::string from = "exec trailgate ";
   std::size_t at = shim.find(from);
-  if (at == std::string::npos) throw std::logic_error("hook shim has no exec line");
+  if (at == std::string::npos)
+    throw std::logic_error("hook shim has no exec line");
   shim.replace(at, from.size(), "exec " + shell_quote(binary) + " ");
   return shim;
 }
@@ -66,7 +68,8 @@ InstallResult install_hook(const std::string& hooks_dir, const std::string& hook
     result.action = existing == result.text ? InstallResult::Action::unchanged
                                             : InstallResult::Action::replaced;
   }
-  if (dry_run == DryRun::yes || result.action == InstallResult::Action::unchanged) return result;
+  if (dry_run == DryRun::yes || result.action == InstallResult::Action::unchanged)
+    return result;
   fs::create_directories(path.parent_path());
   // Write beside the hook, then rename: git never sees a half-written hook.
   fs::path tmp = path;
@@ -74,7 +77,8 @@ InstallResult install_hook(const std::string& hooks_dir, const std::string& hook
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << result.text;
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
+    if (!out)
+      throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
   }
   if (chmod(tmp.c_str(), 0755) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
     fs::remove(tmp);
@@ -83,6 +87,8 @@ InstallResult install_hook(const std::string& hooks_dir, const std::string& hook
   return result;
 }
 
-std::string current_binary() { return fs::canonical("/proc/self/exe").string(); }
+std::string current_binary() {
+  return fs::canonical("/proc/self/exe").string();
+}
 
 }  // namespace trailgate::install

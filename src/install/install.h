@@ -17,7 +17,7 @@ enum class DryRun { yes, no };
 struct InstallResult {
   std::string hook_path;  // where the hook is (or would be) written
   enum class Action { created, replaced, unchanged } action = Action::created;
-  std::string text;       // the hook's content
+  std::string text;  // the hook's content
 };
 
 // Returns the hook script for `hook_name` ("pre-receive" or "update") that execs `binary`.

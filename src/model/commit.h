@@ -15,18 +15,18 @@ namespace trailgate {
 struct Identity {
   std::string name;
   std::string email;
-  std::int64_t time = 0;    // seconds since the epoch, as written in the commit
-  int offset_minutes = 0;   // the timezone offset written next to it
+  std::int64_t time = 0;   // seconds since the epoch, as written in the commit
+  int offset_minutes = 0;  // the timezone offset written next to it
 };
 
 // One commit, read from the object database.
 struct CommitInfo {
-  std::string id;                        // full hex object id
-  std::string tree_id;                   // full hex id of the commit's tree
-  std::vector<std::string> parent_ids;   // in the order the commit lists them
+  std::string id;                       // full hex object id
+  std::string tree_id;                  // full hex id of the commit's tree
+  std::vector<std::string> parent_ids;  // in the order the commit lists them
   Identity author;
   Identity committer;
-  std::string message;                   // raw bytes, exactly as stored (may be non-UTF-8)
+  std::string message;  // raw bytes, exactly as stored (may be non-UTF-8)
 };
 
 // Returns the first non-blank line of `message`, without its line ending. Returns "" for a

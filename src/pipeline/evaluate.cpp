@@ -8,14 +8,22 @@ namespace trailgate {
 
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::ok: return "ok";
-    case Verdict::not_ai: return "not-ai";
-    case Verdict::unreviewed: return "unreviewed";
-    case Verdict::unverified: return "unverified";
-    case Verdict::self_reviewed: return "self-reviewed";
-    case Verdict::below_level: return "below-level";
-    case Verdict::grandfathered: return "grandfathered";
-    case Verdict::undeclared: return "undeclared";
+    case Verdict::ok:
+      return "ok";
+    case Verdict::not_ai:
+      return "not-ai";
+    case Verdict::unreviewed:
+      return "unreviewed";
+    case Verdict::unverified:
+      return "unverified";
+    case Verdict::self_reviewed:
+      return "self-reviewed";
+    case Verdict::below_level:
+      return "below-level";
+    case Verdict::grandfathered:
+      return "grandfathered";
+    case Verdict::undeclared:
+      return "undeclared";
   }
   return "unknown";
 }
@@ -32,13 +40,16 @@ bool is_grandfathered(const CommitInfo& commit, const Baseline& baseline) {
 }
 
 Verdict failing_verdict(const review::ReviewOutcome& reviews) {
-  if (reviews.claims.empty()) return Verdict::unreviewed;
+  if (reviews.claims.empty())
+    return Verdict::unreviewed;
   auto any = [&](review::ClaimStatus s) {
     return std::any_of(reviews.claims.begin(), reviews.claims.end(),
                        [&](const review::ReviewClaim& c) { return c.status == s; });
   };
-  if (any(review::ClaimStatus::self_review)) return Verdict::self_reviewed;
-  if (any(review::ClaimStatus::below_level)) return Verdict::below_level;
+  if (any(review::ClaimStatus::self_review))
+    return Verdict::self_reviewed;
+  if (any(review::ClaimStatus::below_level))
+    return Verdict::below_level;
   return Verdict::unverified;
 }
 
@@ -47,12 +58,17 @@ std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Pr
                                               const Policy& policy, std::int64_t now) {
   std::vector<const Person*> out;
   for (const auto& person : policy.people) {
-    if (out.size() == 3) break;
-    if (policy.level_rank(person.level) < policy.level_rank(rule.min_level)) continue;
-    if (person.expires && now >= *person.expires) continue;
-    bool author = std::any_of(person.emails.begin(), person.emails.end(),
-                              [&](const std::string& e) { return iequals(e, commit.author.email); });
-    if (!author && !person.emails.empty()) out.push_back(&person);
+    if (out.size() == 3)
+      break;
+    if (policy.level_rank(person.level) < policy.level_rank(rule.min_level))
+      continue;
+    if (person.expires && now >= *person.expires)
+      continue;
+    bool author =
+        std::any_of(person.emails.begin(), person.emails.end(),
+                    [&](const std::string& e) { return iequals(e, commit.author.email); });
+    if (!author && !person.emails.empty())
+      out.push_back(&person);
   }
   return out;
 }
@@ -64,13 +80,14 @@ std::string review_fix(const CommitInfo& commit, const ProtectRule& rule, const 
   std::string example = who.empty() ? "Reviewer Name <reviewer@example.com>"
                                     : who.front()->name + " <" + who.front()->emails.front() + ">";
   std::string names;
-  for (const Person* p : who) names += (names.empty() ? "" : ", ") + p->name;
+  for (const Person* p : who)
+    names += (names.empty() ? "" : ", ") + p->name;
   return fmt::format(
-      "Have {} more reviewer{} at level {} or above{} (not the author) review it, then add the "
-      "trailer in the commit's last paragraph: git commit --amend --trailer \"{}: {}\" (use git "
-      "rebase -i for an older commit), and push again.",
-      missing, missing == 1 ? "" : "s", rule.min_level,
-      names.empty() ? "" : " (" + names + ")", key, example);
+      "Have {} more reviewer{} at level {} or above who {} not the author{} review it, then add "
+      "the trailer to the commit's last paragraph: git commit --amend --no-edit --trailer "
+      "\"{}: {}\" (git rebase -i for an older commit), and push again.",
+      missing, missing == 1 ? "" : "s", rule.min_level, missing == 1 ? "is" : "are",
+      names.empty() ? "" : " (for example " + names + ")", key, example);
 }
 
 }  // namespace
@@ -85,7 +102,8 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   eval.trailers = trailers::parse(commit.message).trailers;
   eval.detections = markers.detect(commit, eval.trailers);
   for (const auto& t : eval.trailers)
-    if (trailers::key_equals(t.key, kDeclarationKey)) eval.declaration = t.value;
+    if (trailers::key_equals(t.key, kDeclarationKey))
+      eval.declaration = t.value;
 
   if (is_grandfathered(commit, policy.baseline)) {
     eval.verdict = Verdict::grandfathered;
@@ -108,9 +126,9 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
                             ? fmt::format("AI-assisted ({}: {})", eval.detections.front().tool,
                                           eval.detections.front().evidence)
                             : std::string("every commit to this ref needs review");
-      std::string problem = fmt::format(
-          "{}; needs {} verified review{} by {} or above, has {}", why, rule.approvals,
-          rule.approvals == 1 ? "" : "s", rule.min_level, eval.reviews.verified);
+      std::string problem =
+          fmt::format("{}; needs {} verified review{} by {} or above, has {}", why, rule.approvals,
+                      rule.approvals == 1 ? "" : "s", rule.min_level, eval.reviews.verified);
       for (const auto& claim : eval.reviews.claims)
         if (claim.status != review::ClaimStatus::verified)
           problem += fmt::format("; \"{}\" does not count: {}", claim.trailer, claim.reason);
@@ -120,10 +138,11 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   }
 
   if (rule.require_declaration) {
-    bool valid = eval.declaration &&
-                 (iequals(*eval.declaration, "yes") || iequals(*eval.declaration, "no"));
+    bool valid =
+        eval.declaration && (iequals(*eval.declaration, "yes") || iequals(*eval.declaration, "no"));
     if (!valid) {
-      if (eval.findings.empty()) eval.verdict = Verdict::undeclared;
+      if (eval.findings.empty())
+        eval.verdict = Verdict::undeclared;
       add_finding(rules::kDeclaration,
                   eval.declaration ? fmt::format("the AI-Assisted trailer says \"{}\"; it must be "
                                                  "\"yes\" or \"no\"",
@@ -131,8 +150,8 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
                                    : std::string("every commit to this ref must declare whether "
                                                  "it is AI-assisted"),
                   "Add the trailer \"AI-Assisted: yes\" or \"AI-Assisted: no\" to the commit's "
-                  "last paragraph: git commit --amend --trailer \"AI-Assisted: no\", and push "
-                  "again.");
+                  "last paragraph: git commit --amend --no-edit --trailer \"AI-Assisted: no\", "
+                  "and push again.");
     }
   }
   return eval;

@@ -38,14 +38,14 @@ struct CommitEvaluation {
   std::string id;
   std::string subject;
   Identity author;
-  std::vector<trailers::Trailer> trailers;      // the git-exact trailer block
-  std::vector<detect::Detection> detections;    // empty when not AI-assisted
-  std::optional<std::string> declaration;       // the AI-Assisted trailer's value, if any
+  std::vector<trailers::Trailer> trailers;    // the git-exact trailer block
+  std::vector<detect::Detection> detections;  // empty when not AI-assisted
+  std::optional<std::string> declaration;     // the AI-Assisted trailer's value, if any
   bool review_required = false;
   int approvals_required = 0;
   review::ReviewOutcome reviews;
   Verdict verdict = Verdict::not_ai;
-  std::vector<Finding> findings;                // empty when the commit passes
+  std::vector<Finding> findings;  // empty when the commit passes
 
   bool ai_assisted() const { return !detections.empty(); }
   bool passed() const { return findings.empty(); }

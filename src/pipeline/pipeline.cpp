@@ -1,7 +1,7 @@
 #include "pipeline/pipeline.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace trailgate {
 
@@ -13,7 +13,8 @@ bool is_hex_id(std::string_view s) {
 }
 
 bool is_plausible_refname(std::string_view ref) {
-  if (ref.rfind("refs/", 0) != 0 || ref.size() == 5) return false;
+  if (ref.rfind("refs/", 0) != 0 || ref.size() == 5)
+    return false;
   return std::none_of(ref.begin(), ref.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
     return u < 0x20 || u == 0x7f || c == ' ';
@@ -30,15 +31,17 @@ std::string escaped(std::string_view s) {
     else
       out += fmt::format("\\x{:02x}", u);
   }
-  if (s.size() > 80) out += "...";
+  if (s.size() > 80)
+    out += "...";
   return out;
 }
 
 void validate(const RefUpdate& u, const std::string& where) {
   if (!is_hex_id(u.old_id) || !is_hex_id(u.new_id) || u.old_id.size() != u.new_id.size())
-    throw InputError(fmt::format("{}: expected \"<old-id> <new-id> <refname>\" with full "
-                                 "lowercase hex object ids, got \"{}\"",
-                                 where, escaped(u.old_id + " " + u.new_id + " " + u.ref)));
+    throw InputError(
+        fmt::format("{}: expected \"<old-id> <new-id> <refname>\" with full "
+                    "lowercase hex object ids, got \"{}\"",
+                    where, escaped(u.old_id + " " + u.new_id + " " + u.ref)));
   if (!is_plausible_refname(u.ref))
     throw InputError(fmt::format("{}: \"{}\" is not a refname under refs/", where, escaped(u.ref)));
   if (git::is_zero_id(u.old_id) && git::is_zero_id(u.new_id))
@@ -47,8 +50,12 @@ void validate(const RefUpdate& u, const std::string& where) {
 
 }  // namespace
 
-bool RefUpdate::creates() const { return git::is_zero_id(old_id); }
-bool RefUpdate::deletes() const { return git::is_zero_id(new_id); }
+bool RefUpdate::creates() const {
+  return git::is_zero_id(old_id);
+}
+bool RefUpdate::deletes() const {
+  return git::is_zero_id(new_id);
+}
 
 std::vector<RefUpdate> parse_ref_updates(std::string_view input) {
   std::vector<RefUpdate> updates;
@@ -58,7 +65,8 @@ std::vector<RefUpdate> parse_ref_updates(std::string_view input) {
     std::string_view line = input.substr(0, eol);
     input.remove_prefix(eol == std::string_view::npos ? input.size() : eol + 1);
     ++line_no;
-    if (line.empty()) continue;
+    if (line.empty())
+      continue;
     std::string where = fmt::format("stdin line {}", line_no);
     std::size_t sp1 = line.find(' ');
     std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
@@ -83,12 +91,15 @@ RefUpdate make_ref_update(const std::string& ref, const std::string& old_id,
 }
 
 std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy& policy) {
-  if (!policy.baseline.commit) return {};
+  if (!policy.baseline.commit)
+    return {};
   try {
-    if (auto commit = repo.peel_to_commit(*policy.baseline.commit)) return {*commit};
+    if (auto commit = repo.peel_to_commit(*policy.baseline.commit))
+      return {*commit};
   } catch (const git::GitError& e) {
     // A baseline this repository does not have exempts nothing here; other errors are real.
-    if (e.code() != GIT_ENOTFOUND) throw;
+    if (e.code() != GIT_ENOTFOUND)
+      throw;
   }
   return {};
 }
@@ -96,8 +107,10 @@ std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy
 std::vector<std::string> protected_tips(const git::Repository& repo, const Policy& policy) {
   std::vector<std::string> tips;
   repo.for_each_ref([&](const std::string& name, const std::string& target) {
-    if (!policy.rule_for(name)) return;
-    if (auto commit = repo.peel_to_commit(target)) tips.push_back(*commit);
+    if (!policy.rule_for(name))
+      return;
+    if (auto commit = repo.peel_to_commit(target))
+      tips.push_back(*commit);
   });
   std::vector<std::string> baseline = baseline_tips(repo, policy);
   tips.insert(tips.end(), baseline.begin(), baseline.end());
@@ -124,7 +137,8 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
       // A tip that peels to a tree or blob brings no commits; a missing object throws.
       std::optional<std::string> new_commit = repo.peel_to_commit(update.new_id);
       std::optional<std::string> old_commit;
-      if (!update.creates()) old_commit = repo.peel_to_commit(update.old_id);
+      if (!update.creates())
+        old_commit = repo.peel_to_commit(update.old_id);
       if (old_commit && new_commit && !rule->allow_force_push &&
           !repo.is_ancestor(*old_commit, *new_commit))
         check.ref_findings.push_back(Finding{
@@ -138,7 +152,8 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
       if (new_commit) {
         check.include.push_back(*new_commit);
         check.exclude = already_protected;
-        if (old_commit) check.exclude.push_back(*old_commit);
+        if (old_commit)
+          check.exclude.push_back(*old_commit);
       }
     }
     checks.push_back(std::move(check));
@@ -148,7 +163,8 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
 
 detect::MarkerSet compile_markers(const Policy& policy) {
   std::vector<detect::MarkerSpec> specs;
-  if (policy.detect.builtin) specs = detect::builtin_catalogue();
+  if (policy.detect.builtin)
+    specs = detect::builtin_catalogue();
   specs.insert(specs.end(), policy.detect.markers.begin(), policy.detect.markers.end());
   return detect::MarkerSet(std::move(specs));
 }

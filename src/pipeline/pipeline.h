@@ -50,10 +50,10 @@ RefUpdate make_ref_update(const std::string& ref, const std::string& old_id,
 // What to check for one ref: ref-level findings, and the commits that enter it.
 struct RefCheck {
   RefUpdate update;
-  const ProtectRule* rule = nullptr;   // nullptr: the ref is not protected, nothing to check
-  std::vector<Finding> ref_findings;   // deletion, history rewrite
-  std::vector<std::string> include;    // commits entering = reachable from include ...
-  std::vector<std::string> exclude;    // ... but not from exclude
+  const ProtectRule* rule = nullptr;  // nullptr: the ref is not protected, nothing to check
+  std::vector<Finding> ref_findings;  // deletion, history rewrite
+  std::vector<std::string> include;   // commits entering = reachable from include ...
+  std::vector<std::string> exclude;   // ... but not from exclude
 };
 
 // The policy's baseline commit (peeled) when this repository has it; empty otherwise.
@@ -73,8 +73,8 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
                                 const std::vector<std::string>& already_protected);
 
 struct RunOptions {
-  std::int64_t now = 0;          // seconds since the epoch, for roster expiry
-  bool keep_passing = false;     // keep evaluations of passing commits (check --format json)
+  std::int64_t now = 0;       // seconds since the epoch, for roster expiry
+  bool keep_passing = false;  // keep evaluations of passing commits (check --format json)
 };
 
 struct RefResult {

@@ -33,7 +33,8 @@ struct Style {
 
 std::string truncated(std::string_view s, std::size_t max) {
   std::string clean = sanitize(s);
-  if (clean.size() <= max) return clean;
+  if (clean.size() <= max)
+    return clean;
   return clean.substr(0, max) + "...";
 }
 
@@ -52,7 +53,8 @@ std::string describe(const CommitEvaluation& e) {
   std::string s;
   if (e.ai_assisted()) {
     s = "AI-assisted via " + e.detections.front().tool;
-    if (e.detections.size() > 1) s += fmt::format(" (+{} markers)", e.detections.size() - 1);
+    if (e.detections.size() > 1)
+      s += fmt::format(" (+{} markers)", e.detections.size() - 1);
   } else {
     s = "not AI-assisted";
   }
@@ -71,48 +73,56 @@ std::string render_text(const Report& report, const TextOptions& options) {
   if (options.audience == Audience::check) {
     for (const auto& e : report.evaluations) {
       std::string verdict = std::string(to_string(e.verdict));
-      out += fmt::format("{:<14} {} {}  {}\n",
-                         e.passed() ? st.good(verdict) : st.bad(verdict), short_id(e.id),
-                         truncated(e.subject, 60), st.dim(describe(e)));
+      out += fmt::format("{:<14} {} {}  {}\n", e.passed() ? st.good(verdict) : st.bad(verdict),
+                         short_id(e.id), truncated(e.subject, 60), st.dim(describe(e)));
     }
-    if (!report.evaluations.empty()) out += "\n";
+    if (!report.evaluations.empty())
+      out += "\n";
   }
   bool any_protected = false;
-  for (const auto& r : report.refs) any_protected = any_protected || r.rule;
+  for (const auto& r : report.refs)
+    any_protected = any_protected || r.rule;
   if (report.passed()) {
     if (!any_protected) {
       out += fmt::format("trailgate: {} accepted: no protected ref is updated.\n", who);
     } else {
-      out += fmt::format("trailgate: {} accepted: {} commit{} checked against policy {}; all "
-                         "pass.\n",
-                         who, report.commits_checked, report.commits_checked == 1 ? "" : "s",
-                         options.policy_source);
+      out += fmt::format(
+          "trailgate: {} accepted: {} commit{} checked against policy {}; all "
+          "pass.\n",
+          who, report.commits_checked, report.commits_checked == 1 ? "" : "s",
+          options.policy_source);
     }
     return out;
   }
   out += fmt::format("trailgate: {} {} by policy {}\n", who, st.bad("REJECTED"),
                      options.policy_source);
-  out += fmt::format("trailgate: {} problem{}; {} of {} commit{} checked fail{}.\n",
-                     report.findings, report.findings == 1 ? "" : "s", report.commits_failed,
-                     report.commits_checked, report.commits_checked == 1 ? "" : "s",
-                     report.commits_failed == 1 ? "s" : "");
+  out += fmt::format("trailgate: {} problem{}", report.findings, report.findings == 1 ? "" : "s");
+  if (report.commits_checked > 0)
+    out += fmt::format("; {} of {} commit{} checked fail{}", report.commits_failed,
+                       report.commits_checked, report.commits_checked == 1 ? "" : "s",
+                       report.commits_failed == 1 ? "s" : "");
+  out += ".\n";
   out += "\n";
   for (const auto& r : report.refs)
-    for (const auto& f : r.ref_findings) render_finding(out, f, st);
+    for (const auto& f : r.ref_findings)
+      render_finding(out, f, st);
   std::size_t listed = 0;
   for (const auto& e : report.evaluations) {
-    if (e.passed()) continue;
+    if (e.passed())
+      continue;
     ++listed;
-    for (const auto& f : e.findings) render_finding(out, f, st);
+    for (const auto& f : e.findings)
+      render_finding(out, f, st);
   }
   if (listed < report.commits_failed)
-    out += fmt::format("  ... and {} more failing commit{} not listed (run `trailgate check` "
-                       "locally to see all).\n",
-                       report.commits_failed - listed,
-                       report.commits_failed - listed == 1 ? "" : "s");
+    out += fmt::format(
+        "  ... and {} more failing commit{} not listed (run `trailgate check` "
+        "locally to see all).\n",
+        report.commits_failed - listed, report.commits_failed - listed == 1 ? "" : "s");
   if (options.audience == Audience::push)
-    out += "\nThe whole push was rejected; nothing was updated. Fix the commits above and push "
-           "again.\n";
+    out +=
+        "\nThe whole push was rejected; nothing was updated. Fix the commits above and push "
+        "again.\n";
   return out;
 }
 
@@ -120,13 +130,15 @@ std::string render_json(const Report& report, const Policy& policy) {
   using nlohmann::json;
   auto finding_json = [](const Finding& f) {
     json j = {{"rule", f.rule}, {"ref", f.ref}, {"problem", f.problem}, {"fix", f.fix}};
-    if (!f.commit_id.empty()) j["commit"] = f.commit_id;
+    if (!f.commit_id.empty())
+      j["commit"] = f.commit_id;
     return j;
   };
   json refs = json::array();
   for (const auto& r : report.refs) {
     json findings = json::array();
-    for (const auto& f : r.ref_findings) findings.push_back(finding_json(f));
+    for (const auto& f : r.ref_findings)
+      findings.push_back(finding_json(f));
     refs.push_back({{"ref", r.update.ref},
                     {"old", r.update.old_id},
                     {"new", r.update.new_id},
@@ -139,7 +151,8 @@ std::string render_json(const Report& report, const Policy& policy) {
   for (const auto& e : report.evaluations) {
     json trailers = json::array(), markers = json::array(), reviews = json::array(),
          findings = json::array();
-    for (const auto& t : e.trailers) trailers.push_back({{"key", t.key}, {"value", t.value}});
+    for (const auto& t : e.trailers)
+      trailers.push_back({{"key", t.key}, {"value", t.value}});
     for (const auto& d : e.detections)
       markers.push_back({{"id", d.marker_id}, {"tool", d.tool}, {"evidence", d.evidence}});
     for (const auto& c : e.reviews.claims)
@@ -149,7 +162,8 @@ std::string render_json(const Report& report, const Policy& policy) {
                          {"verified", c.status == review::ClaimStatus::verified},
                          {"status", review::to_string(c.status)},
                          {"reason", c.reason}});
-    for (const auto& f : e.findings) findings.push_back(finding_json(f));
+    for (const auto& f : e.findings)
+      findings.push_back(finding_json(f));
     commits.push_back({{"id", e.id},
                        {"subject", e.subject},
                        {"author", {{"name", e.author.name}, {"email", e.author.email}}},
@@ -163,15 +177,15 @@ std::string render_json(const Report& report, const Policy& policy) {
                        {"verdict", to_string(e.verdict)},
                        {"findings", findings}});
   }
-  json doc = {{"schema", "trailgate.check/1"},
-              {"verdict", report.passed() ? "passed" : "rejected"},
-              {"policy", policy.source},
-              {"verification",
-               policy.review.verification == Verification::roster ? "roster" : "signature"},
-              {"commits_checked", report.commits_checked},
-              {"commits_failed", report.commits_failed},
-              {"refs", refs},
-              {"commits", commits}};
+  json doc = {
+      {"schema", "trailgate.check/1"},
+      {"verdict", report.passed() ? "passed" : "rejected"},
+      {"policy", policy.source},
+      {"verification", policy.review.verification == Verification::roster ? "roster" : "signature"},
+      {"commits_checked", report.commits_checked},
+      {"commits_failed", report.commits_failed},
+      {"refs", refs},
+      {"commits", commits}};
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

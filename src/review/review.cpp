@@ -6,13 +6,20 @@ namespace trailgate::review {
 
 std::string_view to_string(ClaimStatus status) {
   switch (status) {
-    case ClaimStatus::verified: return "verified";
-    case ClaimStatus::malformed: return "malformed";
-    case ClaimStatus::not_on_roster: return "not-on-roster";
-    case ClaimStatus::self_review: return "self-review";
-    case ClaimStatus::below_level: return "below-level";
-    case ClaimStatus::expired: return "expired";
-    case ClaimStatus::duplicate: return "duplicate";
+    case ClaimStatus::verified:
+      return "verified";
+    case ClaimStatus::malformed:
+      return "malformed";
+    case ClaimStatus::not_on_roster:
+      return "not-on-roster";
+    case ClaimStatus::self_review:
+      return "self-review";
+    case ClaimStatus::below_level:
+      return "below-level";
+    case ClaimStatus::expired:
+      return "expired";
+    case ClaimStatus::duplicate:
+      return "duplicate";
   }
   return "unknown";
 }
@@ -21,9 +28,11 @@ std::string email_of(std::string_view value) {
   // The address is the last <...> group, as in git's ident lines; anything else is malformed
   // rather than guessed at, so a reviewer can't be named by a loose substring.
   std::size_t close = value.rfind('>');
-  if (close == std::string_view::npos) return {};
+  if (close == std::string_view::npos)
+    return {};
   std::size_t open = value.rfind('<', close);
-  if (open == std::string_view::npos) return {};
+  if (open == std::string_view::npos)
+    return {};
   std::string_view email = value.substr(open + 1, close - open - 1);
   if (email.empty() || email.find('@') == std::string_view::npos ||
       email.find_first_of(" \t<>") != std::string_view::npos)
@@ -82,12 +91,14 @@ ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, co
 
 }  // namespace
 
-ReviewOutcome verify_reviews(const CommitInfo& commit, const std::vector<trailers::Trailer>& trailers,
-                             const Policy& policy, std::string_view min_level, std::int64_t now) {
+ReviewOutcome verify_reviews(const CommitInfo& commit,
+                             const std::vector<trailers::Trailer>& trailers, const Policy& policy,
+                             std::string_view min_level, std::int64_t now) {
   ReviewOutcome outcome;
   std::vector<const Person*> approvers;
   for (const auto& trailer : trailers) {
-    if (!is_review_key(policy, trailer.key)) continue;
+    if (!is_review_key(policy, trailer.key))
+      continue;
     ReviewClaim claim = judge(trailer, commit, policy, min_level, now);
     if (claim.status == ClaimStatus::verified) {
       // Two trailers naming one person (say, under two emails) are one approval.

@@ -33,11 +33,11 @@ std::string_view to_string(ClaimStatus status);
 
 // One review trailer and what became of it.
 struct ReviewClaim {
-  std::string trailer;      // "Reviewed-by: Name <email>" as git shows it
-  std::string email;        // the email inside <...>, empty when malformed
-  std::string person;       // the roster person's name, empty when not on the roster
+  std::string trailer;  // "Reviewed-by: Name <email>" as git shows it
+  std::string email;    // the email inside <...>, empty when malformed
+  std::string person;   // the roster person's name, empty when not on the roster
   ClaimStatus status = ClaimStatus::malformed;
-  std::string reason;       // one sentence for people; empty when verified
+  std::string reason;  // one sentence for people; empty when verified
 };
 
 struct ReviewOutcome {
@@ -51,8 +51,9 @@ struct ReviewOutcome {
 // has not expired at `now` (seconds since the epoch). The committer never counts against a
 // reviewer: a senior who amends a commit to add their review becomes its committer.
 // REQUIRES: `min_level` is one of policy.levels.
-ReviewOutcome verify_reviews(const CommitInfo& commit, const std::vector<trailers::Trailer>& trailers,
-                             const Policy& policy, std::string_view min_level, std::int64_t now);
+ReviewOutcome verify_reviews(const CommitInfo& commit,
+                             const std::vector<trailers::Trailer>& trailers, const Policy& policy,
+                             std::string_view min_level, std::int64_t now);
 
 // Extracts the email from a "Name <email>" trailer value; empty when there is none.
 std::string email_of(std::string_view value);

@@ -32,7 +32,10 @@ const fs::path& test_home() {
                "[init]\n\tdefaultBranch = main\n"
                "[advice]\n\tdetachedHead = false\n"
                "[protocol \"file\"]\n\tallow = always\n");
-    std::atexit([] { std::error_code ec; fs::remove_all(test_home(), ec); });
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(test_home(), ec);
+    });
     return dir;
   }();
   return home;
@@ -43,47 +46,58 @@ std::vector<std::string> build_environment(const std::map<std::string, std::stri
   for (char** e = environ; *e; ++e) {
     std::string entry = *e;
     auto eq = entry.find('=');
-    if (eq == std::string::npos) continue;
+    if (eq == std::string::npos)
+      continue;
     std::string key = entry.substr(0, eq);
     // The test controls git's view of the world completely.
-    if (key.rfind("GIT_", 0) == 0 || key == "TRAILGATE_POLICY") continue;
+    if (key.rfind("GIT_", 0) == 0 || key == "TRAILGATE_POLICY")
+      continue;
     env[key] = entry.substr(eq + 1);
   }
   env["HOME"] = test_home().string();
   env["XDG_CONFIG_HOME"] = (test_home() / ".config").string();
   env["GIT_CONFIG_NOSYSTEM"] = "1";
   env["LC_ALL"] = "C";
-  for (const auto& [k, v] : extra) env[k] = v;
+  for (const auto& [k, v] : extra)
+    env[k] = v;
   std::vector<std::string> out;
-  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  for (const auto& [k, v] : env)
+    out.push_back(k + "=" + v);
   return out;
 }
 
-void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
 ProcessResult run(const std::vector<std::string>& argv, const fs::path& cwd,
                   const std::string& input, const std::map<std::string, std::string>& env) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
+  if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe))
+    throw std::runtime_error("pipe failed");
   std::vector<std::string> env_strings = build_environment(env);
   std::vector<char*> envp, args;
-  for (auto& s : env_strings) envp.push_back(s.data());
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
   envp.push_back(nullptr);
   std::vector<std::string> argv_copy = argv;
-  for (auto& s : argv_copy) args.push_back(s.data());
+  for (auto& s : argv_copy)
+    args.push_back(s.data());
   args.push_back(nullptr);
 
   pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
   if (pid == 0) {
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
       close(fd);
-    if (chdir(cwd.c_str()) != 0) _exit(126);
+    if (chdir(cwd.c_str()) != 0)
+      _exit(126);
     execvpe(args[0], args.data(), envp.data());
     _exit(127);
   }
@@ -105,15 +119,21 @@ ProcessResult run(const std::vector<std::string>& argv, const fs::path& cwd,
   char buf[65536];
   while (out_open || err_open) {
     std::vector<pollfd> fds;
-    if (out_open) fds.push_back({out_pipe[0], POLLIN, 0});
-    if (err_open) fds.push_back({err_pipe[0], POLLIN, 0});
-    if (in_fd >= 0) fds.push_back({in_fd, POLLOUT, 0});
-    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+    if (out_open)
+      fds.push_back({out_pipe[0], POLLIN, 0});
+    if (err_open)
+      fds.push_back({err_pipe[0], POLLIN, 0});
+    if (in_fd >= 0)
+      fds.push_back({in_fd, POLLOUT, 0});
+    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR)
+      break;
     for (const auto& p : fds) {
       if (p.fd == in_fd && (p.revents & (POLLOUT | POLLERR | POLLHUP))) {
         ssize_t n = write(in_fd, input.data() + written, input.size() - written);
-        if (n > 0) written += static_cast<std::size_t>(n);
-        if (n < 0 && errno != EAGAIN) written = input.size();  // the child stopped reading
+        if (n > 0)
+          written += static_cast<std::size_t>(n);
+        if (n < 0 && errno != EAGAIN)
+          written = input.size();  // the child stopped reading
         if (written == input.size()) {
           close(in_fd);
           in_fd = -1;
@@ -128,7 +148,8 @@ ProcessResult run(const std::vector<std::string>& argv, const fs::path& cwd,
       }
     }
   }
-  if (in_fd >= 0) close(in_fd);
+  if (in_fd >= 0)
+    close(in_fd);
   close(out_pipe[0]);
   close(err_pipe[0]);
   int status = 0;
@@ -142,7 +163,8 @@ std::string run_ok(const std::vector<std::string>& argv, const fs::path& cwd,
   ProcessResult r = run(argv, cwd, input, env);
   if (r.exit_code != 0) {
     std::string cmd;
-    for (const auto& a : argv) cmd += a + " ";
+    for (const auto& a : argv)
+      cmd += a + " ";
     FAIL("command failed (" << r.exit_code << "): " << cmd << "\nstdout: " << r.out
                             << "\nstderr: " << r.err);
   }
@@ -152,9 +174,9 @@ std::string run_ok(const std::vector<std::string>& argv, const fs::path& cwd,
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  path_ = fs::temp_directory_path() /
-          ("trailgate-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
-           std::to_string(rd() % 100000));
+  path_ =
+      fs::temp_directory_path() / ("trailgate-test-" + std::to_string(getpid()) + "-" +
+                                   std::to_string(counter++) + "-" + std::to_string(rd() % 100000));
   fs::create_directories(path_);
 }
 
@@ -163,13 +185,17 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-std::string trailgate_binary() { return TRAILGATE_BINARY; }
+std::string trailgate_binary() {
+  return TRAILGATE_BINARY;
+}
 
 void write_file(const fs::path& path, const std::string& text) {
-  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  if (path.has_parent_path())
+    fs::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);
   out << text;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
+  if (!out)
+    throw std::runtime_error("cannot write " + path.string());
 }
 
 std::string read_file(const fs::path& path) {
@@ -212,7 +238,8 @@ std::string TempRepo::commit(const std::string& message, const std::string& auth
 
 void TempRepo::branch(const std::string& name, const std::string& start) {
   std::vector<std::string> args = {"git", "checkout", "-q", "-B", name};
-  if (!start.empty()) args.push_back(start);
+  if (!start.empty())
+    args.push_back(start);
   run_ok(args, clone_);
 }
 

@@ -65,7 +65,8 @@ class TempRepo {
 
   // Commits a change to `file` in the clone with `message`; returns the new commit id.
   // `author` is "Name <email>"; the committer is the same unless `committer` is given.
-  std::string commit(const std::string& message, const std::string& author = "Dev One <dev@example.com>",
+  std::string commit(const std::string& message,
+                     const std::string& author = "Dev One <dev@example.com>",
                      const std::string& committer = "", const std::string& file = "");
   // git checkout -B name [start]
   void branch(const std::string& name, const std::string& start = "");

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# trailgate's developer entry point. On a fresh Debian 12 machine:
+#   ./dev.sh demo    install what is missing, build, and run the narrated demo
+#   ./dev.sh test    install what is missing, then build and run the whole suite twice:
+#                    a normal build and an ASan+UBSan build, plus the clang-format check
+#   ./dev.sh build   just build (build/trailgate)
+#   ./dev.sh bench   the benchmarks in bench/ (see bench/README.md)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git openssh-client clang-format
+  libgit2-dev libfmt-dev libtomlplusplus-dev catch2 libssl-dev libre2-dev
+  nlohmann-json3-dev libcli11-dev
+)
+
+ensure_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "==> installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# build DIR [cmake args...]
+build() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DTRAILGATE_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+check_format() {
+  echo "==> clang-format check"
+  git ls-files -- '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
+}
+
+case "${1:-}" in
+  demo)
+    ensure_packages "${PACKAGES[@]}"
+    build build
+    exec examples/demo.sh "$PWD/build/trailgate"
+    ;;
+  test)
+    ensure_packages "${PACKAGES[@]}"
+    check_format
+    echo "==> normal build"
+    build build
+    ctest --test-dir build --output-on-failure -j "$(nproc)"
+    echo "==> ASan+UBSan build"
+    build build-asan -DTRAILGATE_SANITIZE=ON
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+    ;;
+  build)
+    ensure_packages "${PACKAGES[@]}"
+    build build
+    ;;
+  bench)
+    ensure_packages "${PACKAGES[@]}" time
+    build build
+    exec bench/run.sh "$PWD/build/trailgate"
+    ;;
+  *)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

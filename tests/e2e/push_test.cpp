@@ -1,0 +1,372 @@
+// End-to-end: real `git push` over file:// into bare repositories with trailgate installed as
+// the pre-receive hook. Each scenario checks both the verdict (exit code, server ref) and that
+// the rejection names the commit, the rule and the fix.
+#include <catch2/catch.hpp>
+
+#include "support/temp_repo.h"
+
+using trailgate::testing::ProcessResult;
+using trailgate::testing::run;
+using trailgate::testing::TempRepo;
+using trailgate::testing::trailgate_binary;
+
+namespace {
+
+const char* const kPolicy = R"(
+[review]
+verification = "roster"
+
+[[person]]
+name = "Senior One"
+emails = ["senior@example.com", "senior.one@corp.example"]
+level = "senior"
+
+[[person]]
+name = "Junior One"
+emails = ["junior@example.com"]
+level = "junior"
+
+[[protect]]
+refs = ["refs/heads/main", "refs/heads/release/*"]
+approvals = 1
+min_level = "senior"
+)";
+
+const char* const kJunior = "Junior One <junior@example.com>";
+const char* const kSenior = "Senior One <senior@example.com>";
+const char* const kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
+
+std::string ai_message(const std::string& subject, const std::string& extra_trailers = "") {
+  return subject + "\n\nSome explanation of the change.\n\n" + kClaude + "\n" + extra_trailers;
+}
+
+bool accepted(const ProcessResult& r) {
+  return r.exit_code == 0;
+}
+
+std::string server_tip(TempRepo& repo, const std::string& ref) {
+  return trailgate::testing::run({"git", "rev-parse", "--verify", "-q", ref}, repo.server()).out;
+}
+
+}  // namespace
+
+TEST_CASE("push: unreviewed AI commit is rejected with commit, rule and fix", "[e2e]") {
+  TempRepo repo(kPolicy);
+  std::string before = server_tip(repo, "refs/heads/main");
+  std::string id = repo.commit(ai_message("Add retry logic"), kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains(id.substr(0, 12)));
+  CHECK_THAT(r.err, Catch::Contains("Add retry logic"));
+  CHECK_THAT(r.err, Catch::Contains("ai-review-required"));
+  CHECK_THAT(r.err, Catch::Contains("Claude Code"));
+  CHECK_THAT(r.err, Catch::Contains("Reviewed-by: Senior One <senior@example.com>"));
+  CHECK(server_tip(repo, "refs/heads/main") == before);
+}
+
+TEST_CASE("push: AI commit reviewed by a senior is accepted", "[e2e]") {
+  TempRepo repo(kPolicy);
+  std::string id = repo.commit(
+      ai_message("Add retry logic", "Reviewed-by: Senior One <senior@example.com>\n"), kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("push accepted"));
+  CHECK(server_tip(repo, "refs/heads/main") == id + "\n");
+}
+
+TEST_CASE("push: review by a junior is rejected", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.commit(ai_message("Tune cache", "Reviewed-by: Junior One <junior@example.com>\n"),
+              "Other Dev <other@example.com>");
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("Junior One is junior; senior or above is required"));
+}
+
+TEST_CASE("push: self-review is rejected, also through the person's second email", "[e2e]") {
+  TempRepo repo(kPolicy);
+  SECTION("same email") {
+    repo.commit(ai_message("Self review", "Reviewed-by: Senior One <senior@example.com>\n"),
+                kSenior);
+  }
+  SECTION("second email, different case") {
+    repo.commit(ai_message("Self review", "Reviewed-by: Senior One <Senior@Example.com>\n"),
+                "Senior One <senior.one@corp.example>");
+  }
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("is the commit's author and cannot review it"));
+}
+
+TEST_CASE("push: Reviewed-by outside the trailer block does not count", "[e2e]") {
+  TempRepo repo(kPolicy);
+  SECTION("in the body, followed by a paragraph") {
+    repo.commit(std::string("Add feature\n\nReviewed-by: Senior One <senior@example.com>\n\n") +
+                    kClaude + "\n",
+                kJunior);
+  }
+  SECTION("in a mixed last paragraph, which git does not treat as trailers") {
+    repo.commit(std::string("Add feature\n\nThis was checked by hand.\n") + kClaude +
+                    "\nReviewed-by: Senior One <senior@example.com>\n",
+                kJunior, "", "");
+    // Without a trailer block the Claude trailer is gone too; make the commit AI by identity.
+    repo.git({"commit", "--amend", "-q", "--no-edit", "--author",
+              "Junior One (aider) <junior@example.com>"});
+  }
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("has 0"));
+}
+
+TEST_CASE("push: an AI marker only in the author name is detected", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.commit("Refactor parser\n\nPlain body with no trailers.\n",
+              "Junior One (aider) <junior@example.com>");
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("aider"));
+  CHECK_THAT(r.err, Catch::Contains("ai-review-required"));
+}
+
+TEST_CASE("push: an AI marker only in a body line is detected", "[e2e]") {
+  TempRepo repo(kPolicy);
+  // No blank line before Co-Authored-By: git sees no trailer block at all (notes case 37).
+  repo.commit(
+      "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
+      "Code](https://claude.com/claude-code)\nCo-Authored-By: Claude <noreply@anthropic.com>\n",
+      kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("Generated with [Claude Code]"));
+}
+
+TEST_CASE("push: no false positives for human co-authors or tool names in prose", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.commit("Pair on the importer\n\nCo-authored-by: Jane Doe <jane@example.com>\n", kJunior);
+  repo.commit("Fix Copilot settings page\n\nThe Claude and Cursor toggles were swapped.\n",
+              kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("2 commits checked"));
+}
+
+TEST_CASE("push: a senior who amends a junior's AI commit to add their review is accepted",
+          "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.commit(ai_message("Add retry logic"), kJunior);
+  repo.git({"commit", "--amend", "-q", "--no-edit", "--trailer",
+            "Reviewed-by: Senior One <senior@example.com>"},
+           "",
+           {{"GIT_COMMITTER_NAME", "Senior One"}, {"GIT_COMMITTER_EMAIL", "senior@example.com"}});
+  CHECK(repo.git({"log", "-1", "--format=%an|%cn"}) == "Junior One|Senior One\n");
+  CHECK(accepted(repo.push("HEAD:refs/heads/main")));
+}
+
+TEST_CASE("push: a feature-branch push followed by a fast-forward of main is rejected", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.branch("feature");
+  repo.commit(ai_message("Sneak in"), kJunior);
+  REQUIRE(accepted(repo.push("HEAD:refs/heads/feature")));
+  // The commit is no longer new to the repository; it must still be checked on entering main.
+  ProcessResult r = repo.push("feature:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("Sneak in"));
+}
+
+TEST_CASE("push: a new protected branch over unreviewed history", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.branch("feature");
+  std::string id = repo.commit(ai_message("Old AI work"), kJunior);
+  REQUIRE(accepted(repo.push("HEAD:refs/heads/feature")));
+  SECTION("is rejected") {
+    ProcessResult r = repo.push("feature:refs/heads/release/1.0");
+    CHECK_FALSE(accepted(r));
+    CHECK_THAT(r.err, Catch::Contains("Old AI work"));
+    CHECK(server_tip(repo, "refs/heads/release/1.0").empty());
+  }
+  SECTION("is accepted when that history is grandfathered by the baseline") {
+    repo.set_policy(std::string(kPolicy) + "\n[baseline]\ncommit = \"" + id + "\"\n");
+    CHECK(accepted(repo.push("feature:refs/heads/release/1.0")));
+  }
+}
+
+TEST_CASE("push: deleting main is rejected", "[e2e]") {
+  TempRepo repo(kPolicy);
+  ProcessResult r = repo.push(":refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("protected-ref-delete"));
+  CHECK_FALSE(server_tip(repo, "refs/heads/main").empty());
+}
+
+TEST_CASE("push: force-pushing main is rejected", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.commit("Human change\n", kJunior);
+  REQUIRE(accepted(repo.push("HEAD:refs/heads/main")));
+  repo.git({"reset", "-q", "--hard", "HEAD~1"});
+  repo.commit("Rewritten human change\n", kJunior);
+  ProcessResult r = repo.push("+HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("protected-ref-rewrite"));
+  CHECK_THAT(r.err, Catch::Contains("without --force"));
+}
+
+TEST_CASE("push: two refs, one failing, is rejected whole", "[e2e]") {
+  TempRepo repo(kPolicy);
+  std::string main_before = server_tip(repo, "refs/heads/main");
+  repo.commit("Human change on main\n", kJunior);
+  repo.git({"branch", "good"});
+  repo.commit(ai_message("Unreviewed on release"), kJunior);
+  ProcessResult r = repo.push("good:refs/heads/main", {"HEAD:refs/heads/release/2"});
+  CHECK_FALSE(accepted(r));
+  CHECK(server_tip(repo, "refs/heads/main") == main_before);
+  CHECK(server_tip(repo, "refs/heads/release/2").empty());
+}
+
+TEST_CASE("push: a malformed policy rejects the push with file:line", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.set_policy(
+      "[review]\nverification = \"roster\"\n\n[[protect]]\nrefs = [\"refs/heads/main\"]\n"
+      "min_level = \"sr\"\n");
+  repo.commit("Human change\n", kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("trailgate.toml:6:"));
+  CHECK_THAT(r.err, Catch::Contains("min_level"));
+}
+
+TEST_CASE("push: a repository with no policy rejects every push and says where it looked",
+          "[e2e]") {
+  TempRepo repo(kPolicy);
+  std::filesystem::remove(repo.server() / "trailgate.toml");
+  repo.commit("Human change\n", kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/feature");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("no policy found"));
+  CHECK_THAT(r.err, Catch::Contains("/etc/trailgate/policy.toml"));
+}
+
+TEST_CASE("push: an unprotected branch takes AI commits without review", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.commit(ai_message("Experiment"), kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/feature");
+  CHECK(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("no protected ref is updated"));
+}
+
+TEST_CASE("push: annotated tags on protected tag refs are peeled and checked", "[e2e]") {
+  TempRepo repo(std::string(kPolicy) + "\n[[protect]]\nrefs = [\"refs/tags/v*\"]\n");
+  repo.commit(ai_message("Tagged AI change"), kJunior);
+  repo.git({"tag", "-a", "-m", "release", "v1.0"});
+  ProcessResult r = repo.push("refs/tags/v1.0");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("Tagged AI change"));
+}
+
+TEST_CASE("push: the update hook gives the same verdict for one ref", "[e2e]") {
+  TempRepo repo(kPolicy);
+  std::filesystem::remove(repo.server() / "hooks" / "pre-receive");
+  trailgate::testing::run_ok(
+      {trailgate_binary(), "install", "--repo", repo.server().string(), "--hook", "update"},
+      repo.server());
+  repo.commit(ai_message("Through update"), kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("Through update"));
+}
+
+TEST_CASE("hook: garbage on stdin is rejected with a message", "[e2e]") {
+  TempRepo repo(kPolicy);
+  const std::string garbage[] = {std::string("hello world\n"), std::string("\x00\xff\xfe\n", 4),
+                                 std::string(""),
+                                 std::string(40, 'a') + " " + std::string(40, 'b') + " main\n"};
+  for (const auto& input : garbage) {
+    ProcessResult r =
+        run({trailgate_binary(), "pre-receive"}, repo.server(), input, {{"GIT_DIR", "."}});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("push rejected: malformed input"));
+  }
+}
+
+TEST_CASE("hook: a missing object rejects the push instead of passing it", "[e2e]") {
+  TempRepo repo(kPolicy);
+  std::string old_id = server_tip(repo, "refs/heads/main").substr(0, 40);
+  ProcessResult r =
+      run({trailgate_binary(), "pre-receive"}, repo.server(),
+          old_id + " " + std::string(40, 'e') + " refs/heads/main\n", {{"GIT_DIR", "."}});
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("push rejected: git error"));
+}
+
+TEST_CASE("push: a huge push lists a capped number of commits and counts the rest", "[e2e]") {
+  TempRepo repo(std::string("max_listed_commits = 3\n") + kPolicy);
+  for (int i = 0; i < 8; ++i)
+    repo.commit(ai_message("AI change " + std::to_string(i)), kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("8 of 8 commits checked fail"));
+  CHECK_THAT(r.err, Catch::Contains("and 5 more failing commits not listed"));
+}
+
+TEST_CASE("push: review_all, approvals and declarations", "[e2e]") {
+  SECTION("review_all requires review of a human commit") {
+    TempRepo repo(std::string(kPolicy) + "review_all = true\n");
+    repo.commit("Human change\n", kJunior);
+    ProcessResult r = repo.push("HEAD:refs/heads/main");
+    CHECK_FALSE(accepted(r));
+    CHECK_THAT(r.err, Catch::Contains("review-required"));
+  }
+  SECTION("two approvals need two different seniors") {
+    std::string policy = kPolicy;
+    policy.replace(policy.find("approvals = 1"), 13, "approvals = 2");
+    policy +=
+        "\n[[person]]\nname = \"Senior Two\"\nemails = [\"senior2@example.com\"]\n"
+        "level = \"principal\"\n";
+    TempRepo repo(policy);
+    repo.commit(ai_message("Big change",
+                           "Reviewed-by: Senior One <senior@example.com>\n"
+                           "Reviewed-by: Senior One <senior.one@corp.example>\n"),
+                kJunior);
+    CHECK_FALSE(accepted(repo.push("HEAD:refs/heads/main")));
+    repo.git({"commit", "--amend", "-q", "--no-edit", "--trailer",
+              "Reviewed-by: Senior Two <senior2@example.com>"});
+    CHECK(accepted(repo.push("HEAD:refs/heads/main")));
+  }
+  SECTION("require_declaration needs AI-Assisted: yes|no on every commit") {
+    TempRepo repo(std::string(kPolicy) + "require_declaration = true\n");
+    repo.commit("Human change\n", kJunior);
+    ProcessResult r = repo.push("HEAD:refs/heads/main");
+    CHECK_FALSE(accepted(r));
+    CHECK_THAT(r.err, Catch::Contains("declaration-required"));
+    repo.git({"commit", "--amend", "-q", "--no-edit", "--trailer", "AI-Assisted: no"});
+    CHECK(accepted(repo.push("HEAD:refs/heads/main")));
+  }
+  SECTION("an expired roster entry no longer counts") {
+    std::string policy = kPolicy;
+    policy.replace(policy.find("level = \"senior\""), 16,
+                   "level = \"senior\"\nexpires = 2020-01-01");
+    TempRepo repo(policy);
+    repo.commit(ai_message("Late review", "Reviewed-by: Senior One <senior@example.com>\n"),
+                kJunior);
+    ProcessResult r = repo.push("HEAD:refs/heads/main");
+    CHECK_FALSE(accepted(r));
+    CHECK_THAT(r.err, Catch::Contains("expired"));
+  }
+}
+
+TEST_CASE("install: refuses to overwrite a hook it did not write, and is idempotent", "[e2e]") {
+  TempRepo repo(kPolicy);
+  auto hook = repo.server() / "hooks" / "pre-receive";
+  std::string installed = trailgate::testing::read_file(hook);
+  ProcessResult again =
+      run({trailgate_binary(), "install", "--repo", repo.server().string()}, repo.server());
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, Catch::Contains("unchanged"));
+  CHECK(trailgate::testing::read_file(hook) == installed);
+
+  trailgate::testing::write_file(hook, "#!/bin/sh\necho site hook\n");
+  ProcessResult refused =
+      run({trailgate_binary(), "install", "--repo", repo.server().string()}, repo.server());
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("not written by trailgate"));
+  CHECK(trailgate::testing::read_file(hook) == "#!/bin/sh\necho site hook\n");
+}

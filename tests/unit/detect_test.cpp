@@ -1,0 +1,601 @@
+// Tests of AI-marker detection on hand-built commits. Trailer lists are written out as git
+// would parse the message next to them; the trailer parser has its own tests.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "detect/markers.h"
+
+namespace {
+
+using trailgate::CommitInfo;
+using trailgate::Identity;
+using trailgate::detect::builtin_catalogue;
+using trailgate::detect::Detection;
+using trailgate::detect::IdentityField;
+using trailgate::detect::MarkerSet;
+using trailgate::detect::MarkerSource;
+using trailgate::detect::MarkerSpec;
+using trailgate::trailers::Trailer;
+using Trailers = std::vector<Trailer>;
+
+Identity person(std::string name, std::string email) {
+  Identity id;
+  id.name = std::move(name);
+  id.email = std::move(email);
+  return id;
+}
+
+const Identity kJane = person("Jane Doe", "jane@example.com");
+
+// A commit written and committed by a human, Jane, unless the test says otherwise.
+CommitInfo commit(std::string message, Identity author = kJane, Identity committer = kJane) {
+  CommitInfo c;
+  c.id = "0123456789abcdef0123456789abcdef01234567";
+  c.author = std::move(author);
+  c.committer = std::move(committer);
+  c.message = std::move(message);
+  return c;
+}
+
+const MarkerSet& builtin() {
+  static const MarkerSet set(builtin_catalogue());
+  return set;
+}
+
+std::vector<std::string> ids_of(const std::vector<Detection>& detections) {
+  std::vector<std::string> ids;
+  for (const Detection& d : detections)
+    ids.push_back(d.marker_id);
+  return ids;
+}
+
+std::vector<std::string> builtin_ids(const CommitInfo& c, const Trailers& t = {}) {
+  return ids_of(builtin().detect(c, t));
+}
+
+const Detection* find_detection(const std::vector<Detection>& ds, const std::string& id) {
+  for (const Detection& d : ds) {
+    if (d.marker_id == id)
+      return &d;
+  }
+  return nullptr;
+}
+
+MarkerSpec spec(std::string id, MarkerSource source, std::string pattern,
+                std::string trailer_key = {}, IdentityField field = IdentityField::either) {
+  MarkerSpec s;
+  s.id = std::move(id);
+  s.tool = "Policy tool";
+  s.source = source;
+  s.pattern = std::move(pattern);
+  s.trailer_key = std::move(trailer_key);
+  s.identity_field = field;
+  return s;
+}
+
+std::string construction_error(std::vector<MarkerSpec> specs) {
+  try {
+    MarkerSet set(std::move(specs));
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(no exception)";
+}
+
+// One real-world commit per built-in marker, each written the way the tool writes it.
+struct Example {
+  std::string id;
+  CommitInfo commit;
+  Trailers trailers;
+};
+
+std::vector<Example> positive_examples() {
+  const Identity copilot_agent =
+      person("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com");
+  return {
+      {"claude-code.co-author",
+       commit("Add feature\n\nBody.\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>\n"),
+       {{"Co-Authored-By", "Claude Opus 4.5 <noreply@anthropic.com>"}}},
+      {"claude-code.generated-with",
+       commit("Add feature\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
+              "Code](https://claude.ai/code)\n"),
+       {}},
+      {"claude-code.session",
+       commit("Add feature\n\nClaude-Session: https://claude.ai/code/session_01AbC\n"),
+       {{"Claude-Session", "https://claude.ai/code/session_01AbC"}}},
+      {"copilot-agent.identity", commit("Initial plan\n", copilot_agent, copilot_agent), {}},
+      {"copilot-agent.co-author",
+       commit("Fix (#123)\n\n* fix\n\n---------\n\nCo-authored-by: copilot-swe-agent[bot] "
+              "<198982749+Copilot@users.noreply.github.com>\n"),
+       {{"Co-authored-by", "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>"}}},
+      {"copilot-agent.logs-url",
+       commit("Fix parser\n\nAgent-Logs-Url: https://github.com/o/r/sessions/5f0c\n"),
+       {{"Agent-Logs-Url", "https://github.com/o/r/sessions/5f0c"}}},
+      {"copilot-autofix.co-author",
+       commit("Potential fix for code scanning alert no. 7\n\nCo-authored-by: Copilot Autofix "
+              "powered by AI <175728472+Copilot@users.noreply.github.com>\n"),
+       {{"Co-authored-by",
+         "Copilot Autofix powered by AI <175728472+Copilot@users.noreply.github.com>"}}},
+      {"copilot.co-author",
+       commit("Refactor\n\nCo-authored-by: Copilot <copilot@github.com>\n"),
+       {{"Co-authored-by", "Copilot <copilot@github.com>"}}},
+      {"aider.identity",
+       commit("Add retry\n", person("Dev (aider)", "dev@example.com"),
+              person("Dev (aider)", "dev@example.com")),
+       {}},
+      {"aider.co-author",
+       commit("Add retry\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>\n"),
+       {{"Co-authored-by", "aider (gpt-4o) <noreply@aider.chat>"}}},
+      {"aider.subject", commit("aider: Add retry to the fetcher\n"), {}},
+      {"codex.co-author",
+       commit("Fix bug\n\nCo-authored-by: Codex <noreply@openai.com>\n"),
+       {{"Co-authored-by", "Codex <noreply@openai.com>"}}},
+      {"codex.identity",
+       commit("Fix bug\n",
+              person("chatgpt-codex-connector[bot]",
+                     "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com")),
+       {}},
+      {"cursor.co-author",
+       commit("Fix bug\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n"),
+       {{"Co-authored-by", "Cursor <cursoragent@cursor.com>"}}},
+      {"cursor.made-with", commit("Fix bug\n\nMade-with: Cursor\n"), {{"Made-with", "Cursor"}}},
+      {"devin.identity",
+       commit("Fix bug\n",
+              person("Devin AI", "158243242+devin-ai-integration[bot]@users.noreply.github.com")),
+       {}},
+      {"devin.co-author",
+       commit("Fix bug\n\nCo-Authored-By: Devin "
+              "<158243242+devin-ai-integration[bot]@users.noreply.github.com>\n"),
+       {{"Co-Authored-By",
+         "Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>"}}},
+      {"devin.generated-with",
+       commit("Fix bug\n\n\xF0\x9F\xA4\x96 Generated with [Devin](https://devin.ai)\n"),
+       {}},
+      {"jules.identity",
+       commit("Fix bug\n", person("google-labs-jules[bot]",
+                                  "161369871+google-labs-jules[bot]@users.noreply.github.com")),
+       {}},
+      {"jules.co-author",
+       commit("Fix bug (#9)\n\nCo-authored-by: google-labs-jules[bot] "
+              "<161369871+google-labs-jules[bot]@users.noreply.github.com>\n"),
+       {{"Co-authored-by",
+         "google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"}}},
+      {"gemini-code-assist.identity",
+       commit("Apply suggestion\n", kJane,
+              person("gemini-code-assist[bot]",
+                     "176961590+gemini-code-assist[bot]@users.noreply.github.com")),
+       {}},
+      {"gemini-code-assist.co-author",
+       commit("Apply suggestions\n\nCo-authored-by: gemini-code-assist[bot] "
+              "<176961590+gemini-code-assist[bot]@users.noreply.github.com>\n"),
+       {{"Co-authored-by",
+         "gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>"}}},
+      {"amp.thread-id",
+       commit("Fix bug\n\nAmp-Thread-ID: T-1234abcd\n"),
+       {{"Amp-Thread-ID", "T-1234abcd"}}},
+      {"amp.co-author",
+       commit("Fix bug\n\nCo-authored-by: Amp <amp@ampcode.com>\n"),
+       {{"Co-authored-by", "Amp <amp@ampcode.com>"}}},
+      {"opencode.co-author",
+       commit("Fix bug\n\nCo-Authored-By: opencode <noreply@opencode.ai>\n"),
+       {{"Co-Authored-By", "opencode <noreply@opencode.ai>"}}},
+      {"openhands.identity",
+       commit("Fix bug\n", person("openhands", "openhands@all-hands.dev")),
+       {}},
+      {"openhands.co-author",
+       commit("Fix bug\n\nCo-authored-by: openhands <openhands@all-hands.dev>\n"),
+       {{"Co-authored-by", "openhands <openhands@all-hands.dev>"}}},
+      {"convention.assisted-by",
+       commit("Fix race\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\n"),
+       {{"Assisted-by", "Claude:claude-3-opus coccinelle sparse"}}},
+      {"convention.generated-by",
+       commit("Fix race\n\nGenerated-by: ChatGPT\n"),
+       {{"Generated-by", "ChatGPT"}}},
+      {"convention.ai-assisted",
+       commit("Fix race\n\nAI-Assisted: yes\n"),
+       {{"AI-Assisted", "yes"}}},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("detect::MarkerSet", "[detect]") {
+  SECTION("the built-in catalogue compiles and its ids are unique and well-formed") {
+    REQUIRE_NOTHROW(MarkerSet(builtin_catalogue()));
+    for (const MarkerSpec& s : builtin_catalogue()) {
+      INFO(s.id);
+      CHECK(s.id.find('.') != std::string::npos);
+      CHECK_FALSE(s.tool.empty());
+    }
+  }
+
+  SECTION("every built-in marker has a real-world example that it detects") {
+    const std::vector<Example> examples = positive_examples();
+    for (const MarkerSpec& s : builtin_catalogue()) {
+      INFO("marker without an example: " << s.id);
+      CHECK(std::any_of(examples.begin(), examples.end(),
+                        [&](const Example& e) { return e.id == s.id; }));
+    }
+    for (const Example& e : examples) {
+      INFO(e.id << "\n" << e.commit.message);
+      std::vector<Detection> ds = builtin().detect(e.commit, e.trailers);
+      const Detection* d = find_detection(ds, e.id);
+      REQUIRE(d != nullptr);
+      const auto& specs = builtin_catalogue();
+      auto it = std::find_if(specs.begin(), specs.end(),
+                             [&](const MarkerSpec& s) { return s.id == e.id; });
+      REQUIRE(it != specs.end());
+      CHECK(d->tool == it->tool);
+      CHECK_FALSE(d->evidence.empty());
+    }
+  }
+
+  SECTION("evidence quotes the trailer as written") {
+    CommitInfo c = commit("Add feature\n\nCo-authored-by: Claude <noreply@anthropic.com>\n");
+    std::vector<Detection> ds =
+        builtin().detect(c, {{"Co-authored-by", "Claude <noreply@anthropic.com>"}});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].marker_id == "claude-code.co-author");
+    CHECK(ds[0].tool == "Claude Code");
+    CHECK(ds[0].evidence == "trailer \"Co-authored-by: Claude <noreply@anthropic.com>\"");
+  }
+
+  SECTION("evidence names the identity field that matched") {
+    CommitInfo c = commit("Add retry\n", person("Dev (aider)", "dev@example.com"));
+    std::vector<Detection> ds = builtin().detect(c, {});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "author name \"Dev (aider)\"");
+  }
+
+  SECTION("evidence for a body marker is the whole line that holds the match") {
+    CommitInfo c = commit(
+        "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
+        "Code](https://claude.com/claude-code)\r\n\nCo-Authored-By: Claude "
+        "<noreply@anthropic.com>\n");
+    std::vector<Detection> ds = builtin().detect(c, {});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].marker_id == "claude-code.generated-with");
+    CHECK(ds[0].evidence ==
+          "body line \"\xF0\x9F\xA4\x96 Generated with [Claude "
+          "Code](https://claude.com/claude-code)\"");
+  }
+
+  SECTION("Claude Code's usual layout (case 36) matches both the body line and the trailer") {
+    CommitInfo c = commit(
+        "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
+        "Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude "
+        "<noreply@anthropic.com>\n");
+    CHECK(builtin_ids(c, {{"Co-Authored-By", "Claude <noreply@anthropic.com>"}}) ==
+          std::vector<std::string>{"claude-code.co-author", "claude-code.generated-with"});
+  }
+
+  SECTION("no trailer block (case 37): the body line alone marks the commit") {
+    CommitInfo c = commit(
+        "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
+        "Code](https://claude.com/claude-code)\nCo-Authored-By: Claude "
+        "<noreply@anthropic.com>\n");
+    CHECK(builtin_ids(c, {}) == std::vector<std::string>{"claude-code.generated-with"});
+  }
+
+  SECTION("Copilot squash merge (case 35): the bot co-author marks it, the human does not") {
+    CommitInfo c = commit(
+        "Fix (#123)\n\n* initial plan\n\n* fix\n\n---------\n\nCo-authored-by: "
+        "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>\nCo-authored-by: "
+        "octocat <583231+octocat@users.noreply.github.com>\n");
+    Trailers t = {
+        {"Co-authored-by", "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>"},
+        {"Co-authored-by", "octocat <583231+octocat@users.noreply.github.com>"}};
+    // The address is also Copilot's general noreply address, so both Copilot markers fire.
+    CHECK(builtin_ids(c, t) ==
+          std::vector<std::string>{"copilot-agent.co-author", "copilot.co-author"});
+  }
+
+  SECTION("the Copilot CLI's numbered noreply address is Copilot") {
+    CommitInfo c = commit(
+        "Refactor\n\nCo-authored-by: Copilot "
+        "<223556219+Copilot@users.noreply.github.com>\n");
+    CHECK(builtin_ids(
+              c, {{"Co-authored-by", "Copilot <223556219+Copilot@users.noreply.github.com>"}}) ==
+          std::vector<std::string>{"copilot.co-author"});
+  }
+
+  SECTION("a human co-author is not a marker") {
+    CommitInfo c = commit("Pair on parser\n\nCo-authored-by: Jane Doe <jane@example.com>\n");
+    CHECK(builtin_ids(c, {{"Co-authored-by", "Jane Doe <jane@example.com>"}}).empty());
+  }
+
+  SECTION("addresses that merely resemble a tool's are not markers") {
+    for (const char* value : {
+             "Jane <jane@anthropic.com>",
+             "Jane <x-noreply@anthropic.com>",
+             "Jane <noreply@anthropic.com.example.org>",
+             "Sam <sam@openai.com>",
+             "Lee <lee@cursor.com>",
+             "Kim <kim+copilot@github.com>",
+             "Ann <ann+Copilot@users.noreply.github.com>",
+             "Bo <bo@aider.chat.example.org>",
+             "Ed <evil-copilot-swe-agent[bot]@users.noreply.github.com>",
+         }) {
+      INFO(value);
+      CHECK(
+          builtin_ids(commit("Pair\n\nCo-authored-by: x\n"), {{"Co-authored-by", value}}).empty());
+    }
+  }
+
+  SECTION("subjects that name a tool are not markers") {
+    for (const char* message : {
+             "Fix Copilot settings page\n",
+             "Update claude config docs\n",
+             "Bump cursor to 2.0\n",
+             "Document devin and jules integrations\n",
+             "Aider: rename the helper\n",
+             "Use aider: notes in README\n",
+         }) {
+      INFO(message);
+      CHECK(builtin_ids(commit(message)).empty());
+    }
+  }
+
+  SECTION("prose about a tool is not a marker") {
+    CommitInfo c = commit(
+        "Speed up indexing\n\nI tried aider and Claude Code on this and neither helped, so this\n"
+        "was written by hand. The old footer said Generated with [Claude Code] and we drop\n"
+        "the mention of copilot-swe-agent[bot] from the docs.\n");
+    CHECK(builtin_ids(c).empty());
+  }
+
+  SECTION("Reviewed-by and other review trailers are not markers") {
+    CommitInfo c = commit(
+        "Fix race\n\nReviewed-by: Jane Doe <jane@example.com>\nSigned-off-by: Ann "
+        "<ann@example.com>\nAcked-by: Bo <bo@example.com>\n");
+    CHECK(builtin_ids(c, {{"Reviewed-by", "Jane Doe <jane@example.com>"},
+                          {"Signed-off-by", "Ann <ann@example.com>"},
+                          {"Acked-by", "Bo <bo@example.com>"}})
+              .empty());
+  }
+
+  SECTION("AI-Assisted: yes or true marks the commit, no and false do not") {
+    for (const char* value : {"yes", "Yes", "TRUE", "yes (Claude Code)"}) {
+      INFO(value);
+      CHECK(builtin_ids(commit("Fix\n\nAI-Assisted: x\n"), {{"AI-Assisted", value}}) ==
+            std::vector<std::string>{"convention.ai-assisted"});
+    }
+    for (const char* value : {"no", "No", "false", "", "yesterday"}) {
+      INFO(value);
+      CHECK(builtin_ids(commit("Fix\n\nAI-Assisted: x\n"), {{"AI-Assisted", value}}).empty());
+    }
+  }
+
+  SECTION("Made-with marks only when it names Cursor") {
+    CHECK(builtin_ids(commit("Fix\n\nMade-with: love\n"), {{"Made-with", "love"}}).empty());
+    CHECK(builtin_ids(commit("Fix\n\nMade-with: Cursor IDE\n"), {{"Made-with", "Cursor IDE"}}) ==
+          std::vector<std::string>{"cursor.made-with"});
+  }
+
+  SECTION("names and addresses that resemble a bot are not the bot") {
+    for (const Identity& who : {
+             person("Copilot Fan", "fan@example.com"),
+             person("Copilot", "me@example.com"),
+             person("copilot-swe-agent[bot] fan", "fan@example.com"),
+             person("Eve", "evil-copilot-swe-agent[bot]@users.noreply.github.com"),
+             person("Eve", "copilot-swe-agent[bot]@example.com"),
+             person("Eve", "eve+copilot-swe-agent[bot]@users.noreply.github.com"),
+             person("Devin AI", "devin@example.com"),
+             person("Aider Smith", "aider@example.com"),
+             person("Dev (aider) Jr", "dev@example.com"),
+             person("Dev", "dev (aider)"),
+         }) {
+      INFO(who.name << " <" << who.email << ">");
+      CHECK(builtin_ids(commit("Fix\n", who, who)).empty());
+    }
+  }
+
+  SECTION("an agent that only committed still marks the commit") {
+    const Identity agent =
+        person("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com");
+    std::vector<Detection> ds = builtin().detect(commit("Fix\n", kJane, agent), {});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].marker_id == "copilot-agent.identity");
+    CHECK(ds[0].evidence == "committer name \"copilot-swe-agent[bot]\"");
+
+    // aider committing dirty files renames only the committer.
+    ds = builtin().detect(commit("Fix\n", kJane, person("Jane Doe (aider)", "jane@example.com")),
+                          {});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].marker_id == "aider.identity");
+    CHECK(ds[0].evidence == "committer name \"Jane Doe (aider)\"");
+  }
+
+  SECTION("a bot known only by its email is matched on the email") {
+    std::vector<Detection> ds = builtin().detect(
+        commit("Fix\n", kJane, person("Someone", "198982749+Copilot@users.noreply.github.com")),
+        {});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "committer email \"198982749+Copilot@users.noreply.github.com\"");
+  }
+
+  SECTION("trailer keys compare case-insensitively") {
+    CHECK(builtin_ids(commit("Fix\n\nco-authored-BY: Claude <noreply@anthropic.com>\n"),
+                      {{"co-authored-BY", "Claude <noreply@anthropic.com>"}}) ==
+          std::vector<std::string>{"claude-code.co-author"});
+    CHECK(builtin_ids(commit("Fix\n\nASSISTED-BY: gpt\n"), {{"ASSISTED-BY", "gpt"}}) ==
+          std::vector<std::string>{"convention.assisted-by"});
+    CHECK(builtin_ids(commit("Fix\n\nCo-authored-by: C <NOREPLY@Anthropic.COM>\n"),
+                      {{"Co-authored-by", "C <NOREPLY@Anthropic.COM>"}}) ==
+          std::vector<std::string>{"claude-code.co-author"});
+  }
+
+  SECTION("a marker is reported once, with the first trailer that matches") {
+    Trailers t = {{"Co-authored-by", "Jane <jane@example.com>"},
+                  {"Co-authored-by", "Claude Sonnet 4 <noreply@anthropic.com>"},
+                  {"Co-authored-by", "Claude Opus 4.5 <noreply@anthropic.com>"}};
+    std::vector<Detection> ds = builtin().detect(commit("Fix\n\n..."), t);
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "trailer \"Co-authored-by: Claude Sonnet 4 <noreply@anthropic.com>\"");
+  }
+
+  SECTION("detections come in catalogue order, whatever the order in the commit") {
+    Trailers t = {{"Assisted-by", "Cursor"},
+                  {"Made-with", "Cursor"},
+                  {"Co-authored-by", "Claude <noreply@anthropic.com>"}};
+    CommitInfo c = commit("aider: fix\n\nAssisted-by: Cursor\n...", person("Dev (aider)", "d@x"));
+    CHECK(builtin_ids(c, t) == std::vector<std::string>{"claude-code.co-author", "aider.identity",
+                                                        "aider.subject", "cursor.made-with",
+                                                        "convention.assisted-by"});
+  }
+
+  SECTION("custom trailer marker: the key is the marker, the pattern narrows the value") {
+    MarkerSet set({spec("policy.ai-tool", MarkerSource::trailer, "(?i)^internal-llm\\b", "AI-Tool"),
+                   spec("policy.prompt", MarkerSource::trailer, "", "Prompt-Id")});
+    CHECK(ids_of(set.detect(commit("x"), {{"ai-tool", "Internal-LLM v2"}})) ==
+          std::vector<std::string>{"policy.ai-tool"});
+    CHECK(ids_of(set.detect(commit("x"), {{"AI-Tool", "none"}})).empty());
+    // An empty pattern accepts any value, the empty one too.
+    CHECK(ids_of(set.detect(commit("x"), {{"Prompt-Id", ""}})) ==
+          std::vector<std::string>{"policy.prompt"});
+    CHECK(ids_of(set.detect(commit("x"), {{"Prompt-Ids", "1"}})).empty());
+  }
+
+  SECTION("custom identity marker honours the field it names") {
+    MarkerSet by_email({spec("policy.bot-email", MarkerSource::identity,
+                             "(?i)^ci-agent@corp\\.example$", {}, IdentityField::email)});
+    MarkerSet by_name({spec("policy.bot-name", MarkerSource::identity, "^ci-agent@corp\\.example$",
+                            {}, IdentityField::name)});
+    const Identity agent = person("ci-agent@corp.example", "CI-Agent@corp.example");
+    CHECK(by_email.detect(commit("x", agent), {}).at(0).evidence ==
+          "author email \"CI-Agent@corp.example\"");
+    CHECK(by_name.detect(commit("x", agent), {}).at(0).evidence ==
+          "author name \"ci-agent@corp.example\"");
+    // The name field never looks at the email, nor the email field at the name.
+    CHECK(by_name.detect(commit("x", person("Bot", "ci-agent@corp.example")), {}).empty());
+    CHECK(by_email.detect(commit("x", person("ci-agent@corp.example", "b@x")), {}).empty());
+  }
+
+  SECTION("custom body marker matches the whole message") {
+    MarkerSet set({spec("policy.llm-footer", MarkerSource::body, "(?m)^LLM-Generated-Code$")});
+    CHECK(ids_of(set.detect(commit("Fix\n\nText\nLLM-Generated-Code\nmore\n"), {})) ==
+          std::vector<std::string>{"policy.llm-footer"});
+    CHECK(set.detect(commit("Fix\n\nno LLM-Generated-Code here\n"), {}).empty());
+  }
+
+  SECTION("a custom set without the catalogue detects none of the built-in markers") {
+    MarkerSet set({spec("policy.only", MarkerSource::trailer, "", "X-Only")});
+    CHECK(set.detect(commit("Fix\n", person("Dev (aider)", "d@x")),
+                     {{"Co-authored-by", "Claude <noreply@anthropic.com>"}})
+              .empty());
+    CHECK(MarkerSet(std::vector<MarkerSpec>{})
+              .detect(commit("aider: x"), {{"Assisted-by", "x"}})
+              .empty());
+  }
+
+  SECTION("a pattern that does not compile throws, naming the marker") {
+    std::string what =
+        construction_error({spec("policy.ok", MarkerSource::body, "fine"),
+                            spec("policy.broken", MarkerSource::body, "Generated with (Claude")});
+    CHECK(what.rfind("marker policy.broken: ", 0) == 0);
+    CHECK(what.find("missing )") != std::string::npos);
+    // Perl-only syntax is not RE2 syntax; a policy must learn that at load time.
+    what = construction_error({spec("policy.lookahead", MarkerSource::body, "(?!human)bot")});
+    CHECK(what.rfind("marker policy.lookahead: ", 0) == 0);
+  }
+
+  SECTION("malformed marker lists are rejected, naming the marker") {
+    CHECK(construction_error({spec("", MarkerSource::body, "x")}) == "marker #1: the id is empty");
+    CHECK(construction_error(
+              {spec("a", MarkerSource::body, "x"), spec("a", MarkerSource::body, "y")}) ==
+          "marker a: the id is already used by an earlier marker (built-in ids come first)");
+    CHECK(construction_error({spec("k", MarkerSource::trailer, "", "Co-authored-by:")})
+              .rfind("marker k: trailer key \"Co-authored-by:\"", 0) == 0);
+    CHECK(construction_error({spec("k", MarkerSource::trailer, "")}).rfind("marker k: ", 0) == 0);
+    CHECK(construction_error({spec("i", MarkerSource::identity, "")}) ==
+          "marker i: the pattern is empty");
+    CHECK(construction_error({spec("b", MarkerSource::body, "")}) ==
+          "marker b: the pattern is empty");
+  }
+
+  SECTION("a moved set keeps its markers") {
+    MarkerSet original({spec("policy.m", MarkerSource::trailer, "", "X-M")});
+    MarkerSet moved(std::move(original));
+    REQUIRE(moved.specs().size() == 1);
+    CHECK(ids_of(moved.detect(commit("x"), {{"x-m", "1"}})) ==
+          std::vector<std::string>{"policy.m"});
+    MarkerSet assigned(std::vector<MarkerSpec>{});
+    assigned = std::move(moved);
+    CHECK(assigned.specs().at(0).id == "policy.m");
+  }
+
+  SECTION("a 10 MB message with the body marker on its last line") {
+    std::string message = "Regenerate fixtures\n\n";
+    const std::string line(99, 'x');
+    while (message.size() < 10 * 1024 * 1024)
+      message += line + "\n";
+    message += "\xF0\x9F\xA4\x96 Generated with [Claude Code](https://claude.com/claude-code)\n";
+    std::vector<Detection> ds = builtin().detect(commit(message), {});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence ==
+          "body line \"\xF0\x9F\xA4\x96 Generated with [Claude "
+          "Code](https://claude.com/claude-code)\"");
+  }
+
+  SECTION("a 10 MB single line is shown as an excerpt around the match") {
+    std::string message(10 * 1024 * 1024, 'y');
+    message += " AGENT-WROTE-THIS ";
+    message += std::string(1000, 'z');
+    MarkerSet set({spec("policy.tag", MarkerSource::body, "AGENT-WROTE-THIS")});
+    std::vector<Detection> ds = set.detect(commit(message), {});
+    REQUIRE(ds.size() == 1);
+    const std::string& evidence = ds[0].evidence;
+    CHECK(evidence.rfind("body line \"...yyy", 0) == 0);
+    CHECK(evidence.find(" AGENT-WROTE-THIS z") != std::string::npos);
+    CHECK(evidence.size() < 260);
+    CHECK(evidence.substr(evidence.size() - 6) == "zz...\"");
+  }
+
+  SECTION("non-UTF-8 bytes in names and body neither crash nor hide a marker") {
+    CommitInfo c = commit(
+        "Fix \xff\xfe\n\n\xc0\xaf\xed\xa0\x80 bytes\n\xF0\x9F\xA4\x96 Generated with [Claude "
+        "Code](https://x)\n",
+        person("D\xe9v (aider)", "d\xff@example.com"), person("\xff", "\x80@x"));
+    std::vector<Detection> ds = builtin().detect(c, {{"Assisted-by", "\xfe\xff"}});
+    CHECK(ids_of(ds) == std::vector<std::string>{"claude-code.generated-with", "aider.identity",
+                                                 "convention.assisted-by"});
+    const Detection* aider = find_detection(ds, "aider.identity");
+    REQUIRE(aider != nullptr);
+    // Latin-1 "é" is not UTF-8; it is shown escaped so that evidence stays valid UTF-8.
+    CHECK(aider->evidence == "author name \"D\\xe9v (aider)\"");
+    CHECK(find_detection(ds, "convention.assisted-by")->evidence ==
+          "trailer \"Assisted-by: \\xfe\\xff\"");
+  }
+
+  SECTION("long evidence is cut between UTF-8 characters, never inside one") {
+    std::string value;
+    for (int i = 0; i < 300; ++i)
+      value += "\xc3\xa9";  // é
+    std::vector<Detection> ds = builtin().detect(commit("x"), {{"Generated-by", value}});
+    REQUIRE(ds.size() == 1);
+    const std::string prefix = "trailer \"Generated-by: ";
+    const std::string& evidence = ds[0].evidence;
+    REQUIRE(evidence.rfind(prefix, 0) == 0);
+    REQUIRE(evidence.size() > prefix.size() + 4);
+    CHECK(evidence.substr(evidence.size() - 4) == "...\"");
+    std::string kept = evidence.substr(prefix.size(), evidence.size() - prefix.size() - 4);
+    CHECK(kept.size() <= 200);
+    CHECK(kept.size() % 2 == 0);
+    for (std::size_t i = 0; i + 1 < kept.size(); i += 2) {
+      INFO(i);
+      REQUIRE(kept.substr(i, 2) == "\xc3\xa9");
+    }
+  }
+
+  SECTION("control characters, quotes and backslashes in evidence are escaped") {
+    std::vector<Detection> ds =
+        builtin().detect(commit("x"), {{"Assisted-by", "say \"hi\"\x1b[31m \\ \x7f"}});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "trailer \"Assisted-by: say \\\"hi\\\"\\x1b[31m \\\\ \\x7f\"");
+  }
+}
