@@ -24,13 +24,18 @@ struct TrailerBlock {
   std::vector<Trailer> trailers;  // in message order; lines without a separator are left out
   std::size_t start = 0;          // byte offset in the message where the block starts
   std::size_t end = 0;            // byte offset where it ends (before any ignored tail)
+  // True when git finds a block. A block may hold no trailers at all, e.g. only a
+  // "(cherry picked from commit ...)" line, which has no separator.
   bool found() const { return start < end; }
 };
 
 // Parses `message` (the raw commit message, everything after the header's blank line).
-// Returns the trailer block git would find; an empty block when there is none. The message
-// is read as a C string would be: a NUL byte ends it, as it does for git. Never throws on any
-// input; runs in time linear in the message size.
+// Returns the trailer block git would find; an empty block when there is none, with start ==
+// end == the offset where the log message ends (where git would append a block). The message
+// is read as a C string would be: a NUL byte ends it, as it does for git. Bytes are bytes: no
+// encoding is assumed or checked, and a commit's `encoding` header is not applied (git log
+// re-encodes such messages to UTF-8 before parsing). Never throws on any input (short of
+// running out of memory); runs in time linear in the message size.
 TrailerBlock parse(std::string_view message);
 
 // Renders trailers as `%(trailers:only,unfold)` prints them: "key: value\n" for each.
