@@ -186,6 +186,8 @@ CommitInfo Repository::read_commit(const std::string& id) const {
   info.committer = to_identity(git_commit_committer(commit));
   const char* raw = git_commit_message_raw(commit);
   info.message = raw ? raw : "";
+  const char* encoding = git_commit_message_encoding(commit);
+  info.encoding = encoding ? encoding : "";
   return info;
 }
 

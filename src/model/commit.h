@@ -26,7 +26,8 @@ struct CommitInfo {
   std::vector<std::string> parent_ids;  // in the order the commit lists them
   Identity author;
   Identity committer;
-  std::string message;  // raw bytes, exactly as stored (may be non-UTF-8)
+  std::string message;   // raw bytes, exactly as stored (may be non-UTF-8)
+  std::string encoding;  // the commit's "encoding" header; empty when absent
 };
 
 // Returns the first non-blank line of `message`, without its line ending. Returns "" for a

@@ -52,10 +52,24 @@ bool is_author(const Person& person, const CommitInfo& commit) {
                      [&](const std::string& e) { return iequals(e, commit.author.email); });
 }
 
+// git log re-encodes a message that declares another encoding, so its bytes on screen differ
+// from the bytes stored; a review is only trusted where the two are the same.
+bool declares_foreign_encoding(const CommitInfo& commit) {
+  return !commit.encoding.empty() && !iequals(commit.encoding, "UTF-8") &&
+         !iequals(commit.encoding, "UTF8");
+}
+
 ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, const Policy& policy,
                   std::string_view min_level, std::int64_t now) {
   ReviewClaim claim;
   claim.trailer = trailer.key + ": " + trailer.value;
+  if (declares_foreign_encoding(commit)) {
+    claim.status = ClaimStatus::malformed;
+    claim.reason = "the commit declares encoding \"" + commit.encoding +
+                   "\"; reviews only count in UTF-8 messages, where what git shows is what "
+                   "trailgate reads";
+    return claim;
+  }
   claim.email = email_of(trailer.value);
   if (claim.email.empty()) {
     claim.status = ClaimStatus::malformed;

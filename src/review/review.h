@@ -20,7 +20,7 @@ namespace trailgate::review {
 
 enum class ClaimStatus {
   verified,       // counts towards the approvals
-  malformed,      // the value is not "Name <email>"
+  malformed,      // the value is not "Name <email>", or the message is not UTF-8
   not_on_roster,  // no roster person has that email
   self_review,    // the person is the commit's author (under any of their emails)
   below_level,    // the person is on the roster below the required level

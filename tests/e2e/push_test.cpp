@@ -370,3 +370,17 @@ TEST_CASE("install: refuses to overwrite a hook it did not write, and is idempot
   CHECK_THAT(refused.err, Catch::Contains("not written by trailgate"));
   CHECK(trailgate::testing::read_file(hook) == "#!/bin/sh\necho site hook\n");
 }
+
+TEST_CASE("push: a review in a message that declares a non-UTF-8 encoding does not count",
+          "[e2e]") {
+  TempRepo repo(kPolicy);
+  // git log re-encodes such a message for display, so the bytes trailgate reads are not what
+  // git shows; the review must not be trusted.
+  repo.git({"config", "i18n.commitEncoding", "ISO-8859-1"});
+  repo.commit(ai_message("Latin-1 change", "Reviewed-by: Senior One <senior@example.com>\n"),
+              kJunior);
+  REQUIRE_THAT(repo.git({"cat-file", "-p", "HEAD"}), Catch::Contains("encoding ISO-8859-1"));
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("declares encoding"));
+}
