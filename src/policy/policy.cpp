@@ -1,1 +1,129 @@
-// placeholder while the stage is written
+#include "policy/policy.h"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace trailgate {
+
+namespace {
+
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// The number of bytes of the UTF-8 character starting at text[at], so that '?' matches one
+// character, not one byte: "caf?" must protect "café" too. Bytes that do not start a valid
+// sequence count as one character each.
+std::size_t utf8_char_length(std::string_view text, std::size_t at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  std::size_t want = 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    want = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    want = 3;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    want = 4;
+  }
+  // Stop at the first byte that is not a continuation byte, so a truncated sequence never
+  // swallows the next character.
+  std::size_t length = 1;
+  while (length < want && at + length < text.size() &&
+         (static_cast<unsigned char>(text[at + length]) & 0xC0) == 0x80) {
+    ++length;
+  }
+  return length;
+}
+
+// Wildcard matching with backtracking to the last '*' only: O(pattern * text) at worst, never
+// exponential, because a later '*' can absorb anything an earlier one would have to retry.
+// `step(pattern_char, text, at)` says how many bytes of `text` at `at` the non-'*' pattern
+// character consumes, 0 when it does not match; it is never called with at == text.size().
+template <typename Step>
+bool glob_match(std::string_view pattern, std::string_view text, Step step) {
+  constexpr std::size_t none = std::string_view::npos;
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = none;    // the pattern index of the last '*' seen
+  std::size_t star_text = 0;  // where the text stood when that '*' was reached, plus retries
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      star_text = t;
+      continue;
+    }
+    if (p < pattern.size()) {
+      if (std::size_t n = step(pattern[p], text, t); n > 0) {
+        ++p;
+        t += n;
+        continue;
+      }
+    }
+    if (star == none)
+      return false;
+    // Let the last '*' absorb one more byte and retry what follows it.
+    p = star + 1;
+    t = ++star_text;
+  }
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
+  return p == pattern.size();
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
+}
+
+bool ref_matches(std::string_view pattern, std::string_view ref) {
+  return glob_match(pattern, ref, [](char pattern_char, std::string_view text, std::size_t at) {
+    if (pattern_char == '?')
+      return utf8_char_length(text, at);
+    return pattern_char == text[at] ? std::size_t{1} : std::size_t{0};
+  });
+}
+
+bool ref_pattern_covers(std::string_view general, std::string_view specific) {
+  // Match `general` against `specific` read as a string of symbols: a '*' in `specific` stands
+  // for any run, so only a '*' in `general` can absorb it; a '?' stands for any character, so
+  // it needs a '?' or '*'. This never claims coverage that does not hold, though it can miss
+  // some (e.g. "a*" covered by "a?*" together with "a").
+  return glob_match(
+      general, specific, [](char pattern_char, std::string_view text, std::size_t at) {
+        const char symbol = text[at];
+        if (symbol == '*')
+          return std::size_t{0};
+        if (pattern_char == '?')
+          return symbol == '?' ? std::size_t{1} : utf8_char_length(text, at);
+        return (symbol != '?' && pattern_char == symbol) ? std::size_t{1} : std::size_t{0};
+      });
+}
+
+const ProtectRule* Policy::rule_for(std::string_view ref) const {
+  for (const ProtectRule& rule : protect) {
+    for (const std::string& pattern : rule.refs) {
+      if (ref_matches(pattern, ref))
+        return &rule;
+    }
+  }
+  return nullptr;
+}
+
+const Person* Policy::person_by_email(std::string_view email) const {
+  for (const Person& person : people) {
+    for (const std::string& known : person.emails) {
+      if (iequals(known, email))
+        return &person;
+    }
+  }
+  return nullptr;
+}
+
+int Policy::level_rank(std::string_view level) const {
+  auto it = std::find(levels.begin(), levels.end(), level);
+  return it == levels.end() ? -1 : static_cast<int>(it - levels.begin());
+}
+
+}  // namespace trailgate

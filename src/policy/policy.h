@@ -23,11 +23,11 @@ enum class Verification {
 // One person on the roster.
 struct Person {
   std::string name;
-  std::vector<std::string> emails;     // matched case-insensitively; the first is primary
-  std::string level;                   // one of Policy::levels
-  std::vector<std::string> usernames;  // host usernames (GitLab, Gitea, ...) of this person
-  std::optional<std::int64_t> expires; // seconds since the epoch (UTC midnight of the date)
-                                       // from which reviews no longer count
+  std::vector<std::string> emails;      // matched case-insensitively; the first is primary
+  std::string level;                    // one of Policy::levels
+  std::vector<std::string> usernames;   // host usernames (GitLab, Gitea, ...) of this person
+  std::optional<std::int64_t> expires;  // seconds since the epoch (UTC midnight of the date)
+                                        // from which reviews no longer count
 };
 
 struct ReviewSettings {
@@ -50,8 +50,8 @@ struct ProtectRule {
 // History before the policy: commits reachable from `commit`, or whose author and committer
 // dates are both before `before`, are grandfathered.
 struct Baseline {
-  std::optional<std::string> commit;  // a full hex commit id
-  std::optional<std::int64_t> before; // seconds since the epoch
+  std::optional<std::string> commit;   // a full hex commit id
+  std::optional<std::int64_t> before;  // seconds since the epoch
 };
 
 struct DetectSettings {
@@ -78,8 +78,17 @@ struct Policy {
 };
 
 // Returns true when `ref` matches the glob `pattern`: '*' matches any run of characters,
-// '/' included (as in git refspecs), '?' one character, other characters themselves.
+// '/' included (as in git refspecs), '?' one character (one UTF-8 sequence, or one byte where
+// the ref is not UTF-8), other characters themselves; there are no brackets or escapes.
+// Runs in O(pattern * ref) time at worst, whatever the input.
 bool ref_matches(std::string_view pattern, std::string_view ref);
+
+// Returns true when every ref that `specific` matches is also matched by `general`, as far as
+// a pattern-against-pattern match can tell. Never returns true when that does not hold, but may
+// return false for some covered pairs. The loader uses it to reject a [[protect]] pattern that
+// an earlier rule already matches, since the first matching rule wins and the later one could
+// never apply.
+bool ref_pattern_covers(std::string_view general, std::string_view specific);
 
 // ASCII case-insensitive equality, for emails and keys.
 bool iequals(std::string_view a, std::string_view b);

@@ -17,8 +17,8 @@ namespace trailgate {
 // One problem in a policy file.
 struct PolicyDiagnostic {
   std::string file;
-  int line = 0;    // 1-based; 0 when the problem has no position (e.g. unreadable file)
-  int column = 0;  // 1-based
+  int line = 0;         // 1-based; 0 when the problem has no position (e.g. unreadable file)
+  int column = 0;       // 1-based
   std::string message;  // names the key, e.g. "protect[1].min_level: unknown level \"sr\""
   // Renders "file:line:column: message".
   std::string to_string() const;
@@ -35,10 +35,14 @@ class PolicyError : public std::runtime_error {
 };
 
 // Parses policy `text`; `source_name` is used in diagnostics and stored in Policy::source.
-// Throws PolicyError listing every problem.
+// Throws PolicyError listing every problem, in file order (line, then column). A TOML syntax
+// error is the only diagnostic, since parsing stops there. docs/policy.md gives the rules;
+// note that verification "signature", also as the default, is an error in this version.
 Policy parse_policy(std::string_view text, const std::string& source_name);
 
-// Reads and parses the file at `path`. Throws PolicyError (also when it cannot be read).
+// Reads and parses the file at `path`. Throws PolicyError, also when it cannot be read (one
+// diagnostic with line 0, "cannot read the policy file: <reason>"), is a directory, or is
+// larger than 16 MiB.
 Policy load_policy_file(const std::string& path);
 
 }  // namespace trailgate

@@ -1,0 +1,891 @@
+// Tests of the policy loader and of the lookups on a loaded Policy. Policies are TOML text
+// written inline, so every expected line and column can be counted in the test itself.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policy/policy.h"
+#include "policy/policy_loader.h"
+#include "support/temp_repo.h"
+
+namespace {
+
+using trailgate::load_policy_file;
+using trailgate::parse_policy;
+using trailgate::Policy;
+using trailgate::PolicyDiagnostic;
+using trailgate::PolicyError;
+using trailgate::ref_matches;
+using trailgate::ref_pattern_covers;
+using trailgate::Verification;
+using trailgate::detect::IdentityField;
+using trailgate::detect::MarkerSource;
+namespace testing = trailgate::testing;
+
+// The smallest useful policy, from the product brief. 17 lines; text appended to it starts on
+// line 18, inside the last [[protect]] table.
+constexpr std::string_view kMinimal = R"([review]
+verification = "roster"
+
+[[person]]
+name = "Senior One"
+emails = ["senior@example.com", "senior.one@corp.example"]
+level = "senior"
+
+[[person]]
+name = "Junior One"
+emails = ["junior@example.com"]
+level = "junior"
+
+[[protect]]
+refs = ["refs/heads/main", "refs/heads/release/*"]
+approvals = 1
+min_level = "senior"
+)";
+
+// A valid start for documents that test one table: 4 lines, so what follows starts on line 5.
+constexpr std::string_view kHead = R"([review]
+verification = "roster"
+[[protect]]
+refs = ["refs/heads/main"]
+)";
+
+Policy parse(std::string_view text) {
+  return parse_policy(text, "policy.toml");
+}
+
+std::string with_head(std::string_view rest) {
+  return std::string(kHead) + std::string(rest);
+}
+
+// The diagnostics parse_policy throws; fails the test when it accepts the text.
+std::vector<PolicyDiagnostic> errors_of(std::string_view text) {
+  try {
+    parse(text);
+  } catch (const PolicyError& e) {
+    return e.diagnostics();
+  }
+  FAIL("the policy was accepted:\n" << text);
+  return {};
+}
+
+// The single diagnostic for `text`, rendered; fails when there is not exactly one.
+std::string only_error(std::string_view text) {
+  std::vector<PolicyDiagnostic> errors = errors_of(text);
+  INFO("policy:\n" << text);
+  for (const PolicyDiagnostic& d : errors)
+    INFO(d.to_string());
+  REQUIRE(errors.size() == 1);
+  return errors[0].to_string();
+}
+
+std::int64_t utc_midnight(int y, unsigned m, unsigned d) {
+  using namespace std::chrono;
+  return sys_days{year{y} / month{m} / day{d}}.time_since_epoch().count() * 86400;
+}
+
+}  // namespace
+
+TEST_CASE("policy::parse", "[policy]") {
+  SECTION("the minimal policy is accepted and means what it says") {
+    Policy p = parse(kMinimal);
+    CHECK(p.source == "policy.toml");
+    CHECK(p.review.verification == Verification::roster);
+    REQUIRE(p.people.size() == 2);
+    CHECK(p.people[0].name == "Senior One");
+    CHECK(p.people[0].emails ==
+          std::vector<std::string>{"senior@example.com", "senior.one@corp.example"});
+    CHECK(p.people[0].level == "senior");
+    CHECK(p.people[1].name == "Junior One");
+    CHECK(p.people[1].emails == std::vector<std::string>{"junior@example.com"});
+    CHECK(p.people[1].level == "junior");
+    REQUIRE(p.protect.size() == 1);
+    CHECK(p.protect[0].refs == std::vector<std::string>{"refs/heads/main", "refs/heads/release/*"});
+    CHECK(p.protect[0].approvals == 1);
+    CHECK(p.protect[0].min_level == "senior");
+    CHECK(p.protect[0].source_line == 14);
+    CHECK(p.rule_for("refs/heads/main") == &p.protect[0]);
+    CHECK(p.rule_for("refs/heads/release/2.0") == &p.protect[0]);
+    CHECK(p.rule_for("refs/heads/feature") == nullptr);
+    CHECK(p.person_by_email("Senior.One@Corp.Example") == &p.people[0]);
+    CHECK(p.level_rank(p.people[1].level) < p.level_rank(p.protect[0].min_level));
+  }
+
+  SECTION("every key left out takes its documented default") {
+    Policy p = parse(R"([review]
+verification = "roster"
+[[person]]
+name = "A"
+emails = ["a@example.com"]
+level = "senior"
+[[protect]]
+refs = ["refs/heads/main"]
+)");
+    CHECK(p.levels == std::vector<std::string>{"junior", "mid", "senior", "principal"});
+    CHECK(p.max_listed_commits == 20);
+    CHECK(p.review.trailer_keys == std::vector<std::string>{"Reviewed-by"});
+    CHECK(p.detect.builtin);
+    CHECK(p.detect.markers.empty());
+    CHECK_FALSE(p.baseline.commit);
+    CHECK_FALSE(p.baseline.before);
+    CHECK(p.people[0].usernames.empty());
+    CHECK_FALSE(p.people[0].expires);
+    const auto& rule = p.protect[0];
+    CHECK(rule.approvals == 1);
+    CHECK(rule.min_level == "senior");
+    CHECK_FALSE(rule.allow_delete);
+    CHECK_FALSE(rule.allow_force_push);
+    CHECK_FALSE(rule.review_all);
+    CHECK_FALSE(rule.require_declaration);
+  }
+
+  SECTION("every key set away from its default is read") {
+    Policy p = parse(R"(levels = ["dev", "lead", "staff"]
+max_listed_commits = 5
+[review]
+verification = "roster"
+keys = ["Reviewed-by", "Approved-by"]
+[detect]
+builtin = false
+[[detect.marker]]
+id = "acme.trailer"
+tool = "Acme AI"
+trailer = "X-Acme-AI"
+value = "(?i)yes"
+[[detect.marker]]
+id = "acme.bot"
+tool = "Acme AI"
+identity = "^acme-bot@"
+field = "email"
+[[detect.marker]]
+id = "acme.body"
+tool = "Acme AI"
+body = "Written with Acme"
+[baseline]
+commit = "0123456789ABCDEF0123456789abcdef01234567"
+date = 2026-01-01
+[[person]]
+name = "Lead"
+emails = ["lead@example.com"]
+level = "lead"
+usernames = ["lead1", "lead-one"]
+expires = 2027-03-04
+[[protect]]
+refs = ["refs/tags/v*"]
+approvals = 2
+min_level = "staff"
+allow_delete = true
+allow_force_push = true
+review_all = true
+require_declaration = true
+)");
+    CHECK(p.levels == std::vector<std::string>{"dev", "lead", "staff"});
+    CHECK(p.max_listed_commits == 5);
+    CHECK(p.review.trailer_keys == std::vector<std::string>{"Reviewed-by", "Approved-by"});
+    CHECK_FALSE(p.detect.builtin);
+    REQUIRE(p.detect.markers.size() == 3);
+    CHECK(p.detect.markers[0].id == "acme.trailer");
+    CHECK(p.detect.markers[0].tool == "Acme AI");
+    CHECK(p.detect.markers[0].source == MarkerSource::trailer);
+    CHECK(p.detect.markers[0].trailer_key == "X-Acme-AI");
+    CHECK(p.detect.markers[0].pattern == "(?i)yes");
+    CHECK(p.detect.markers[1].source == MarkerSource::identity);
+    CHECK(p.detect.markers[1].pattern == "^acme-bot@");
+    CHECK(p.detect.markers[1].identity_field == IdentityField::email);
+    CHECK(p.detect.markers[2].source == MarkerSource::body);
+    CHECK(p.detect.markers[2].pattern == "Written with Acme");
+    CHECK(p.baseline.commit == "0123456789abcdef0123456789abcdef01234567");
+    CHECK(p.baseline.before == utc_midnight(2026, 1, 1));
+    CHECK(p.baseline.before == 1767225600);  // independent of the helper: date -u -d 2026-01-01
+    CHECK(p.people[0].usernames == std::vector<std::string>{"lead1", "lead-one"});
+    CHECK(p.people[0].expires == utc_midnight(2027, 3, 4));
+    const auto& rule = p.protect[0];
+    CHECK(rule.approvals == 2);
+    CHECK(rule.min_level == "staff");
+    CHECK(rule.allow_delete);
+    CHECK(rule.allow_force_push);
+    CHECK(rule.review_all);
+    CHECK(rule.require_declaration);
+    CHECK(rule.source_line == 31);
+  }
+
+  SECTION("an identity marker without field matches either") {
+    Policy p =
+        parse(with_head("[[detect.marker]]\nid = \"x\"\ntool = \"X\"\nidentity = \"bot\"\n"));
+    REQUIRE(p.detect.markers.size() == 1);
+    CHECK(p.detect.markers[0].identity_field == IdentityField::either);
+  }
+
+  SECTION("a date-time with an offset is an exact instant") {
+    Policy p = parse(with_head("[baseline]\ndate = 2026-01-01T09:30:00+01:00\n"));
+    CHECK(p.baseline.before == utc_midnight(2026, 1, 1) + 8 * 3600 + 30 * 60);
+  }
+
+  SECTION("people and rules given as arrays of inline tables are read too") {
+    Policy p = parse(R"(review = { verification = "roster" }
+person = [{ name = "A", emails = ["a@example.com"], level = "mid" }]
+protect = [{ refs = ["refs/heads/main"], approvals = 3 }]
+)");
+    CHECK(p.people.at(0).level == "mid");
+    CHECK(p.protect.at(0).approvals == 3);
+    CHECK(p.protect.at(0).source_line == 3);
+  }
+
+  SECTION("a TOML syntax error names its line and column") {
+    CHECK(
+        only_error("[review]\nverification = \"roster\"\n[[protect]]\nrefs = [\"refs/heads/main\"\n"
+                   "approvals = 1\n") ==
+        "policy.toml:5:1: not valid TOML: Error while parsing array: expected comma or "
+        "closing ']', saw 'a'");
+  }
+
+  SECTION("a key defined twice is a syntax error at the second") {
+    CHECK_THAT(only_error(with_head("approvals = 1\napprovals = 2\n")),
+               Catch::StartsWith("policy.toml:6:13: not valid TOML:"));
+  }
+
+  SECTION("binary garbage is a syntax error, not a crash") {
+    // toml++ checks UTF-8 ahead of parsing, so the first invalid byte is what it reports.
+    const std::string elf(
+        "\x7f"
+        "ELF\x02\x01\x01\x00\x00\xff\xfe",
+        11);
+    CHECK(only_error(elf) == "policy.toml:1:9: not valid TOML: Encountered invalid utf-8 sequence");
+    const std::string zeros(64, '\0');
+    CHECK_THAT(only_error(zeros), Catch::StartsWith("policy.toml:1:1: not valid TOML:"));
+  }
+
+  SECTION("bytes that are not UTF-8 are an error at the character before them") {
+    CHECK(only_error(with_head("[[person]]\nname = \"J\xe9r\xf4me\"\n")) ==
+          "policy.toml:6:9: not valid TOML: Encountered invalid utf-8 sequence");
+  }
+
+  SECTION("an empty file is refused because verification defaults to signature") {
+    std::vector<PolicyDiagnostic> errors = errors_of("");
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].to_string() ==
+          "policy.toml:1:1: review.verification: not set, so it defaults to \"signature\", "
+          "which this version of trailgate does not support yet; add a [review] table and set "
+          "verification = \"roster\" explicitly");
+    CHECK_THAT(errors[1].to_string(),
+               Catch::StartsWith("policy.toml:1:1: protect: no [[protect]] entries"));
+  }
+
+  SECTION("a [review] table without verification is refused at the table") {
+    CHECK(only_error("[[protect]]\nrefs = [\"refs/heads/main\"]\n\n[review]\nkeys = "
+                     "[\"Reviewed-by\"]\n") ==
+          "policy.toml:4:1: review.verification: not set, so it defaults to \"signature\", "
+          "which this version of trailgate does not support yet; set verification = "
+          "\"roster\" explicitly");
+  }
+
+  SECTION("verification = \"signature\" is refused at the value") {
+    CHECK(only_error("[review]\nverification = \"signature\"\n[[protect]]\nrefs = "
+                     "[\"refs/heads/main\"]\n") ==
+          "policy.toml:2:16: review.verification: \"signature\" is not supported by this "
+          "version of trailgate; set verification = \"roster\"");
+  }
+
+  SECTION("an unknown verification value is refused") {
+    CHECK(only_error("[review]\nverification = \"Roster\"\n[[protect]]\nrefs = "
+                     "[\"refs/heads/main\"]\n") ==
+          "policy.toml:2:16: review.verification: unknown value \"Roster\" (expected "
+          "\"roster\" or \"signature\")");
+  }
+
+  SECTION("an unknown top-level key is an error at the key, with a suggestion") {
+    CHECK(only_error("max_listed_commit = 5\n" + with_head("")) ==
+          "policy.toml:1:1: max_listed_commit: unknown key; did you mean "
+          "\"max_listed_commits\"? (allowed here: levels, max_listed_commits, review, detect, "
+          "baseline, person, protect)");
+  }
+
+  SECTION("an unknown table is an error at its name") {
+    CHECK_THAT(only_error(with_head("[protection]\nrefs = []\n")),
+               Catch::StartsWith("policy.toml:5:2: protection: unknown key; did you mean "
+                                 "\"protect\"?"));
+  }
+
+  SECTION("an unknown key in [[person]] is an error") {
+    CHECK(only_error(with_head("[[person]]\nname = \"A\"\nemails = [\"a@example.com\"]\n"
+                               "level = \"senior\"\nkeys = [\"ssh-ed25519 AAAA\"]\n")) ==
+          "policy.toml:9:1: person[0].keys: unknown key (allowed here: name, emails, level, "
+          "usernames, expires)");
+  }
+
+  SECTION("a misspelt key in [[protect]] is not ignored") {
+    // Ignoring it would leave force pushes at the default, which happens to be safe here, but
+    // a misspelt approvals would silently lower the bar.
+    CHECK_THAT(only_error(with_head("aprovals = 2\n")),
+               Catch::StartsWith("policy.toml:5:1: protect[0].aprovals: unknown key; did you "
+                                 "mean \"approvals\"?"));
+  }
+
+  SECTION("a quoted boolean is a type error at the value") {
+    CHECK(only_error(with_head("allow_force_push = \"false\"\n")) ==
+          "policy.toml:5:20: protect[0].allow_force_push: expected true or false, got a "
+          "string \"false\"; write the value without quotes");
+  }
+
+  SECTION("a float where an integer belongs is a type error") {
+    CHECK(only_error(with_head("approvals = 1.5\n")) ==
+          "policy.toml:5:13: protect[0].approvals: expected an integer, got a float");
+  }
+
+  SECTION("a string where an array belongs is a type error") {
+    CHECK(only_error("[review]\nverification = \"roster\"\n[[protect]]\nrefs = "
+                     "\"refs/heads/main\"\n") ==
+          "policy.toml:4:8: protect[0].refs: expected an array of strings, got a string "
+          "\"refs/heads/main\"");
+  }
+
+  SECTION("a non-string element of an array is a type error at the element") {
+    CHECK(only_error("[review]\nverification = \"roster\"\n[[protect]]\nrefs = "
+                     "[\"refs/heads/main\", 7]\n") ==
+          "policy.toml:4:28: protect[0].refs[1]: expected a string, got an integer");
+  }
+
+  SECTION("[person] as a single table is refused: the roster is an array of tables") {
+    CHECK(only_error(with_head("[person]\nname = \"A\"\n")) ==
+          "policy.toml:5:1: person: expected an array of tables ([[person]]), got a table");
+  }
+
+  SECTION("a quoted date is a type error that says to drop the quotes") {
+    CHECK(only_error(with_head("[baseline]\ndate = \"2026-01-01\"\n")) ==
+          "policy.toml:6:8: baseline.date: expected a date such as 2026-01-01, got a string "
+          "\"2026-01-01\"; write the value without quotes");
+  }
+
+  SECTION("a date-time without an offset is refused") {
+    CHECK_THAT(only_error(with_head("[baseline]\ndate = 2026-01-01T00:00:00\n")),
+               Catch::StartsWith("policy.toml:6:8: baseline.date: a date-time needs an offset"));
+  }
+
+  SECTION("an unknown level names the levels") {
+    CHECK(only_error(with_head("min_level = \"sr\"\n")) ==
+          "policy.toml:5:13: protect[0].min_level: unknown level \"sr\" (levels: junior, mid, "
+          "senior, principal)");
+  }
+
+  SECTION("an unknown person level is checked against custom levels") {
+    CHECK(only_error("levels = [\"dev\", \"senior\"]\n" +
+                     with_head("[[person]]\nname = \"A\"\nemails = [\"a@x.org\"]\nlevel = "
+                               "\"junior\"\n")) ==
+          "policy.toml:9:9: person[0].level: unknown level \"junior\" (levels: dev, senior)");
+  }
+
+  SECTION("custom levels without senior need min_level set") {
+    CHECK(only_error("levels = [\"dev\", \"lead\"]\n" + with_head("")) ==
+          "policy.toml:4:1: protect[0].min_level: not set, and the default \"senior\" is not "
+          "one of the levels (dev, lead); set it");
+  }
+
+  SECTION("a level listed twice is an error, and levels are then not used for checks") {
+    CHECK(only_error("levels = [\"dev\", \"dev\"]\n" + with_head("min_level = \"x\"\n")) ==
+          "policy.toml:1:18: levels[1]: \"dev\" is listed twice (also levels[0])");
+  }
+
+  SECTION("an empty levels list is refused") {
+    CHECK(only_error("levels = []\n" + with_head("")) ==
+          "policy.toml:1:10: levels: must list at least one level");
+  }
+
+  SECTION("the same email in two people is an error naming both entries") {
+    CHECK(only_error(with_head(R"([[person]]
+name = "A"
+emails = ["a@example.com", "shared@example.com"]
+level = "senior"
+[[person]]
+name = "B"
+emails = ["Shared@Example.com"]
+level = "junior"
+)")) == "policy.toml:11:11: person[1].emails[0]: \"Shared@Example.com\" is already listed by "
+        "person[0] at line 7; an email belongs to one person");
+  }
+
+  SECTION("an email listed twice in one person is an error too") {
+    CHECK_THAT(only_error(with_head("[[person]]\nname = \"A\"\nemails = [\"a@x.org\", "
+                                    "\"a@x.org\"]\nlevel = \"senior\"\n")),
+               Catch::StartsWith("policy.toml:7:22: person[0].emails[1]: \"a@x.org\" is already "
+                                 "listed by person[0]"));
+  }
+
+  SECTION("an email in angle brackets or without @ is refused") {
+    std::vector<PolicyDiagnostic> errors = errors_of(with_head(
+        "[[person]]\nname = \"A\"\nemails = [\"<a@x.org>\", \"a.x.org\"]\nlevel = \"senior\"\n"));
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].to_string() ==
+          "policy.toml:7:11: person[0].emails[0]: \"<a@x.org>\" is not an email address (write "
+          "it bare, without <>)");
+    CHECK(errors[1].column == 24);
+  }
+
+  SECTION("a person without emails or level is refused at the [[person]] header") {
+    std::vector<PolicyDiagnostic> errors = errors_of(with_head("[[person]]\nname = \"A\"\n"));
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].to_string() ==
+          "policy.toml:5:1: person[0].emails: missing; list the person's commit emails");
+    CHECK(errors[1].to_string() ==
+          "policy.toml:5:1: person[0].level: missing; one of junior, mid, senior, principal");
+  }
+
+  SECTION("a username listed by two people is refused") {
+    CHECK_THAT(only_error(with_head(R"([[person]]
+name = "A"
+emails = ["a@x.org"]
+level = "senior"
+usernames = ["alice"]
+[[person]]
+name = "B"
+emails = ["b@x.org"]
+level = "senior"
+usernames = ["Alice"]
+)")),
+               Catch::StartsWith("policy.toml:14:14: person[1].usernames[0]: \"Alice\" is "
+                                 "already listed by person[0] at line 9"));
+  }
+
+  SECTION("empty refs are an error at the array") {
+    CHECK(only_error("[review]\nverification = \"roster\"\n[[protect]]\nrefs = []\n") ==
+          "policy.toml:4:8: protect[0].refs: must list at least one ref pattern, e.g. "
+          "\"refs/heads/main\"");
+  }
+
+  SECTION("a [[protect]] without refs is an error at its header") {
+    CHECK(only_error("[review]\nverification = \"roster\"\n[[protect]]\napprovals = 2\n") ==
+          "policy.toml:3:1: protect[0].refs: missing; list the ref patterns, e.g. "
+          "[\"refs/heads/main\"]");
+  }
+
+  SECTION("a ref pattern not starting with refs/ is an error at the element") {
+    CHECK(only_error("[review]\nverification = \"roster\"\n[[protect]]\nrefs = "
+                     "[\"refs/heads/main\", \"heads/release/*\"]\n") ==
+          "policy.toml:4:28: protect[0].refs[1]: \"heads/release/*\" must start with \"refs/\" "
+          "(e.g. \"refs/heads/main\")");
+  }
+
+  SECTION("a ref pattern git could never match is refused, since it would protect nothing") {
+    for (const char* bad :
+         {"refs/heads/main ", "refs/heads/", "refs/heads/release-[0-9]*", "refs/heads/a..b",
+          "refs/heads/x.lock", "refs//main", "refs/heads/.hidden", "refs/heads/a:b"}) {
+      INFO(bad);
+      CHECK_THAT(only_error("[review]\nverification = \"roster\"\n[[protect]]\nrefs = [\"" +
+                            std::string(bad) + "\"]\n"),
+                 Catch::StartsWith("policy.toml:4:9: protect[0].refs[0]:"));
+    }
+  }
+
+  SECTION("a later rule that an earlier pattern covers is refused: first match wins") {
+    CHECK(only_error(
+              "[review]\nverification = \"roster\"\n"
+              "[[protect]]\nrefs = [\"refs/heads/*\"]\n"
+              "[[protect]]\nrefs = [\"refs/tags/v*\", \"refs/heads/main\"]\napprovals = 2\n") ==
+          "policy.toml:6:25: protect[1].refs[1]: \"refs/heads/main\" never applies: protect[0] "
+          "(line 3) comes first and its pattern \"refs/heads/*\" matches every ref this one "
+          "does; the first matching [[protect]] wins, so put the more specific rule first");
+  }
+
+  SECTION("the specific rule first and the general one after is accepted") {
+    Policy p = parse(
+        "[review]\nverification = \"roster\"\n"
+        "[[protect]]\nrefs = [\"refs/heads/main\"]\napprovals = 2\n"
+        "[[protect]]\nrefs = [\"refs/heads/*\"]\n");
+    CHECK(p.rule_for("refs/heads/main")->approvals == 2);
+    CHECK(p.rule_for("refs/heads/dev")->approvals == 1);
+  }
+
+  SECTION("a policy without [[protect]] is refused: it would protect nothing") {
+    CHECK(only_error("[review]\nverification = \"roster\"\n") ==
+          "policy.toml:1:1: protect: no [[protect]] entries, so no ref would be protected; add "
+          "one, e.g. [[protect]] with refs = [\"refs/heads/main\"]");
+  }
+
+  SECTION("an empty protect array is refused like a missing one") {
+    CHECK(only_error("review = { verification = \"roster\" }\nprotect = []\n") ==
+          "policy.toml:2:11: protect: is empty, so no ref would be protected; add at least one "
+          "rule");
+  }
+
+  SECTION("approvals = 0 is refused") {
+    CHECK(only_error(with_head("approvals = 0\n")) ==
+          "policy.toml:5:13: protect[0].approvals: must be between 1 and 2147483647, got 0");
+  }
+
+  SECTION("max_listed_commits = 0 is refused") {
+    CHECK_THAT(only_error("max_listed_commits = 0\n" + with_head("")),
+               Catch::StartsWith("policy.toml:1:22: max_listed_commits: must be between 1"));
+  }
+
+  SECTION("a baseline commit that is not a full hex id is refused") {
+    CHECK(only_error(with_head("[baseline]\ncommit = \"0123abc\"\n")) ==
+          "policy.toml:6:10: baseline.commit: \"0123abc\" is not a full commit id (40 "
+          "hexadecimal digits, as printed by git rev-parse)");
+    CHECK_THAT(only_error(with_head("[baseline]\ncommit = "
+                                    "\"g123456789abcdef0123456789abcdef01234567\"\n")),
+               Catch::StartsWith("policy.toml:6:10: baseline.commit:"));
+  }
+
+  SECTION("an empty [baseline] is refused") {
+    CHECK(only_error(with_head("[baseline]\n")) ==
+          "policy.toml:5:1: baseline: set commit, date or both (or remove the [baseline] "
+          "table)");
+  }
+
+  SECTION("a marker with two sources is refused at the second") {
+    CHECK(only_error(with_head(R"([[detect.marker]]
+id = "x"
+tool = "X"
+trailer = "X-AI"
+body = "made by X"
+)")) == "policy.toml:9:8: detect.marker[0]: sets both trailer and body; a marker has exactly "
+        "one of trailer, identity or body (use one [[detect.marker]] for each)");
+  }
+
+  SECTION("a marker with no source, no id and no tool lists all three problems") {
+    std::vector<PolicyDiagnostic> errors =
+        errors_of(with_head("[[detect.marker]]\nvalue = \"x\"\n"));
+    REQUIRE(errors.size() == 4);
+    CHECK(errors[0].message == "detect.marker[0].id: missing; every marker needs a unique id");
+    CHECK(errors[1].message == "detect.marker[0].tool: missing; name the tool, e.g. \"Acme AI\"");
+    CHECK(errors[2].message == "detect.marker[0]: set exactly one of trailer, identity or body");
+    CHECK(errors[3].message ==
+          "detect.marker[0].value: only applies to a trailer marker (set trailer = \"Key\")");
+  }
+
+  SECTION("marker ids are unique") {
+    CHECK(only_error(with_head(R"([[detect.marker]]
+id = "x"
+tool = "X"
+body = "a"
+[[detect.marker]]
+id = "x"
+tool = "X"
+body = "b"
+)")) == "policy.toml:10:6: detect.marker[1].id: \"x\" is already the id of detect.marker[0]");
+  }
+
+  SECTION("an empty identity regex is refused: it would mark every commit") {
+    CHECK(only_error(with_head("[[detect.marker]]\nid = \"x\"\ntool = \"X\"\nidentity = \"\"\n")) ==
+          "policy.toml:8:12: detect.marker[0].identity: must not be empty");
+  }
+
+  SECTION("a trailer key with a space is refused") {
+    CHECK(only_error("[review]\nverification = \"roster\"\nkeys = [\"Reviewed by\"]\n"
+                     "[[protect]]\nrefs = [\"refs/heads/main\"]\n") ==
+          "policy.toml:3:9: review.keys[0]: \"Reviewed by\" is not a trailer key: use only "
+          "letters, digits and '-'");
+  }
+
+  SECTION("an empty review keys list is refused") {
+    CHECK_THAT(only_error("[review]\nverification = \"roster\"\nkeys = []\n"
+                          "[[protect]]\nrefs = [\"refs/heads/main\"]\n"),
+               Catch::StartsWith("policy.toml:3:8: review.keys: must list at least one"));
+  }
+
+  SECTION("several errors are reported at once, in file order") {
+    // The tables come in an order that neither the loader's nor toml++'s (by name) follows.
+    std::vector<PolicyDiagnostic> errors = errors_of(R"(levels = ["junior", "senior"]
+typo = 1
+[[protect]]
+allow_delete = "no"
+refs = ["refs/heads/main"]
+approvals = 0
+[review]
+verification = "signature"
+[[person]]
+name = ""
+level = "sr"
+emails = ["a@x.org"]
+zzz = 1
+)");
+    std::vector<std::string> rendered;
+    for (const auto& d : errors)
+      rendered.push_back(d.to_string());
+    CHECK(rendered ==
+          std::vector<std::string>{
+              "policy.toml:2:1: typo: unknown key (allowed here: levels, max_listed_commits, "
+              "review, detect, baseline, person, protect)",
+              "policy.toml:4:16: protect[0].allow_delete: expected true or false, got a string "
+              "\"no\"; write the value without quotes",
+              "policy.toml:6:13: protect[0].approvals: must be between 1 and 2147483647, got 0",
+              "policy.toml:8:16: review.verification: \"signature\" is not supported by this "
+              "version of trailgate; set verification = \"roster\"",
+              "policy.toml:10:8: person[0].name: must not be empty",
+              "policy.toml:11:9: person[0].level: unknown level \"sr\" (levels: junior, senior)",
+              "policy.toml:13:1: person[0].zzz: unknown key (allowed here: name, emails, level, "
+              "usernames, expires)",
+          });
+  }
+
+  SECTION("PolicyError::what lists every diagnostic, one per line") {
+    try {
+      parse("typo = 1\n[review]\nverification = \"signature\"\n[[protect]]\nrefs = []\n");
+      FAIL("accepted");
+    } catch (const PolicyError& e) {
+      CHECK(std::string(e.what()) ==
+            "policy.toml:1:1: typo: unknown key (allowed here: levels, max_listed_commits, "
+            "review, detect, baseline, person, protect)\n"
+            "policy.toml:3:16: review.verification: \"signature\" is not supported by this "
+            "version of trailgate; set verification = \"roster\"\n"
+            "policy.toml:5:8: protect[0].refs: must list at least one ref pattern, e.g. "
+            "\"refs/heads/main\"");
+    }
+  }
+
+  SECTION("a syntax error quoting a line break stays on one line") {
+    CHECK(only_error(with_head("allow_delete = tru\n")) ==
+          "policy.toml:5:19: not valid TOML: Error while parsing boolean: expected 'true', saw "
+          "'tru\\u000A'");
+  }
+
+  SECTION("control characters from the policy are escaped in messages") {
+    CHECK(only_error(with_head("min_level = \"s\\u001b[31m\"\n")) ==
+          "policy.toml:5:13: protect[0].min_level: unknown level \"s\\u001B[31m\" (levels: "
+          "junior, mid, senior, principal)");
+  }
+}
+
+TEST_CASE("policy::diagnostic", "[policy]") {
+  SECTION("a positioned diagnostic renders file:line:column: message") {
+    CHECK(PolicyDiagnostic{"p.toml", 3, 7, "x: bad"}.to_string() == "p.toml:3:7: x: bad");
+  }
+  SECTION("a diagnostic without a position renders file: message") {
+    CHECK(PolicyDiagnostic{"p.toml", 0, 0, "cannot read"}.to_string() == "p.toml: cannot read");
+  }
+}
+
+TEST_CASE("policy::load_policy_file", "[policy]") {
+  testing::TempDir dir;
+
+  SECTION("a missing file is a diagnostic without position saying it cannot be read") {
+    const std::string path = (dir.path() / "nope.toml").string();
+    try {
+      load_policy_file(path);
+      FAIL("accepted");
+    } catch (const PolicyError& e) {
+      REQUIRE(e.diagnostics().size() == 1);
+      const PolicyDiagnostic& d = e.diagnostics()[0];
+      CHECK(d.file == path);
+      CHECK(d.line == 0);
+      CHECK(d.message == "cannot read the policy file: No such file or directory");
+      CHECK(d.to_string() == path + ": cannot read the policy file: No such file or directory");
+    }
+  }
+
+  SECTION("a directory is not a policy file") {
+    try {
+      load_policy_file(dir.path().string());
+      FAIL("accepted");
+    } catch (const PolicyError& e) {
+      REQUIRE(e.diagnostics().size() == 1);
+      CHECK(e.diagnostics()[0].line == 0);
+      CHECK(e.diagnostics()[0].message == "cannot read the policy file: Is a directory");
+    }
+  }
+
+  SECTION("a file is read, and its path is the source in policy and diagnostics") {
+    const auto path = dir.path() / "trailgate.toml";
+    testing::write_file(path, std::string(kMinimal));
+    Policy p = load_policy_file(path.string());
+    CHECK(p.source == path.string());
+    CHECK(p.people.size() == 2);
+
+    testing::write_file(path, std::string(kMinimal) + "approvals = 2\n");
+    try {
+      load_policy_file(path.string());
+      FAIL("accepted");
+    } catch (const PolicyError& e) {
+      REQUIRE(e.diagnostics().size() == 1);
+      CHECK_THAT(e.diagnostics()[0].to_string(),
+                 Catch::StartsWith(path.string() + ":18:13: not valid TOML:"));
+    }
+  }
+}
+
+TEST_CASE("policy::example", "[policy]") {
+  const std::string path = std::string(TRAILGATE_SOURCE_DIR) + "/examples/policy.toml";
+  const std::string text = testing::read_file(path);
+  REQUIRE_FALSE(text.empty());
+
+  SECTION("examples/policy.toml loads") {
+    Policy p = load_policy_file(path);
+    CHECK(p.review.verification == Verification::roster);
+    CHECK(p.people.size() == 2);
+    REQUIRE(p.protect.size() == 1);
+    CHECK(p.rule_for("refs/heads/release/1.0/hotfix") == &p.protect[0]);
+  }
+
+  SECTION("the values it writes out are the real defaults") {
+    // The example promises that every written-out setting (verification aside) is the
+    // default; compare with a policy that leaves them all out.
+    Policy example = load_policy_file(path);
+    Policy bare = parse(R"([review]
+verification = "roster"
+[[protect]]
+refs = ["refs/heads/main"]
+)");
+    CHECK(example.levels == bare.levels);
+    CHECK(example.max_listed_commits == bare.max_listed_commits);
+    CHECK(example.review.trailer_keys == bare.review.trailer_keys);
+    CHECK(example.detect.builtin == bare.detect.builtin);
+    CHECK(example.detect.markers.empty());
+    CHECK_FALSE(example.baseline.commit);
+    CHECK_FALSE(example.baseline.before);
+    const auto& e = example.protect[0];
+    const auto& b = bare.protect[0];
+    CHECK(e.approvals == b.approvals);
+    CHECK(e.min_level == b.min_level);
+    CHECK(e.allow_delete == b.allow_delete);
+    CHECK(e.allow_force_push == b.allow_force_push);
+    CHECK(e.review_all == b.review_all);
+    CHECK(e.require_declaration == b.require_declaration);
+  }
+
+  SECTION("its commented-out optional settings load too when uncommented") {
+    // Convention of the example: "#key = ..." and "#[table]" are settings, "# text" is prose.
+    std::string uncommented;
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos)
+        end = text.size();
+      std::string_view line(text.data() + start, end - start);
+      if (line.size() > 1 && line[0] == '#' && line[1] != ' ' && line[1] != '#') {
+        line.remove_prefix(1);
+      }
+      uncommented.append(line);
+      uncommented += '\n';
+      start = end + 1;
+    }
+    Policy p = parse(uncommented);
+    CHECK(p.detect.markers.size() == 3);
+    CHECK(p.baseline.commit);
+    CHECK(p.baseline.before);
+    CHECK(p.people[0].usernames.size() == 1);
+    CHECK(p.people[0].expires);
+    CHECK(p.protect.size() == 2);
+  }
+}
+
+TEST_CASE("policy::ref_matches", "[policy]") {
+  SECTION("a literal pattern matches only the same ref, not a prefix or extension") {
+    CHECK(ref_matches("refs/heads/main", "refs/heads/main"));
+    CHECK_FALSE(ref_matches("refs/heads/main", "refs/heads/main2"));
+    CHECK_FALSE(ref_matches("refs/heads/main", "refs/heads/mai"));
+    CHECK_FALSE(ref_matches("refs/heads/main", "refs/heads/Main"));
+  }
+
+  SECTION("'*' crosses '/', so nested branches are protected") {
+    CHECK(ref_matches("refs/heads/release/*", "refs/heads/release/1.0"));
+    CHECK(ref_matches("refs/heads/release/*", "refs/heads/release/a/b"));
+    CHECK_FALSE(ref_matches("refs/heads/release/*", "refs/heads/release"));
+    CHECK_FALSE(ref_matches("refs/heads/release/*", "refs/heads/releases/x"));
+  }
+
+  SECTION("'*' matches an empty run") {
+    CHECK(ref_matches("refs/tags/v*", "refs/tags/v"));
+    CHECK(ref_matches("*", ""));
+    CHECK(ref_matches("refs/*/main", "refs//main"));
+  }
+
+  SECTION("several stars need backtracking") {
+    CHECK(ref_matches("refs/*/x*y", "refs/a/xxy/xzy"));
+    CHECK(ref_matches("*a*b", "aXbYaZb"));
+    CHECK_FALSE(ref_matches("*a*b", "aXbYaZ"));
+    CHECK(ref_matches("refs/heads/*-*-fix", "refs/heads/a-b-c-fix"));
+  }
+
+  SECTION("'?' is exactly one character") {
+    CHECK(ref_matches("refs/heads/v?", "refs/heads/v1"));
+    CHECK(ref_matches("refs/heads/v?", "refs/heads/v/"));
+    CHECK_FALSE(ref_matches("refs/heads/v?", "refs/heads/v"));
+    CHECK_FALSE(ref_matches("refs/heads/v?", "refs/heads/v12"));
+  }
+
+  SECTION("'?' is one UTF-8 character, so caf? protects café") {
+    CHECK(ref_matches("refs/heads/caf?", "refs/heads/caf\xc3\xa9"));
+    CHECK(ref_matches("refs/heads/?-x", "refs/heads/\xe2\x82\xac-x"));
+    CHECK_FALSE(ref_matches("refs/heads/caf?", "refs/heads/caf\xc3\xa9s"));
+    // A byte that starts no valid sequence is one character of its own.
+    CHECK(ref_matches("refs/heads/?", "refs/heads/\xff"));
+  }
+
+  SECTION("brackets and backslashes are literal") {
+    CHECK(ref_matches("refs/heads/[ab]", "refs/heads/[ab]"));
+    CHECK_FALSE(ref_matches("refs/heads/[ab]", "refs/heads/a"));
+  }
+
+  SECTION("a pathological pattern does not take exponential time") {
+    const std::string ref(20000, 'a');
+    const std::string pattern = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b";
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_FALSE(ref_matches(pattern, ref));
+    CHECK(ref_matches(pattern, ref + "b"));
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  }
+}
+
+TEST_CASE("policy::ref_pattern_covers", "[policy]") {
+  SECTION("a star covers literals, question marks and stars") {
+    CHECK(ref_pattern_covers("refs/heads/*", "refs/heads/main"));
+    CHECK(ref_pattern_covers("refs/heads/*", "refs/heads/release/*"));
+    CHECK(ref_pattern_covers("refs/heads/*", "refs/heads/v?"));
+    CHECK(ref_pattern_covers("refs/heads/main", "refs/heads/main"));
+  }
+  SECTION("a narrower pattern does not cover a wider one") {
+    CHECK_FALSE(ref_pattern_covers("refs/heads/main", "refs/heads/*"));
+    CHECK_FALSE(ref_pattern_covers("refs/heads/v?", "refs/heads/v*"));
+    CHECK_FALSE(ref_pattern_covers("refs/heads/m?in", "refs/heads/m*in"));
+    CHECK_FALSE(ref_pattern_covers("refs/heads/main", "refs/heads/mai?"));
+    CHECK_FALSE(ref_pattern_covers("refs/tags/*", "refs/heads/main"));
+  }
+  SECTION("a question mark covers one character or one question mark") {
+    CHECK(ref_pattern_covers("refs/heads/v?", "refs/heads/v1"));
+    CHECK(ref_pattern_covers("refs/heads/v?", "refs/heads/v?"));
+    CHECK(ref_pattern_covers("refs/heads/caf?", "refs/heads/caf\xc3\xa9"));
+  }
+}
+
+TEST_CASE("policy::lookups", "[policy]") {
+  Policy p = parse(R"([review]
+verification = "roster"
+[[person]]
+name = "A"
+emails = ["a@example.com"]
+level = "principal"
+[[person]]
+name = "B"
+emails = ["b@example.com", "B.Other@Example.com"]
+level = "mid"
+[[protect]]
+refs = ["refs/heads/main"]
+approvals = 2
+[[protect]]
+refs = ["refs/heads/*", "refs/tags/*"]
+)");
+
+  SECTION("rule_for returns the first rule with a matching pattern") {
+    CHECK(p.rule_for("refs/heads/main") == &p.protect[0]);
+    CHECK(p.rule_for("refs/heads/feature/x") == &p.protect[1]);
+    CHECK(p.rule_for("refs/tags/v1") == &p.protect[1]);
+    CHECK(p.rule_for("refs/notes/commits") == nullptr);
+  }
+
+  SECTION("person_by_email ignores ASCII case, on every email of a person") {
+    CHECK(p.person_by_email("A@EXAMPLE.COM") == &p.people[0]);
+    CHECK(p.person_by_email("b.other@example.com") == &p.people[1]);
+    CHECK(p.person_by_email("c@example.com") == nullptr);
+    CHECK(p.person_by_email("") == nullptr);
+  }
+
+  SECTION("level_rank orders levels low to high, -1 when unknown") {
+    CHECK(p.level_rank("junior") == 0);
+    CHECK(p.level_rank("principal") == 3);
+    CHECK(p.level_rank("Senior") == -1);
+    CHECK(p.level_rank("") == -1);
+  }
+}
