@@ -53,11 +53,19 @@ Verdict failing_verdict(const review::ReviewOutcome& reviews) {
   return Verdict::unverified;
 }
 
-// Up to three roster people who could approve `commit` under `rule`, for the fix text.
+// Up to three roster people who could still approve `commit` under `rule`, for the fix text:
+// at the level, not expired, not the author, and not already among the verified reviewers.
 std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const ProtectRule& rule,
-                                              const Policy& policy, std::int64_t now) {
+                                              const Policy& policy, std::int64_t now,
+                                              const review::ReviewOutcome& reviews) {
+  std::vector<const Person*> approved;
+  for (const auto& claim : reviews.claims)
+    if (claim.status == review::ClaimStatus::verified)
+      approved.push_back(policy.person_by_email(claim.email));
   std::vector<const Person*> out;
   for (const auto& person : policy.people) {
+    if (std::find(approved.begin(), approved.end(), &person) != approved.end())
+      continue;
     if (out.size() == 3)
       break;
     if (policy.level_rank(person.level) < policy.level_rank(rule.min_level))
@@ -74,9 +82,10 @@ std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Pr
 }
 
 std::string review_fix(const CommitInfo& commit, const ProtectRule& rule, const Policy& policy,
-                       std::int64_t now, int missing) {
+                       std::int64_t now, const review::ReviewOutcome& reviews) {
+  int missing = rule.approvals - reviews.verified;
   const std::string& key = policy.review.trailer_keys.front();
-  std::vector<const Person*> who = eligible_reviewers(commit, rule, policy, now);
+  std::vector<const Person*> who = eligible_reviewers(commit, rule, policy, now, reviews);
   std::string example = who.empty() ? "Reviewer Name <reviewer@example.com>"
                                     : who.front()->name + " <" + who.front()->emails.front() + ">";
   std::string names;
@@ -101,9 +110,15 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   eval.author = commit.author;
   eval.trailers = trailers::parse(commit.message).trailers;
   eval.detections = markers.detect(commit, eval.trailers);
-  for (const auto& t : eval.trailers)
-    if (trailers::key_equals(t.key, kDeclarationKey))
+  for (const auto& t : eval.trailers) {
+    if (!trailers::key_equals(t.key, kDeclarationKey))
+      continue;
+    // Two declarations that disagree declare nothing valid; the message shows both.
+    if (eval.declaration && !iequals(*eval.declaration, t.value))
+      eval.declaration = *eval.declaration + "\" and \"" + t.value;
+    else
       eval.declaration = t.value;
+  }
 
   if (is_grandfathered(commit, policy.baseline)) {
     eval.verdict = Verdict::grandfathered;
@@ -115,8 +130,8 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
         Finding{rule_id, ref, commit.id, eval.subject, std::move(problem), std::move(fix)});
   };
 
-  eval.verdict = eval.ai_assisted() ? Verdict::ok : Verdict::not_ai;
   eval.review_required = eval.ai_assisted() || rule.review_all;
+  eval.verdict = eval.review_required ? Verdict::ok : Verdict::not_ai;
   if (eval.review_required) {
     eval.approvals_required = rule.approvals;
     eval.reviews = review::verify_reviews(commit, eval.trailers, policy, rule.min_level, now);
@@ -133,7 +148,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
         if (claim.status != review::ClaimStatus::verified)
           problem += fmt::format("; \"{}\" does not count: {}", claim.trailer, claim.reason);
       add_finding(eval.ai_assisted() ? rules::kAiReview : rules::kReviewAll, std::move(problem),
-                  review_fix(commit, rule, policy, now, rule.approvals - eval.reviews.verified));
+                  review_fix(commit, rule, policy, now, eval.reviews));
     }
   }
 

@@ -24,7 +24,7 @@ enum class Verdict {
   ok,             // AI-assisted (or review_all) and enough verified reviews
   not_ai,         // not AI-assisted and nothing else required
   unreviewed,     // review required, no review trailer at all
-  unverified,     // review trailers present, none counts (not on roster, malformed, expired)
+  unverified,     // review trailers present, too few count (not on roster, malformed, expired)
   self_reviewed,  // the only reviews are by the author
   below_level,    // reviews by people below the required level
   grandfathered,  // before the policy's baseline

@@ -21,17 +21,21 @@ bool is_plausible_refname(std::string_view ref) {
   });
 }
 
-// Shows untrusted input in a message: printable ASCII as is, everything else as \xNN, capped.
+// Shows untrusted input inside "..." in a message: printable ASCII as is, '"' and backslash
+// escaped with a backslash, other bytes as \xNN; capped so a huge line stays readable.
 std::string escaped(std::string_view s) {
+  constexpr std::size_t kMax = 200;
   std::string out;
-  for (char c : s.substr(0, 80)) {
+  for (char c : s.substr(0, kMax)) {
     auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f)
+    if (c == '"' || c == '\\')
+      out += std::string("\\") + c;
+    else if (u >= 0x20 && u < 0x7f)
       out += c;
     else
       out += fmt::format("\\x{:02x}", u);
   }
-  if (s.size() > 80)
+  if (s.size() > kMax)
     out += "...";
   return out;
 }
@@ -45,7 +49,7 @@ void validate(const RefUpdate& u, const std::string& where) {
   if (!is_plausible_refname(u.ref))
     throw InputError(fmt::format("{}: \"{}\" is not a refname under refs/", where, escaped(u.ref)));
   if (git::is_zero_id(u.old_id) && git::is_zero_id(u.new_id))
-    throw InputError(fmt::format("{}: both object ids are zero for {}", where, escaped(u.ref)));
+    throw InputError(fmt::format("{}: both object ids are zero for \"{}\"", where, escaped(u.ref)));
 }
 
 }  // namespace
