@@ -74,8 +74,10 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
     std::vector<RefCheck> checks = plan_push(repo, policy, updates, baseline_tips(repo, policy));
     // An explicit range is a set of commits, not a ref move: it cannot delete or rewrite.
     if (!check.ranges.empty())
-      for (auto& c : checks)
+      for (auto& c : checks) {
         c.ref_findings.clear();
+        c.must_fast_forward_from.clear();
+      }
 
     RunOptions run_options;
     run_options.now = std::time(nullptr);

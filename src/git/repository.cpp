@@ -154,8 +154,7 @@ bool Repository::is_ancestor(const std::string& ancestor, const std::string& des
   return rc == 1;
 }
 
-void Repository::for_each_ref(
-    const std::function<void(const std::string&, const std::string&)>& fn) const {
+void Repository::for_each_ref(const std::function<void(const RefEntry&)>& fn) const {
   git_reference_iterator* it = nullptr;
   check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
   ReferenceIteratorPtr owned(it);
@@ -165,10 +164,23 @@ void Repository::for_each_ref(
     ReferencePtr owned_ref(ref);
     if (git_reference_type(ref) != GIT_REFERENCE_DIRECT)
       continue;
-    fn(git_reference_name(ref), to_hex(git_reference_target(ref)));
+    const git_oid* peeled = git_reference_target_peel(ref);
+    fn(RefEntry{git_reference_name(ref), to_hex(git_reference_target(ref)),
+                peeled ? to_hex(peeled) : std::string()});
   }
   if (rc != GIT_ITEROVER)
     check(rc, "listing refs");
+}
+
+bool Repository::is_commit(const std::string& id) const {
+  git_odb* odb = nullptr;
+  check(git_repository_odb(&odb, repo_.get()), "opening the object database");
+  OdbPtr owned(odb);
+  git_oid oid = to_oid(id);
+  std::size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  check(git_odb_read_header(&size, &type, odb, &oid), fmt::format("reading object {}", id));
+  return type == GIT_OBJECT_COMMIT;
 }
 
 CommitInfo Repository::read_commit(const std::string& id) const {

@@ -21,6 +21,13 @@ bool is_zero_id(const std::string& id);
 
 class Walk;
 
+// A ref as listed by Repository::for_each_ref.
+struct RefEntry {
+  std::string name;
+  std::string target;  // the object id the ref points to
+  std::string peeled;  // for an annotated tag, the id packed-refs records it peels to; else ""
+};
+
 class Repository {
  public:
   // Opens the repository a git hook runs in, honouring GIT_DIR, GIT_OBJECT_DIRECTORY and
@@ -49,8 +56,10 @@ class Repository {
   // True when `descendant` contains `ancestor` in its history (or they are equal).
   bool is_ancestor(const std::string& ancestor, const std::string& descendant) const;
 
-  // Calls `fn(refname, target_id)` for every direct ref (symbolic refs are skipped).
-  void for_each_ref(const std::function<void(const std::string&, const std::string&)>& fn) const;
+  // Calls `fn` for every direct ref (symbolic refs are skipped).
+  void for_each_ref(const std::function<void(const RefEntry&)>& fn) const;
+  // True when object `id` is a commit; reads only the object's header. Throws when missing.
+  bool is_commit(const std::string& id) const;
 
   // Reads commit `id`. Throws GitError when it is missing, corrupt or not a commit.
   CommitInfo read_commit(const std::string& id) const;

@@ -110,10 +110,14 @@ std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy
 
 std::vector<std::string> protected_tips(const git::Repository& repo, const Policy& policy) {
   std::vector<std::string> tips;
-  repo.for_each_ref([&](const std::string& name, const std::string& target) {
-    if (!policy.rule_for(name))
+  repo.for_each_ref([&](const git::RefEntry& ref) {
+    if (!policy.rule_for(ref.name))
       return;
-    if (auto commit = repo.peel_to_commit(target))
+    // packed-refs records where an annotated tag points; reading only that object's header is
+    // far cheaper than reading every tag object on every push.
+    if (!ref.peeled.empty() && repo.is_commit(ref.peeled))
+      tips.push_back(ref.peeled);
+    else if (auto commit = repo.peel_to_commit(ref.target))
       tips.push_back(*commit);
   });
   std::vector<std::string> baseline = baseline_tips(repo, policy);
@@ -128,7 +132,7 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
                                 const std::vector<std::string>& already_protected) {
   std::vector<RefCheck> checks;
   for (const auto& update : updates) {
-    RefCheck check{update, policy.rule_for(update.ref), {}, {}, {}};
+    RefCheck check{update, policy.rule_for(update.ref), {}, {}, {}, {}};
     const ProtectRule* rule = check.rule;
     if (rule && update.deletes()) {
       if (!rule->allow_delete)
@@ -143,16 +147,10 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
       std::optional<std::string> old_commit;
       if (!update.creates())
         old_commit = repo.peel_to_commit(update.old_id);
-      if (old_commit && new_commit && !rule->allow_force_push &&
-          !repo.is_ancestor(*old_commit, *new_commit))
-        check.ref_findings.push_back(Finding{
-            rules::kRewriteRef, update.ref, "", "",
-            fmt::format("this push rewrites the history of protected ref {} (not a fast-forward "
-                        "of {})",
-                        update.ref, short_id(*old_commit)),
-            fmt::format("Protected history cannot be rewritten. Rebase your work onto the current "
-                        "{} (git pull --rebase) and push again without --force.",
-                        update.ref)});
+      // Whether this is a fast-forward is settled while walking (see run()), which saves a
+      // second pass over every pushed commit.
+      if (old_commit && new_commit && !rule->allow_force_push)
+        check.must_fast_forward_from = *old_commit;
       if (new_commit) {
         check.include.push_back(*new_commit);
         check.exclude = already_protected;
@@ -173,18 +171,41 @@ detect::MarkerSet compile_markers(const Policy& policy) {
   return detect::MarkerSet(std::move(specs));
 }
 
+namespace {
+
+Finding rewrite_finding(const std::string& ref, const std::string& old_commit) {
+  return Finding{
+      rules::kRewriteRef,
+      ref,
+      "",
+      "",
+      fmt::format("this push rewrites the history of protected ref {} (not a fast-forward of {})",
+                  ref, short_id(old_commit)),
+      fmt::format("Protected history cannot be rewritten. Rebase your work onto the current {} "
+                  "(git pull --rebase) and push again without --force.",
+                  ref)};
+}
+
+}  // namespace
+
 Report run(const git::Repository& repo, const Policy& policy, const detect::MarkerSet& markers,
            const std::vector<RefCheck>& checks, const RunOptions& options) {
   Report report;
   std::size_t failing_kept = 0;
   for (const auto& check : checks) {
     RefResult result{check.update, check.rule, check.ref_findings, 0, 0};
-    report.findings += check.ref_findings.size();
+    const std::string& old_tip = check.must_fast_forward_from;
+    // A walked commit whose parent is the old tip proves a fast-forward; otherwise ask git.
+    bool fast_forward_seen = old_tip.empty();
     if (check.rule && !check.include.empty()) {
       git::Walk walk = repo.walk(check.include, check.exclude);
       while (std::optional<std::string> id = walk.next()) {
-        CommitEvaluation eval = evaluate_commit(repo.read_commit(*id), check.update.ref,
-                                                *check.rule, policy, markers, options.now);
+        CommitInfo commit = repo.read_commit(*id);
+        if (!fast_forward_seen)
+          fast_forward_seen = std::find(commit.parent_ids.begin(), commit.parent_ids.end(),
+                                        old_tip) != commit.parent_ids.end();
+        CommitEvaluation eval =
+            evaluate_commit(commit, check.update.ref, *check.rule, policy, markers, options.now);
         ++result.commits_checked;
         if (!eval.passed()) {
           ++result.commits_failed;
@@ -199,6 +220,10 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
         }
       }
     }
+    if (!fast_forward_seen && !repo.is_ancestor(old_tip, check.include.front()))
+      result.ref_findings.insert(result.ref_findings.begin(),
+                                 rewrite_finding(check.update.ref, old_tip));
+    report.findings += result.ref_findings.size();
     report.commits_checked += result.commits_checked;
     report.commits_failed += result.commits_failed;
     report.refs.push_back(std::move(result));

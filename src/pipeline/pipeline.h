@@ -51,9 +51,12 @@ RefUpdate make_ref_update(const std::string& ref, const std::string& old_id,
 struct RefCheck {
   RefUpdate update;
   const ProtectRule* rule = nullptr;  // nullptr: the ref is not protected, nothing to check
-  std::vector<Finding> ref_findings;  // deletion, history rewrite
+  std::vector<Finding> ref_findings;  // deletion
   std::vector<std::string> include;   // commits entering = reachable from include ...
   std::vector<std::string> exclude;   // ... but not from exclude
+  // Non-empty: the old tip; run() adds a history-rewrite finding unless it is an ancestor of
+  // include.front().
+  std::string must_fast_forward_from;
 };
 
 // The policy's baseline commit (peeled) when this repository has it; empty otherwise.
@@ -65,9 +68,10 @@ std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy
 std::vector<std::string> protected_tips(const git::Repository& repo, const Policy& policy);
 
 // Plans the hook's checks. For each update to a protected ref: deletion and non-fast-forward
-// are findings unless the rule allows them; the commits entering are those reachable from the
-// new tip and not from `already_protected` (never "--not --all": a commit on an unprotected
-// branch is not exempt). Annotated tags are peeled; a tip that is not a commit has no commits.
+// are findings unless the rule allows them (the second is settled by run()); the commits entering
+// are those reachable from the new tip and not from `already_protected` (never "--not --all": a
+// commit on an unprotected branch is not exempt). Annotated tags are peeled; a tip that is not a
+// commit has no commits.
 std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& policy,
                                 const std::vector<RefUpdate>& updates,
                                 const std::vector<std::string>& already_protected);
