@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# The push benchmark: trailgate's pre-receive hook against `git rev-list` on the same push, in
+# the 200,000-commit synthetic repository (bench/make_synthetic_repo.sh). See bench/README.md.
+#
+# usage: bench/run.sh path/to/trailgate            (./dev.sh bench builds and runs it)
+#
+# Environment:
+#   BENCH_RUNS=7            timed runs per measurement (after one warm-up pass); median reported
+#   BENCH_SIZES="1 100 10000"  push sizes, in commits (at most BENCH_PUSH of the generator)
+#   BENCH_COMMIT_GRAPH=0    benchmark the variant of the repository without a commit-graph
+#   BENCH_MAIN, BENCH_PUSH, BENCH_REFS   passed to the generator (see there)
+# Uses only bash, git, coreutils, awk and GNU time (/usr/bin/time, Debian package "time").
+set -euo pipefail
+export LC_ALL=C
+
+[ $# -eq 1 ] || { echo "usage: bench/run.sh path/to/trailgate" >&2; exit 2; }
+TRAILGATE=$(readlink -f "$1")
+[ -x "$TRAILGATE" ] || { echo "bench: no trailgate binary at $1" >&2; exit 2; }
+RUNS=${BENCH_RUNS:-7}
+SIZES=${BENCH_SIZES:-1 100 10000}
+here=$(cd "$(dirname "$0")" && pwd)
+
+GNU_TIME=/usr/bin/time
+if ! "$GNU_TIME" -f %M true >/dev/null 2>&1; then
+  echo "bench: GNU time not found at $GNU_TIME (apt-get install time); peak RSS is not measured" >&2
+  GNU_TIME=""
+fi
+
+# --- the repository ---------------------------------------------------------------------------
+gen_start=$(date +%s%N)
+gen_log=$(mktemp)
+repo=$("$here/make_synthetic_repo.sh" 2>"$gen_log") || { cat "$gen_log" >&2; exit 1; }
+gen_ms=$((($(date +%s%N) - gen_start) / 1000000))
+generation="reused the cached repository"
+grep -q "built in" "$gen_log" && generation="built in $((gen_ms / 1000)).$((gen_ms % 1000 / 100)) s"
+rm -f "$gen_log"
+
+# A private environment: neither the user's nor the system's git configuration, nor a
+# TRAILGATE_POLICY from the caller, changes what is measured.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/trailgate-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export HOME="$WORK/home" GIT_CONFIG_NOSYSTEM=1
+unset TRAILGATE_POLICY GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_QUARANTINE_PATH
+mkdir -p "$HOME"
+
+# The hook finds <git dir>/trailgate.toml, as on a real server.
+cat >"$repo/trailgate.toml" <<'POLICY'
+# Written by bench/run.sh.
+[review]
+verification = "roster"
+
+[[person]]
+name = "Senior One"
+emails = ["senior@example.com"]
+level = "senior"
+
+[[person]]
+name = "Junior One"
+emails = ["junior@example.com"]
+level = "junior"
+
+[[protect]]
+refs = ["refs/heads/main", "refs/heads/release/*", "refs/tags/v*"]
+approvals = 1
+min_level = "senior"
+POLICY
+"$TRAILGATE" policy check "$repo/trailgate.toml" >/dev/null ||
+  { echo "bench: trailgate rejects the bench policy" >&2; exit 1; }
+
+cd "$repo"
+export GIT_DIR=.
+old=$(git rev-parse refs/heads/main)
+push_len=$(git rev-list --count refs/heads/main..refs/bench/mixed)
+
+# --- measuring --------------------------------------------------------------------------------
+# Each case: a label, the new tip, and the expected number of commits.
+cases=()
+declare -A NEW COUNT
+for chain in mixed clean; do
+  for k in $SIZES; do
+    [ "$k" -le "$push_len" ] || { echo "bench: push size $k > $push_len commits available" >&2; exit 2; }
+    label="$chain-$k"
+    NEW[$label]=$(git rev-parse "refs/bench/$chain~$((push_len - k))")
+    COUNT[$label]=$(git rev-list --count "$old..${NEW[$label]}")
+    [ "${COUNT[$label]}" -eq "$k" ] || { echo "bench: $label has ${COUNT[$label]} commits" >&2; exit 1; }
+    cases+=("$label")
+  done
+done
+
+hook() { "$TRAILGATE" pre-receive <<<"$old $1 refs/heads/main" >/dev/null 2>&1; }
+revlist() { git rev-list "$old..$1" >/dev/null; }
+# The walk the hook actually needs: the new commits that no protected ref has yet.
+revlist_protected() {
+  git rev-list "$1" --not "$old" refs/heads/main --glob='refs/heads/release/*' \
+    --glob='refs/tags/v*' >/dev/null
+}
+
+declare -A SAMPLES EXIT
+# time_once KEY CMD...: appends the wall time of CMD, in nanoseconds, to SAMPLES[KEY].
+time_once() {
+  local key=$1 start end rc=0
+  shift
+  start=$(date +%s%N)
+  "$@" || rc=$?
+  end=$(date +%s%N)
+  SAMPLES[$key]+="$((end - start)) "
+  return "$rc"
+}
+median_ms() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -n | awk '{v[NR] = $1} END {
+  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.1f", m / 1e6 }'; }
+# peak_rss_mb STDIN CMD...: median over 3 runs of GNU time's maximum resident set size, in MB.
+peak_rss_mb() {
+  [ -n "$GNU_TIME" ] || { echo "n/a"; return; }
+  local input=$1 all="" _
+  shift
+  for _ in 1 2 3; do
+    "$GNU_TIME" -f %M -o "$WORK/rss" "$@" <<<"$input" >/dev/null 2>&1 || true
+    all+="$(tail -1 "$WORK/rss") "
+  done
+  tr ' ' '\n' <<<"$all" | awk 'NF' | sort -n | awk '{v[NR] = $1} END { printf "%.1f", v[2] / 1024 }'
+}
+
+echo "trailgate push benchmark"
+echo "  binary:     $TRAILGATE ($("$TRAILGATE" --version 2>/dev/null | head -1))"
+echo "  git:        $(git --version | cut -d' ' -f3), libgit2 $(dpkg-query -W -f='${Version}' 'libgit2-1.*' 2>/dev/null | head -1 || echo '?')"
+echo "  machine:    $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo "  repository: $repo"
+echo "              $(git rev-list --count refs/heads/main) commits on main + $push_len pending," \
+  "$(git for-each-ref | wc -l) refs ($(grep -c '^[0-9a-f]' packed-refs) packed)," \
+  "commit-graph: $([ -f objects/info/commit-graph ] && echo yes || echo no); $generation"
+echo "  method:     median of $RUNS runs after a warm-up; hook run as git runs it:"
+echo "              cd repo.git && GIT_DIR=. trailgate pre-receive <<< \"\$old \$new refs/heads/main\""
+echo
+
+for pass in warmup $(seq "$RUNS"); do
+  for label in "${cases[@]}"; do
+    new=${NEW[$label]}
+    rc=0
+    time_once "hook $label" hook "$new" || rc=$?
+    EXIT[$label]=$rc
+    time_once "revlist $label" revlist "$new"
+    time_once "revlistp $label" revlist_protected "$new"
+  done
+  if [ "$pass" = warmup ]; then
+    SAMPLES=()
+  fi
+done
+
+printf '%-13s %7s %4s %9s %12s %7s %17s %12s %12s\n' \
+  push commits exit "hook ms" "rev-list ms" ratio "rev-list* ms" "hook RSS MB" "git RSS MB"
+worst_small_ratio="" big_rss=""
+for label in "${cases[@]}"; do
+  new=${NEW[$label]}
+  h=$(median_ms "${SAMPLES[hook $label]}")
+  r=$(median_ms "${SAMPLES[revlist $label]}")
+  rp=$(median_ms "${SAMPLES[revlistp $label]}")
+  ratio=$(awk -v h="$h" -v r="$r" 'BEGIN { printf "%.1f", (r > 0 ? h / r : 0) }')
+  hrss=$(peak_rss_mb "$old $new refs/heads/main" "$TRAILGATE" pre-receive)
+  grss=$(peak_rss_mb "" git rev-list "$old..$new")
+  printf '%-13s %7s %4s %9s %12s %6sx %17s %12s %12s\n' \
+    "$label" "${COUNT[$label]}" "${EXIT[$label]}" "$h" "$r" "$ratio" "$rp" "$hrss" "$grss"
+  if [ "${COUNT[$label]}" -eq 1 ]; then
+    worst_small_ratio=$(awk -v a="$ratio" -v b="${worst_small_ratio:-0}" 'BEGIN { print (a > b ? a : b) }')
+  fi
+  if [ "${COUNT[$label]}" -eq "$push_len" ] && [ "$hrss" != n/a ]; then
+    big_rss=$(awk -v a="$hrss" -v b="${big_rss:-0}" 'BEGIN { print (a > b ? a : b) }')
+  fi
+done
+
+echo
+echo "  exit: the hook's exit code (0 accepted, 1 rejected: mixed-* pushes start with an"
+echo "        unreviewed AI-assisted commit; clean-* pushes are all reviewed or human)."
+echo "  ratio = hook ms / rev-list ms, where rev-list is \`git rev-list \$old..\$new\`."
+echo "  rev-list*: \`git rev-list \$new --not \$old <protected refs>\`, the commit set the hook walks."
+echo "  RSS: peak resident set size (GNU time %M), median of 3 runs."
+echo
+echo "What the hook said (one run each):"
+for label in "${cases[@]}"; do
+  summary=$("$TRAILGATE" pre-receive <<<"$old ${NEW[$label]} refs/heads/main" 2>&1 |
+    grep -m1 'checked' || true)
+  printf '  %-13s %s\n' "$label" "${summary:-(no summary line)}"
+done
+
+echo
+echo "Targets (bench/README.md):"
+if [ -n "$worst_small_ratio" ]; then
+  verdict=$(awk -v r="$worst_small_ratio" 'BEGIN { print (r <= 2 ? "met" : "MISSED") }')
+  echo "  1-commit push within 2x of rev-list:  ${worst_small_ratio}x  -> $verdict"
+fi
+if [ -n "$big_rss" ]; then
+  verdict=$(awk -v m="$big_rss" 'BEGIN { print (m <= 100 ? "met" : "MISSED") }')
+  echo "  $push_len-commit push peak RSS <= 100 MB:  $big_rss MB  -> $verdict"
+fi
