@@ -44,11 +44,25 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   check->add_option("range", check_options.ranges, "Revision ranges, A..B or B");
 
-  std::string explain_ref, explain_rev;
-  auto* explain =
-      app.add_subcommand("explain", "Show why a commit is or isn't AI-assisted and reviewed");
-  explain->add_option("--ref", explain_ref, "Ref whose rules apply (default: the upstream's)");
-  explain->add_option("rev", explain_rev, "The commit")->required();
+  ExplainOptions explain_options;
+  auto* explain = app.add_subcommand(
+      "explain", "Show why a commit is or isn't AI-assisted and reviewed, or its review payload");
+  explain->add_option("--ref", explain_options.ref,
+                      "Ref whose rules apply (default: the upstream's)");
+  explain->add_flag("--payload", explain_options.payload,
+                    "Print exactly the bytes a reviewer signs for this commit");
+  explain->add_option("--reviewer", explain_options.reviewer,
+                      "Reviewer email for --payload (default: the only Reviewed-by)");
+  explain->add_option("rev", explain_options.rev, "The commit")->required();
+
+  ApproveOptions approve_options;
+  auto* approve = app.add_subcommand(
+      "approve", "Sign a review of HEAD (or A..HEAD) and add Reviewed-by and Review-Signature");
+  approve->add_option("range", approve_options.range, "HEAD (default) or A..HEAD");
+  approve->add_option("--key", approve_options.key,
+                      "SSH key to sign with (default: git config user.signingKey)");
+  approve->add_option("--as", approve_options.as,
+                      "Reviewer \"Name <email>\" (default: user.name and user.email)");
 
   auto* policy = app.add_subcommand("policy", "Work with policy files");
   policy->require_subcommand(1);
@@ -78,7 +92,11 @@ int run(int argc, char** argv) {
   if (check->parsed())
     return run_check(global, check_options);
   if (explain->parsed())
-    return run_explain(global, explain_ref, explain_rev);
+    return run_explain(global, explain_options);
+  if (approve->parsed())
+    return run_approve(global, approve_options);
+  if (approve->parsed())
+    return run_approve(global, approve_options);
   if (policy_check->parsed())
     return run_policy_check(global, policy_file);
   if (install->parsed())

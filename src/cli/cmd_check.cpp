@@ -87,7 +87,8 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
       std::cout << report::render_json(report, policy);
     else
       std::cout << report::render_text(
-          report, {report::Audience::check, use_color(options, STDOUT_FILENO), policy.source});
+          report, {report::Audience::check, use_color(options, STDOUT_FILENO), policy.source,
+                   policy.review.verification == Verification::roster});
     return report.passed() ? kPassed : kViolations;
   } catch (...) {
     return report_exception("check failed");

@@ -7,16 +7,54 @@
 #include "cli/commands.h"
 #include "pipeline/evaluate.h"
 #include "report/render.h"
+#include "review/payload.h"
 
 namespace trailgate::cli {
 
-int run_explain(const GlobalOptions& options, const std::string& ref_option,
-                const std::string& rev) {
+namespace {
+
+// `explain --payload`: exactly the signed bytes on stdout, nothing else.
+int print_payload(const CommitInfo& commit, const Policy& policy, const std::string& reviewer) {
+  std::string email = reviewer;
+  if (email.empty()) {
+    std::vector<std::string> named;
+    for (const auto& t : trailers::parse(commit.message).trailers)
+      for (const auto& key : policy.review.trailer_keys)
+        if (trailers::key_equals(t.key, key))
+          named.push_back(review::email_of(t.value));
+    if (named.size() != 1 || named.front().empty())
+      throw InputError(
+          fmt::format("{} has {} reviewer trailers; say whose payload with "
+                      "--reviewer EMAIL",
+                      short_id(commit.id), named.size()));
+    email = named.front();
+  }
+  const ReviewSettings& s = policy.review;
+  std::string payload = review::review_payload(
+      commit, {commit.parent_tree_ids, s.trailer_keys, s.signature_key, s.sig_namespace}, email);
+  std::cout.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+  return kPassed;
+}
+
+}  // namespace
+
+int run_explain(const GlobalOptions& options, const ExplainOptions& explain) {
   try {
     git::Repository repo = open_repository(options);
+    CommitInfo commit = repo.read_commit(repo.resolve_commit(explain.rev), git::ParentTrees::read);
+    if (explain.payload) {
+      // A reviewer's clone rarely holds the policy; the payload needs only its review settings,
+      // so the defaults serve when none is found.
+      Policy defaults;
+      try {
+        return print_payload(commit, load_policy(options, &repo).policy, explain.reviewer);
+      } catch (const NoPolicyError&) {
+        return print_payload(commit, defaults, explain.reviewer);
+      }
+    }
     LoadedPolicy loaded = load_policy(options, &repo);
     const Policy& policy = loaded.policy;
-    std::string ref = ref_option;
+    std::string ref = explain.ref;
     if (ref.empty())
       if (auto upstream = repo.head_upstream())
         ref = upstream->remote_ref;
@@ -25,7 +63,6 @@ int run_explain(const GlobalOptions& options, const std::string& ref_option,
     const ProtectRule* rule = policy.rule_for(ref);
     // An unprotected ref still gets an explanation, judged as if it had the default rule.
     ProtectRule fallback;
-    CommitInfo commit = repo.read_commit(repo.resolve_commit(rev));
     CommitEvaluation e = evaluate_commit(commit, ref, rule ? *rule : fallback, policy,
                                          loaded.markers, std::time(nullptr));
     using report::sanitize;
@@ -47,8 +84,11 @@ int run_explain(const GlobalOptions& options, const std::string& ref_option,
       out += fmt::format("  marker {} ({}): {}\n", d.marker_id, d.tool, sanitize(d.evidence));
     out += fmt::format("\nreview required: {}", e.review_required ? "yes" : "no");
     if (e.review_required)
-      out += fmt::format(" ({} verified of {} needed, verification: roster)", e.reviews.verified,
-                         e.approvals_required);
+      out += fmt::format(" ({} verified of {} needed, verification: {})", e.reviews.verified,
+                         e.approvals_required,
+                         policy.review.verification == Verification::signature
+                             ? "signature"
+                             : "roster, the weaker level: reviews are not signed");
     out += "\n";
     for (const auto& c : e.reviews.claims)
       out += fmt::format("  {}: {}{}\n", sanitize(c.trailer), review::to_string(c.status),

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "policy/policy_loader.h"
 
 namespace trailgate::cli {
 
@@ -31,11 +32,8 @@ int run_policy_check(const GlobalOptions& options, const std::string& file) {
         patterns == 1 ? "" : "s", loaded.markers.specs().size(),
         loaded.markers.specs().size() == 1 ? "" : "s",
         p.review.verification == Verification::roster ? "roster" : "signature");
-    if (p.baseline.before)
-      std::cout << fmt::format(
-          "{}: note: baseline.date trusts commit dates, which the pusher writes; prefer "
-          "baseline.commit for the hook.\n",
-          p.source);
+    for (const auto& warning : policy_warnings(p))
+      std::cout << "warning: " << warning.to_string() << "\n";
     return kPassed;
   } catch (...) {
     return report_exception("policy check failed");

@@ -42,6 +42,8 @@ using ConfigPtr = std::unique_ptr<git_config, Deleter<git_config_free>>;
 using ReferenceIteratorPtr =
     std::unique_ptr<git_reference_iterator, Deleter<git_reference_iterator_free>>;
 using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb_free>>;
+using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree_free>>;
+using StatusListPtr = std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
 
 // git_buf is a value type with its own dispose function.
 struct Buf {

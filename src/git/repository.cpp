@@ -265,7 +265,7 @@ bool Repository::is_commit(const std::string& id) const {
   return type == GIT_OBJECT_COMMIT;
 }
 
-CommitInfo Repository::read_commit(const std::string& id) const {
+CommitInfo Repository::read_commit(const std::string& id, ParentTrees parent_trees) const {
   git_oid oid = to_oid(id);
   git_commit* commit = nullptr;
   check(git_commit_lookup(&commit, repo_.get(), &oid), fmt::format("reading commit {}", id));
@@ -282,6 +282,15 @@ CommitInfo Repository::read_commit(const std::string& id) const {
   info.message = raw ? raw : "";
   const char* encoding = git_commit_message_encoding(commit);
   info.encoding = encoding ? encoding : "";
+  if (parent_trees == ParentTrees::read) {
+    for (unsigned int i = 0; i < parents; ++i) {
+      git_commit* parent = nullptr;
+      check(git_commit_parent(&parent, commit, i),
+            fmt::format("reading parent {} of commit {}", i + 1, id));
+      CommitPtr owned_parent(parent);
+      info.parent_tree_ids.push_back(to_hex(git_commit_tree_id(parent)));
+    }
+  }
   return info;
 }
 
@@ -336,6 +345,83 @@ std::optional<std::string> Walk::next() {
     return std::nullopt;
   check(rc, "walking history");
   return to_hex(&oid);
+}
+
+bool Repository::has_uncommitted_changes() const {
+  if (git_repository_is_bare(repo_.get()))
+    return false;
+  git_status_options options = GIT_STATUS_OPTIONS_INIT;
+  options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  options.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;  // untracked files are not "uncommitted"
+  git_status_list* list = nullptr;
+  check(git_status_list_new(&list, repo_.get(), &options), "reading the work tree's status");
+  StatusListPtr owned(list);
+  return git_status_list_entrycount(list) > 0;
+}
+
+std::vector<std::string> Repository::range_oldest_first(const std::string& from,
+                                                        const std::string& to) const {
+  git_revwalk* w = nullptr;
+  check(git_revwalk_new(&w, repo_.get()), "starting a history walk");
+  RevwalkPtr owned(w);
+  check(git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE), "sorting a walk");
+  git_oid to_id = to_oid(to);
+  check(git_revwalk_push(w, &to_id), fmt::format("walking from {}", to));
+  if (!from.empty()) {
+    git_oid from_id = to_oid(from);
+    check(git_revwalk_hide(w, &from_id), fmt::format("excluding history of {}", from));
+  }
+  Walk walk(std::move(owned));
+  std::vector<std::string> ids;
+  while (auto id = walk.next())
+    ids.push_back(*id);
+  return ids;
+}
+
+std::string Repository::write_commit_copy(const CommitInfo& original,
+                                          const std::vector<std::string>& parents,
+                                          const std::string& message) const {
+  git_oid original_id = to_oid(original.id);
+  git_commit* commit = nullptr;
+  check(git_commit_lookup(&commit, repo_.get(), &original_id),
+        fmt::format("reading commit {}", original.id));
+  CommitPtr owned(commit);
+  git_tree* tree = nullptr;
+  check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", original.id));
+  TreePtr owned_tree(tree);
+  std::vector<CommitPtr> parent_commits;
+  std::vector<const git_commit*> parent_ptrs;
+  for (const auto& id : parents) {
+    git_oid oid = to_oid(id);
+    git_commit* parent = nullptr;
+    check(git_commit_lookup(&parent, repo_.get(), &oid), fmt::format("reading commit {}", id));
+    parent_commits.emplace_back(parent);
+    parent_ptrs.push_back(parent);
+  }
+  git_oid new_id;
+  check(git_commit_create(&new_id, repo_.get(), nullptr, git_commit_author(commit),
+                          git_commit_committer(commit), git_commit_message_encoding(commit),
+                          message.c_str(), tree, parent_ptrs.size(), parent_ptrs.data()),
+        fmt::format("writing the new version of {}", original.id));
+  return to_hex(&new_id);
+}
+
+void Repository::move_head(const std::string& old_tip, const std::string& new_tip,
+                           const std::string& reflog) const {
+  git_reference* head = nullptr;
+  check(git_repository_head(&head, repo_.get()), "reading HEAD");
+  ReferencePtr owned_head(head);
+  // The branch HEAD points to, or HEAD itself when detached; moved only if it still points at
+  // old_tip, so a concurrent change is never overwritten.
+  std::string name = git_reference_name(head);
+  if (!git_reference_is_branch(head))
+    name = "HEAD";
+  git_oid old_id = to_oid(old_tip), new_id = to_oid(new_tip);
+  git_reference* moved = nullptr;
+  check(git_reference_create_matching(&moved, repo_.get(), name.c_str(), &new_id, 1, &old_id,
+                                      reflog.c_str()),
+        fmt::format("moving {} from {} to {}", name, short_id(old_tip), short_id(new_tip)));
+  ReferencePtr owned_moved(moved);
 }
 
 }  // namespace trailgate::git

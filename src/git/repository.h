@@ -21,6 +21,8 @@ bool is_zero_id(const std::string& id);
 
 class Walk;
 
+enum class ParentTrees { read, skip };
+
 // A ref as listed by Repository::for_each_ref.
 struct RefEntry {
   std::string name;
@@ -61,8 +63,26 @@ class Repository {
   // True when object `id` is a commit; reads only the object's header. Throws when missing.
   bool is_commit(const std::string& id) const;
 
-  // Reads commit `id`. Throws GitError when it is missing, corrupt or not a commit.
-  CommitInfo read_commit(const std::string& id) const;
+  // Reads commit `id`; with ParentTrees::read also each parent's tree id (one more object
+  // read per parent, needed only for review signatures). Throws GitError when it is missing,
+  // corrupt or not a commit.
+  CommitInfo read_commit(const std::string& id, ParentTrees parent_trees = ParentTrees::skip) const;
+
+  // --- writing, for `trailgate approve` (the hook never writes) ---------------------------
+
+  // True when the index or a tracked file in the work tree differs from HEAD (untracked files
+  // do not count). False for a bare repository.
+  bool has_uncommitted_changes() const;
+  // Commits in `from..to`, oldest first (parents before children). Empty `from` = all history.
+  std::vector<std::string> range_oldest_first(const std::string& from, const std::string& to) const;
+  // Writes a commit with `original`'s tree, author, committer (dates included) and encoding,
+  // but `parents` and `message`. Returns the new id. Does not move any ref.
+  std::string write_commit_copy(const CommitInfo& original, const std::vector<std::string>& parents,
+                                const std::string& message) const;
+  // Moves HEAD's branch (or a detached HEAD) from `old_tip` to `new_tip`, with `reflog` as the
+  // reflog message. Throws when HEAD no longer points at `old_tip`.
+  void move_head(const std::string& old_tip, const std::string& new_tip,
+                 const std::string& reflog) const;
 
   // For the branch HEAD is on: its upstream's merge ref on the remote (e.g.
   // "refs/heads/main") and the remote-tracking ref's target. Nullopt when HEAD is detached or

@@ -21,9 +21,11 @@ struct Identity {
 
 // One commit, read from the object database.
 struct CommitInfo {
-  std::string id;                       // full hex object id
-  std::string tree_id;                  // full hex id of the commit's tree
-  std::vector<std::string> parent_ids;  // in the order the commit lists them
+  std::string id;                            // full hex object id
+  std::string tree_id;                       // full hex id of the commit's tree
+  std::vector<std::string> parent_ids;       // in the order the commit lists them
+  std::vector<std::string> parent_tree_ids;  // each parent's tree id, in the same order; filled
+                                             // only when read with ParentTrees::read
   Identity author;
   Identity committer;
   std::string message;   // raw bytes, exactly as stored (may be non-UTF-8)

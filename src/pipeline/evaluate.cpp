@@ -91,12 +91,19 @@ std::string review_fix(const CommitInfo& commit, const ProtectRule& rule, const 
   std::string names;
   for (const Person* p : who)
     names += (names.empty() ? "" : ", ") + p->name;
+  std::string who_text =
+      fmt::format("Have {} more reviewer{} at level {} or above who {} not the author{} review it",
+                  missing, missing == 1 ? "" : "s", rule.min_level, missing == 1 ? "is" : "are",
+                  names.empty() ? "" : " (for example " + names + ")");
+  if (policy.review.verification == Verification::signature)
+    return who_text +
+           ", then run `trailgate approve` on it with their SSH key on the roster (it adds the " +
+           key + " and " + policy.review.signature_key +
+           " trailers; for older commits, approve A..HEAD), and push again.";
   return fmt::format(
-      "Have {} more reviewer{} at level {} or above who {} not the author{} review it, then add "
-      "the trailer to the commit's last paragraph: git commit --amend --no-edit --trailer "
-      "\"{}: {}\" (git rebase -i for an older commit), and push again.",
-      missing, missing == 1 ? "" : "s", rule.min_level, missing == 1 ? "is" : "are",
-      names.empty() ? "" : " (for example " + names + ")", key, example);
+      "{}, then add the trailer to the commit's last paragraph: git commit --amend --no-edit "
+      "--trailer \"{}: {}\" (git rebase -i for an older commit), and push again.",
+      who_text, key, example);
 }
 
 }  // namespace
@@ -146,7 +153,8 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
                       rule.approvals == 1 ? "" : "s", rule.min_level, eval.reviews.verified);
       for (const auto& claim : eval.reviews.claims)
         if (claim.status != review::ClaimStatus::verified)
-          problem += fmt::format("; \"{}\" does not count: {}", claim.trailer, claim.reason);
+          problem += fmt::format("; \"{}\" does not count ({}): {}", claim.trailer,
+                                 review::to_string(claim.status), claim.reason);
       add_finding(eval.ai_assisted() ? rules::kAiReview : rules::kReviewAll, std::move(problem),
                   review_fix(commit, rule, policy, now, eval.reviews));
     }

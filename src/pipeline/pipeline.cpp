@@ -192,6 +192,10 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
            const std::vector<RefCheck>& checks, const RunOptions& options) {
   Report report;
   std::size_t failing_kept = 0;
+  // Signature payloads bind the parents' trees; only then is the extra read worth it.
+  const git::ParentTrees parent_trees = policy.review.verification == Verification::signature
+                                            ? git::ParentTrees::read
+                                            : git::ParentTrees::skip;
   for (const auto& check : checks) {
     RefResult result{check.update, check.rule, check.ref_findings, 0, 0};
     const std::string& old_tip = check.must_fast_forward_from;
@@ -200,7 +204,7 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
     if (check.rule && !check.include.empty()) {
       git::Walk walk = repo.walk(check.include, check.exclude);
       while (std::optional<std::string> id = walk.next()) {
-        CommitInfo commit = repo.read_commit(*id);
+        CommitInfo commit = repo.read_commit(*id, parent_trees);
         if (!fast_forward_seen)
           fast_forward_seen = std::find(commit.parent_ids.begin(), commit.parent_ids.end(),
                                         old_tip) != commit.parent_ids.end();

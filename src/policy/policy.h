@@ -11,13 +11,22 @@
 #include <vector>
 
 #include "detect/markers.h"
+#include "ssh/ssh_key.h"
 
 namespace trailgate {
 
 // How strongly a Reviewed-by trailer must be backed before it counts.
 enum class Verification {
   roster,     // the named person is on the roster at the level, not the author, not expired
-  signature,  // additionally an SSH signature over the commit's payload (not in this version)
+  signature,  // additionally an SSH signature by one of the person's keys over the payload
+};
+
+// One of a person's SSH keys. valid_after and valid_before are seconds since the epoch;
+// reviews signed with the key count only when valid_after <= now < valid_before.
+struct PersonKey {
+  ssh::PublicKey key;  // parsed from the policy's "ssh-ed25519 AAAA..." text
+  std::optional<std::int64_t> valid_after;
+  std::optional<std::int64_t> valid_before;
 };
 
 // One person on the roster.
@@ -28,11 +37,15 @@ struct Person {
   std::vector<std::string> usernames;   // host usernames (GitLab, Gitea, ...) of this person
   std::optional<std::int64_t> expires;  // seconds since the epoch (UTC midnight of the date)
                                         // from which reviews no longer count
+  std::vector<PersonKey> keys;          // keys whose signatures count as this person's reviews
+  int source_line = 0;                  // where the [[person]] entry starts, for messages
 };
 
 struct ReviewSettings {
   Verification verification = Verification::signature;
   std::vector<std::string> trailer_keys = {"Reviewed-by"};  // keys that claim a review
+  std::string signature_key = "Review-Signature";  // the trailer carrying an SSHSIG, base64
+  std::string sig_namespace = "trailgate-review";  // the SSHSIG namespace reviews sign in
 };
 
 // Requirements for the refs matched by `refs`.

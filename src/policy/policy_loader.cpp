@@ -18,6 +18,8 @@
 #include <system_error>
 #include <utility>
 
+#include "ssh/ssh_key.h"
+
 namespace trailgate {
 
 std::string PolicyDiagnostic::to_string() const {
@@ -51,12 +53,14 @@ namespace {
 // silently ignored would leave its setting at the default, which may be weaker.
 constexpr std::string_view kTopKeys[] = {
     "levels", "max_listed_commits", "review", "detect", "baseline", "person", "protect"};
-constexpr std::string_view kReviewKeys[] = {"verification", "keys"};
+constexpr std::string_view kReviewKeys[] = {"verification", "keys", "signature_key", "namespace"};
 constexpr std::string_view kDetectKeys[] = {"builtin", "marker"};
 constexpr std::string_view kMarkerKeys[] = {"id",       "tool",  "trailer", "value",
                                             "identity", "field", "body"};
 constexpr std::string_view kBaselineKeys[] = {"commit", "date"};
-constexpr std::string_view kPersonKeys[] = {"name", "emails", "level", "usernames", "expires"};
+constexpr std::string_view kPersonKeys[] = {"name",      "emails",  "level",
+                                            "usernames", "expires", "keys"};
+constexpr std::string_view kPersonKeyKeys[] = {"key", "valid_after", "valid_before"};
 constexpr std::string_view kProtectKeys[] = {
     "refs",       "approvals",          "min_level", "allow_delete", "allow_force_push",
     "review_all", "require_declaration"};
@@ -64,8 +68,6 @@ constexpr std::string_view kProtectKeys[] = {
 // A policy file is a few kilobytes; anything this large is the wrong file, and reading it whole
 // must not exhaust the host's memory during a push.
 constexpr std::size_t kMaxPolicyBytes = 16 * 1024 * 1024;
-
-constexpr std::string_view kVerificationFix = "set verification = \"roster\"";
 
 // Control characters written as \uXXXX, so text from the policy cannot inject terminal escapes
 // into the hook's output or break the one-diagnostic-per-line layout.
@@ -532,52 +534,74 @@ class PolicyBuilder {
   }
 
   void read_review(const toml::table& root) {
-    if (!root.contains("review")) {
-      r_.error(root.source(), "review.verification",
-               fmt::format("not set, so it defaults to \"signature\", which this version of "
-                           "trailgate does not support yet; add a [review] table and {} "
-                           "explicitly",
-                           kVerificationFix));
-      return;
-    }
+    // Without a [review] table every setting keeps its default: signature verification.
     const toml::table* review = r_.table(root, "review", "");
     if (review == nullptr)
       return;
     r_.reject_unknown_keys(*review, "review", kReviewKeys);
 
-    if (!review->contains("verification")) {
-      r_.error(review->source(), "review.verification",
-               fmt::format("not set, so it defaults to \"signature\", which this version of "
-                           "trailgate does not support yet; {} explicitly",
-                           kVerificationFix));
-    } else if (auto mode = r_.string(*review, "verification", "review")) {
+    if (auto mode = r_.string(*review, "verification", "review")) {
       if (mode->value == "roster") {
         policy_.review.verification = Verification::roster;
       } else if (mode->value == "signature") {
-        // Accepting it would promise signature checks that this version never makes.
-        r_.error(mode->where, "review.verification",
-                 fmt::format("\"signature\" is not supported by this version of trailgate; {}",
-                             kVerificationFix));
+        policy_.review.verification = Verification::signature;
       } else {
         r_.error(mode->where, "review.verification",
-                 fmt::format("unknown value {} (expected \"roster\" or \"signature\")",
+                 fmt::format("unknown value {} (expected \"signature\" or \"roster\")",
                              quoted(mode->value)));
       }
     }
 
-    if (!review->contains("keys"))
-      return;
-    std::optional<std::vector<Located>> keys = r_.strings(*review, "keys", "review");
-    if (!keys)
-      return;
-    if (keys->empty()) {
-      r_.error(review->get("keys")->source(), "review.keys",
-               "must list at least one trailer key, e.g. [\"Reviewed-by\"]");
-      return;
+    std::optional<Located> signature_key = r_.nonempty_string(*review, "signature_key", "review");
+    if (signature_key) {
+      if (is_token(signature_key->value)) {
+        policy_.review.signature_key = signature_key->value;
+      } else {
+        r_.error(signature_key->where, "review.signature_key",
+                 fmt::format("{} is not a trailer key: use only letters, digits and '-'",
+                             quoted(signature_key->value)));
+        signature_key.reset();
+      }
     }
+
+    if (auto name = r_.nonempty_string(*review, "namespace", "review")) {
+      const bool printable_ascii = std::all_of(name->value.begin(), name->value.end(),
+                                               [](char c) { return c > 0x20 && c < 0x7F; });
+      if (printable_ascii) {
+        policy_.review.sig_namespace = name->value;
+      } else {
+        r_.error(name->where, "review.namespace",
+                 fmt::format("{} is not a signature namespace: use printable ASCII without "
+                             "spaces, e.g. \"trailgate-review\"",
+                             quoted(name->value)));
+      }
+    }
+
+    read_review_keys(*review, signature_key);
+  }
+
+  // [review] keys. `signature_key` is the signature_key the file sets, when it is valid. The
+  // review trailers and the signature trailer must differ: a signature line that also claimed
+  // a review would be read as two things at once. The clash is reported where it was written:
+  // at signature_key when the file sets it, else at the review key that takes the default.
+  void read_review_keys(const toml::table& review, const std::optional<Located>& signature_key) {
+    const std::string& signature = policy_.review.signature_key;
+    std::vector<Located> keys;
+    if (review.contains("keys")) {
+      std::optional<std::vector<Located>> listed = r_.strings(review, "keys", "review");
+      if (!listed)
+        return;
+      if (listed->empty()) {
+        r_.error(review.get("keys")->source(), "review.keys",
+                 "must list at least one trailer key, e.g. [\"Reviewed-by\"]");
+        return;
+      }
+      keys = std::move(*listed);
+    }
+
     std::vector<std::string> accepted;
-    for (std::size_t i = 0; i < keys->size(); ++i) {
-      const Located& key = (*keys)[i];
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const Located& key = keys[i];
       const std::string path = element_path("review.keys", i);
       if (!is_token(key.value)) {
         r_.error(key.where, path,
@@ -589,10 +613,30 @@ class PolicyBuilder {
             key.where, path,
             fmt::format("{} is listed twice (keys compare case-insensitively)", quoted(key.value)));
       } else {
+        if (!review.contains("signature_key") && iequals(key.value, signature)) {
+          r_.error(key.where, path,
+                   fmt::format("{} is the key of the signature trailer (review.signature_key "
+                               "defaults to {}); a review trailer must use a different key",
+                               quoted(key.value), quoted(signature)));
+        }
         accepted.push_back(key.value);
       }
     }
-    policy_.review.trailer_keys = std::move(accepted);
+    if (!keys.empty())
+      policy_.review.trailer_keys = accepted;
+
+    if (!signature_key)
+      return;
+    const std::vector<std::string>& claims = policy_.review.trailer_keys;
+    auto clash = std::find_if(claims.begin(), claims.end(),
+                              [&](const std::string& k) { return iequals(k, signature); });
+    if (clash != claims.end()) {
+      r_.error(signature_key->where, "review.signature_key",
+               fmt::format("{} is also a review trailer ({} {}); the signature trailer must be "
+                           "a different key, e.g. \"Review-Signature\"",
+                           quoted(signature_key->value), quoted(*clash),
+                           keys.empty() ? "is the default of review.keys" : "in review.keys"));
+    }
   }
 
   void read_detect(const toml::table& detect) {
@@ -711,6 +755,7 @@ class PolicyBuilder {
     };
     std::map<std::string, Seen> emails;     // lowercased email -> first entry listing it
     std::map<std::string, Seen> usernames;  // lowercased username -> first entry listing it
+    std::map<std::string, KeySeen> keys;    // key blob -> first place listing it
     std::vector<const toml::table*> entries = r_.tables(root, "person", "");
     for (std::size_t i = 0; i < entries.size(); ++i) {
       if (entries[i] == nullptr)
@@ -719,6 +764,7 @@ class PolicyBuilder {
       const std::string path = element_path("person", i);
       r_.reject_unknown_keys(entry, path, kPersonKeys);
       Person person;
+      person.source_line = static_cast<int>(entry.source().begin.line);
 
       if (auto name = r_.required_string(entry, "name", path, "set the person's name")) {
         person.name = name->value;
@@ -782,7 +828,82 @@ class PolicyBuilder {
       }
 
       person.expires = r_.instant(entry, "expires", path);
+      read_person_keys(entry, path, keys, person);
       policy_.people.push_back(std::move(person));
+    }
+  }
+
+  // Where a key was first listed, for the message about a second listing.
+  struct KeySeen {
+    std::string path;  // e.g. "person[0].keys[1]"
+    int line;
+  };
+
+  // [[person]] keys: each element is "ssh-ed25519 AAAA... comment" or an inline table
+  // { key = "...", valid_after = DATE, valid_before = DATE }.
+  void read_person_keys(const toml::table& entry, const std::string& path,
+                        std::map<std::string, KeySeen>& seen, Person& person) {
+    const toml::node* node =
+        r_.typed(entry, "keys", path, toml::node_type::array, "an array of SSH public keys");
+    if (node == nullptr)
+      return;
+    const std::string keys_path = child_path(path, "keys");
+    std::size_t index = 0;
+    for (const toml::node& element : *node->as_array()) {
+      const std::string element_at = element_path(keys_path, index++);
+      PersonKey key;
+      std::optional<Located> text;
+      std::string text_path = element_at;
+      if (const auto* line = element.as_string()) {
+        text = Located{line->get(), element.source()};
+      } else if (const auto* table = element.as_table()) {
+        r_.reject_unknown_keys(*table, element_at, kPersonKeyKeys);
+        text = r_.required_string(*table, "key", element_at,
+                                  "the public key, e.g. \"ssh-ed25519 AAAA... you@host\"");
+        text_path = child_path(element_at, "key");
+        key.valid_after = r_.instant(*table, "valid_after", element_at);
+        key.valid_before = r_.instant(*table, "valid_before", element_at);
+        if (key.valid_after && key.valid_before && *key.valid_after >= *key.valid_before) {
+          r_.error(table->get("valid_before")->source(), child_path(element_at, "valid_before"),
+                   "must be later than valid_after, or the key would never be valid");
+        }
+      } else {
+        r_.error(element.source(), element_at,
+                 fmt::format("expected an SSH public key: a string such as \"ssh-ed25519 "
+                             "AAAA... you@host\" or an inline table {{ key = \"...\" }}, got {}",
+                             type_name(element.type())));
+        continue;
+      }
+      if (!text)
+        continue;
+
+      std::string why;
+      std::optional<ssh::PublicKey> parsed = ssh::parse_public_key(text->value, &why);
+      if (!parsed) {
+        // The parser would only say "-----BEGIN" is no key type; a pasted private key deserves
+        // a louder answer, since whoever reads the policy could sign as this person.
+        if (text->value.find("PRIVATE KEY-----") != std::string::npos) {
+          why =
+              "this is a private key: remove it from the policy (anyone who can read the file "
+              "could sign reviews with it) and write the public key, the line of the .pub "
+              "file";
+        }
+        r_.error(text->where, text_path, printable(why));
+        continue;
+      }
+      // One key, one person: otherwise whose review a signature is would depend on roster
+      // order. The same key twice in one entry is a copy-paste slip worth pointing at too.
+      const int line = static_cast<int>(text->where.begin.line);
+      if (auto [it, inserted] = seen.emplace(parsed->blob, KeySeen{element_at, line}); !inserted) {
+        r_.error(text->where, text_path,
+                 fmt::format("this key ({} {}) is already listed as {} at line {}; a key "
+                             "belongs to one person",
+                             parsed->type, ssh::fingerprint(parsed->blob), it->second.path,
+                             it->second.line));
+        continue;
+      }
+      key.key = std::move(*parsed);
+      person.keys.push_back(std::move(key));
     }
   }
 
@@ -963,6 +1084,36 @@ Policy load_policy_file(const std::string& path) {
     throw PolicyError({std::move(d)});
   }
   return parse_policy(text, path);
+}
+
+std::vector<PolicyDiagnostic> policy_warnings(const Policy& policy) {
+  std::vector<PolicyDiagnostic> warnings;
+  auto warn = [&](int line, std::string message) {
+    warnings.push_back(PolicyDiagnostic{policy.source, line, 0, std::move(message)});
+  };
+
+  if (policy.review.verification == Verification::signature && !policy.protect.empty()) {
+    // Whoever reaches the lowest min_level could approve somewhere, if they had a key.
+    int lowest = std::numeric_limits<int>::max();
+    for (const ProtectRule& rule : policy.protect)
+      lowest = std::min(lowest, policy.level_rank(rule.min_level));
+    for (std::size_t i = 0; i < policy.people.size(); ++i) {
+      const Person& person = policy.people[i];
+      if (!person.keys.empty() || policy.level_rank(person.level) < lowest)
+        continue;
+      warn(person.source_line,
+           fmt::format("person[{}] ({}): no keys; under verification = \"signature\" their "
+                       "reviews cannot count (add their SSH public key to keys)",
+                       i, printable(person.name)));
+    }
+  }
+
+  if (policy.baseline.before) {
+    warn(0,
+         "baseline.date trusts commit dates, which the pusher writes; prefer baseline.commit "
+         "for the hook");
+  }
+  return warnings;
 }
 
 }  // namespace trailgate

@@ -36,13 +36,20 @@ class PolicyError : public std::runtime_error {
 
 // Parses policy `text`; `source_name` is used in diagnostics and stored in Policy::source.
 // Throws PolicyError listing every problem, in file order (line, then column). A TOML syntax
-// error is the only diagnostic, since parsing stops there. docs/policy.md gives the rules;
-// note that verification "signature", also as the default, is an error in this version.
+// error is the only diagnostic, since parsing stops there. docs/policy.md gives the rules.
+// Roster keys are parsed with ssh::parse_public_key; a key that fails is an error.
 Policy parse_policy(std::string_view text, const std::string& source_name);
 
 // Reads and parses the file at `path`. Throws PolicyError, also when it cannot be read (one
 // diagnostic with line 0, "cannot read the policy file: <reason>"), is a directory, or is
 // larger than 16 MiB.
 Policy load_policy_file(const std::string& path);
+
+// Things in a loaded policy that are allowed but probably not meant, for `trailgate policy
+// check` to show: under verification = "signature", each person at or above the lowest
+// min_level of any [[protect]] rule who has no keys (their reviews cannot count yet), at the
+// person's line; then a baseline.date, which trusts commit dates that the pusher writes (no
+// position). Empty when there is nothing to say. Pure: reads only `policy`.
+std::vector<PolicyDiagnostic> policy_warnings(const Policy& policy);
 
 }  // namespace trailgate

@@ -78,6 +78,10 @@ std::string render_text(const Report& report, const TextOptions& options) {
     }
     if (!report.evaluations.empty())
       out += "\n";
+    if (options.roster_only)
+      out +=
+          "note: verification = \"roster\", the weaker level: a Reviewed-by naming a roster "
+          "person counts without a signature, so anyone could have typed it.\n\n";
   }
   bool any_protected = false;
   for (const auto& r : report.refs)

@@ -22,6 +22,7 @@ struct TextOptions {
   Audience audience = Audience::push;
   bool color = false;
   std::string policy_source;  // shown so people know which policy judged them
+  bool roster_only = false;   // verification = "roster": say that reviews were not signed
 };
 
 // Renders `report` as text ending in a newline.

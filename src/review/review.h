@@ -24,8 +24,14 @@ enum class ClaimStatus {
   not_on_roster,  // no roster person has that email
   self_review,    // the person is the commit's author (under any of their emails)
   below_level,    // the person is on the roster below the required level
-  expired,        // the person's roster entry has expired
+  expired,        // the person's roster entry (or the signing key) has expired
   duplicate,      // the same person already approved this commit
+  // Under verification = "signature" only:
+  no_key,             // no signature at all, or the person has no key on the roster
+  key_not_on_roster,  // signatures exist, but none by one of this person's roster keys
+  bad_signature,      // not a valid SSHSIG: undecodable, truncated, wrong namespace or algorithm
+  payload_mismatch,   // the person's key signed something else: content, author or message
+                      // changed since approval, or the signature belongs to another commit
 };
 
 // Stable name of a status, as used in JSON output: "verified", "not-on-roster", ...
@@ -49,8 +55,11 @@ struct ReviewOutcome {
 // A review counts when the person is on the roster at `min_level` or above, is not the
 // commit's author under any of their emails (compared case-insensitively), and their entry
 // has not expired at `now` (seconds since the epoch). The committer never counts against a
-// reviewer: a senior who amends a commit to add their review becomes its committer.
-// REQUIRES: `min_level` is one of policy.levels.
+// reviewer: a senior who amends a commit to add their review becomes its committer. Under
+// verification = "signature" the commit must also carry a signature trailer made by one of
+// that person's keys (valid at `now`) over review_payload(commit, ..., the claim's email).
+// REQUIRES: `min_level` is one of policy.levels; under signature verification,
+// commit.parent_tree_ids is filled (git::ParentTrees::read).
 ReviewOutcome verify_reviews(const CommitInfo& commit,
                              const std::vector<trailers::Trailer>& trailers, const Policy& policy,
                              std::string_view min_level, std::int64_t now);

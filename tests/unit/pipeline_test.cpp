@@ -240,10 +240,10 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
     CHECK(e.verdict == Verdict::self_reviewed);
     REQUIRE(e.findings.size() == 1);
     CHECK(e.findings[0].rule == rules::kAiReview);
-    CHECK(e.findings[0].problem ==
-          kClaudeProblem +
-              "; \"Reviewed-by: Alice <alice.alt@example.com>\" does not count: Alice Author is "
-              "the commit's author and cannot review it");
+    CHECK(e.findings[0].problem == kClaudeProblem +
+                                       "; \"Reviewed-by: Alice <alice.alt@example.com>\" does not "
+                                       "count (self-review): Alice Author is "
+                                       "the commit's author and cannot review it");
   }
 
   SECTION("a review by a junior is below the level") {
@@ -251,10 +251,10 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
         evaluate.with_trailers({kClaude, "Reviewed-by: Jo Junior <jo@example.com>"});
     CHECK(e.verdict == Verdict::below_level);
     REQUIRE(e.findings.size() == 1);
-    CHECK(e.findings[0].problem ==
-          kClaudeProblem +
-              "; \"Reviewed-by: Jo Junior <jo@example.com>\" does not count: Jo Junior is "
-              "junior; senior or above is required");
+    CHECK(e.findings[0].problem == kClaudeProblem +
+                                       "; \"Reviewed-by: Jo Junior <jo@example.com>\" does not "
+                                       "count (below-level): Jo Junior is "
+                                       "junior; senior or above is required");
   }
 
   SECTION("a review by someone off the roster is unverified") {
@@ -264,7 +264,7 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
     REQUIRE(e.findings.size() == 1);
     CHECK(e.findings[0].problem ==
           kClaudeProblem +
-              "; \"Reviewed-by: Mallory <mallory@example.com>\" does not count: "
+              "; \"Reviewed-by: Mallory <mallory@example.com>\" does not count (not-on-roster): "
               "<mallory@example.com> is not on the policy's roster");
   }
 

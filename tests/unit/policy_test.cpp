@@ -17,6 +17,7 @@ namespace {
 using trailgate::load_policy_file;
 using trailgate::parse_policy;
 using trailgate::Policy;
+using trailgate::policy_warnings;
 using trailgate::PolicyDiagnostic;
 using trailgate::PolicyError;
 using trailgate::ref_matches;
@@ -54,12 +55,81 @@ verification = "roster"
 refs = ["refs/heads/main"]
 )";
 
+// Real public keys, made with ssh-keygen -t TYPE -N '' (the private halves were discarded).
+constexpr std::string_view kEd25519 =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN38qVKg1E+XWKH4Dm6AuRLwD0/9y765cMRP8T3H/oVz "
+    "senior@laptop";
+// Its fingerprint, from ssh-keygen -l.
+constexpr std::string_view kEd25519Fingerprint =
+    "SHA256:olp/R2pIMre1qJnNfuWlwFFm55igerEV5xkpzDa7vPc";
+constexpr std::string_view kEd25519Other =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPQwVd/vyq7rsK4tD93fLzCZqXfLXhhIhAEWSd/8/28Z "
+    "senior@desktop";
+constexpr std::string_view kEcdsa256 =
+    "ecdsa-sha2-nistp256 "
+    "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBBcLnkuFwTvuj+EzujDSOv5bwela4cNTF/"
+    "hkQpo9t81LjSgzxv33qXlZ+ccjaEEZl8ymYri5Kc3S2Qv2pjJYYq0= lead@work";
+constexpr std::string_view kRsa3072 =
+    "ssh-rsa "
+    "AAAAB3NzaC1yc2EAAAADAQABAAABgQC5O+S0TLGa04VPHzKbDo6T8lZ/"
+    "QrFN0oIKRFkPD7GShRk7ITZghVZhWq6CJoiSsIy5"
+    "RSlFGH9G6T73bpuQrA6YLv1+J2F7G4hgsXCmxIgrsvde7NodMf/"
+    "FJdULJRpufoCVS6pUjC1xz++SFLd0212KC9iUhyDHH2Km"
+    "3TcvJSW7Nugb54HMGw1uUfyoEvfiv8q0iU0DyhiPTb9Op7F0KgibdQznkm2KqocQDfTCM4UbziNJXUc/cq+5R6/"
+    "ffWDNm3Sp"
+    "PLd3DkGDNfoyycg/"
+    "wa57gqZcO1OzH6XbhI0X3HU8L94NhZF31eXGqY3TJ2WNkK8iqsr9Ho7Xodz9ZsUOdEfWCEVXX2xRROmQ"
+    "jxPAEEKx6SccuK7Yeac03aWJhH40fvvJLIR6ZxAErb+KZWc5+Aurh66+Bol3/"
+    "eTpbf7n5rh6t0zds8cuUs6u7TRy7hSYr68C"
+    "2Q0YPK6sdWadMciFWOMhSzTfFqGh1hPBFQ1e0WHV2Y/+7AhR8igrrk/ErjO25pM= ops@bastion";
+// A real DSA key (ssh-keygen -t dsa): a well-formed key of a type trailgate does not verify.
+constexpr std::string_view kDss =
+    "ssh-dss "
+    "AAAAB3NzaC1kc3MAAACBALl2xvJpRWfvT70Ooj0Nuj8rHCZ+FdLS7YLqa/"
+    "owSoGfTHbmEdYdUNJXJ9Fb6heg5Trt0V+NocnY"
+    "VaaDp5hqstEuOfEQZ0Di3aToujhjmO8xQX8oVVUIx4ZDwk1I0Ke2XwfGyT9qNV1uubFh2gRJTe1Ch+s33MT/mUj2fDZ/"
+    "X8Bz"
+    "AAAAFQDtw8Ifn7wZhyc+JlmQQ57b9pdgDwAAAIBFPP9z45pOJ1O1EpkkLDW7/D6AsFvEPc/iN8Ma5lJy4u3gTcF4D/"
+    "L0iSGB"
+    "yyjFWc90NU5z+y0Ed7mWxr2BI7NLypTa/BymIVbB9/"
+    "pSKnGJc2jpMHLa9GwEwxoJR0AiXuQnXnMfKOh8I1h+YbCG2bnsMtuO"
+    "oHcwrtMMrOLahzQBlAAAAIA6OuWKWX3EPLUNqELM9+WOJ7TQQxN4Tlf3yAf0ERC7oaizwS9jtZxXzYYtbuHuJ5y1/"
+    "1bHRn9y"
+    "vvJsJuUciruGWuOcnZFHRV+AevOjQdpnh3tpLW3J7Dq66fCCr8//"
+    "cPgDE58+weISvadmT1etDw64+aGkDla3zjjAYYhEE2k0"
+    "Jw== root@vm";
+// A FIDO key as OpenSSH writes it (type string, 32-byte key, application "ssh:"), built by hand
+// since making one needs a security key.
+constexpr std::string_view kSkEd25519 =
+    "sk-ssh-ed25519@openssh.com "
+    "AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fAAAABH"
+    "NzaDo= yubi@key";
+
 Policy parse(std::string_view text) {
   return parse_policy(text, "policy.toml");
 }
 
 std::string with_head(std::string_view rest) {
   return std::string(kHead) + std::string(rest);
+}
+
+// kHead, then a person whose keys array holds `elements` (one per line, written as given).
+// [[person]] is line 5 and `keys = [` line 9, so the first element is on line 10.
+std::string with_keys(std::string_view elements) {
+  return with_head(
+             "[[person]]\nname = \"A\"\nemails = [\"a@example.com\"]\nlevel = \"senior\"\n"
+             "keys = [\n") +
+         std::string(elements) + "]\n";
+}
+
+// One keys-array line: two spaces, then `element`, then a comma.
+std::string element(std::string_view element) {
+  return "  " + std::string(element) + ",\n";
+}
+
+// A quoted TOML string element for a key line.
+std::string key_string(std::string_view key) {
+  return element("\"" + std::string(key) + "\"");
 }
 
 // The diagnostics parse_policy throws; fails the test when it accepts the text.
@@ -116,9 +186,8 @@ TEST_CASE("policy::parse", "[policy]") {
   }
 
   SECTION("every key left out takes its documented default") {
-    Policy p = parse(R"([review]
-verification = "roster"
-[[person]]
+    // No [review] table at all: signature verification, as the product brief says.
+    Policy p = parse(R"([[person]]
 name = "A"
 emails = ["a@example.com"]
 level = "senior"
@@ -127,13 +196,18 @@ refs = ["refs/heads/main"]
 )");
     CHECK(p.levels == std::vector<std::string>{"junior", "mid", "senior", "principal"});
     CHECK(p.max_listed_commits == 20);
+    CHECK(p.review.verification == Verification::signature);
     CHECK(p.review.trailer_keys == std::vector<std::string>{"Reviewed-by"});
+    CHECK(p.review.signature_key == "Review-Signature");
+    CHECK(p.review.sig_namespace == "trailgate-review");
     CHECK(p.detect.builtin);
     CHECK(p.detect.markers.empty());
     CHECK_FALSE(p.baseline.commit);
     CHECK_FALSE(p.baseline.before);
     CHECK(p.people[0].usernames.empty());
     CHECK_FALSE(p.people[0].expires);
+    CHECK(p.people[0].keys.empty());
+    CHECK(p.people[0].source_line == 1);
     const auto& rule = p.protect[0];
     CHECK(rule.approvals == 1);
     CHECK(rule.min_level == "senior");
@@ -144,11 +218,13 @@ refs = ["refs/heads/main"]
   }
 
   SECTION("every key set away from its default is read") {
-    Policy p = parse(R"(levels = ["dev", "lead", "staff"]
+    Policy p = parse(std::string(R"(levels = ["dev", "lead", "staff"]
 max_listed_commits = 5
 [review]
 verification = "roster"
 keys = ["Reviewed-by", "Approved-by"]
+signature_key = "Approval-Sig"
+namespace = "acme-review@example.com"
 [detect]
 builtin = false
 [[detect.marker]]
@@ -174,6 +250,8 @@ emails = ["lead@example.com"]
 level = "lead"
 usernames = ["lead1", "lead-one"]
 expires = 2027-03-04
+keys = [")" + std::string(kEd25519) +
+                                 R"("]
 [[protect]]
 refs = ["refs/tags/v*"]
 approvals = 2
@@ -182,10 +260,13 @@ allow_delete = true
 allow_force_push = true
 review_all = true
 require_declaration = true
-)");
+)"));
     CHECK(p.levels == std::vector<std::string>{"dev", "lead", "staff"});
     CHECK(p.max_listed_commits == 5);
+    CHECK(p.review.verification == Verification::roster);
     CHECK(p.review.trailer_keys == std::vector<std::string>{"Reviewed-by", "Approved-by"});
+    CHECK(p.review.signature_key == "Approval-Sig");
+    CHECK(p.review.sig_namespace == "acme-review@example.com");
     CHECK_FALSE(p.detect.builtin);
     REQUIRE(p.detect.markers.size() == 3);
     CHECK(p.detect.markers[0].id == "acme.trailer");
@@ -203,6 +284,9 @@ require_declaration = true
     CHECK(p.baseline.before == 1767225600);  // independent of the helper: date -u -d 2026-01-01
     CHECK(p.people[0].usernames == std::vector<std::string>{"lead1", "lead-one"});
     CHECK(p.people[0].expires == utc_midnight(2027, 3, 4));
+    REQUIRE(p.people[0].keys.size() == 1);
+    CHECK(p.people[0].keys[0].key.type == "ssh-ed25519");
+    CHECK(p.people[0].source_line == 27);
     const auto& rule = p.protect[0];
     CHECK(rule.approvals == 2);
     CHECK(rule.min_level == "staff");
@@ -210,7 +294,7 @@ require_declaration = true
     CHECK(rule.allow_force_push);
     CHECK(rule.review_all);
     CHECK(rule.require_declaration);
-    CHECK(rule.source_line == 31);
+    CHECK(rule.source_line == 34);
   }
 
   SECTION("an identity marker without field matches either") {
@@ -264,37 +348,29 @@ protect = [{ refs = ["refs/heads/main"], approvals = 3 }]
           "policy.toml:6:9: not valid TOML: Encountered invalid utf-8 sequence");
   }
 
-  SECTION("an empty file is refused because verification defaults to signature") {
-    std::vector<PolicyDiagnostic> errors = errors_of("");
-    REQUIRE(errors.size() == 2);
-    CHECK(errors[0].to_string() ==
-          "policy.toml:1:1: review.verification: not set, so it defaults to \"signature\", "
-          "which this version of trailgate does not support yet; add a [review] table and set "
-          "verification = \"roster\" explicitly");
-    CHECK_THAT(errors[1].to_string(),
+  SECTION("an empty file is refused only because it protects nothing") {
+    CHECK_THAT(only_error(""),
                Catch::StartsWith("policy.toml:1:1: protect: no [[protect]] entries"));
   }
 
-  SECTION("a [review] table without verification is refused at the table") {
-    CHECK(only_error("[[protect]]\nrefs = [\"refs/heads/main\"]\n\n[review]\nkeys = "
-                     "[\"Reviewed-by\"]\n") ==
-          "policy.toml:4:1: review.verification: not set, so it defaults to \"signature\", "
-          "which this version of trailgate does not support yet; set verification = "
-          "\"roster\" explicitly");
+  SECTION("a [review] table without verification means signature") {
+    Policy p =
+        parse("[[protect]]\nrefs = [\"refs/heads/main\"]\n\n[review]\nkeys = [\"Reviewed-by\"]\n");
+    CHECK(p.review.verification == Verification::signature);
   }
 
-  SECTION("verification = \"signature\" is refused at the value") {
-    CHECK(only_error("[review]\nverification = \"signature\"\n[[protect]]\nrefs = "
-                     "[\"refs/heads/main\"]\n") ==
-          "policy.toml:2:16: review.verification: \"signature\" is not supported by this "
-          "version of trailgate; set verification = \"roster\"");
+  SECTION("verification = \"signature\" is accepted") {
+    Policy p = parse(
+        "[review]\nverification = \"signature\"\n[[protect]]\nrefs = "
+        "[\"refs/heads/main\"]\n");
+    CHECK(p.review.verification == Verification::signature);
   }
 
   SECTION("an unknown verification value is refused") {
     CHECK(only_error("[review]\nverification = \"Roster\"\n[[protect]]\nrefs = "
                      "[\"refs/heads/main\"]\n") ==
           "policy.toml:2:16: review.verification: unknown value \"Roster\" (expected "
-          "\"roster\" or \"signature\")");
+          "\"signature\" or \"roster\")");
   }
 
   SECTION("an unknown top-level key is an error at the key, with a suggestion") {
@@ -312,9 +388,9 @@ protect = [{ refs = ["refs/heads/main"], approvals = 3 }]
 
   SECTION("an unknown key in [[person]] is an error") {
     CHECK(only_error(with_head("[[person]]\nname = \"A\"\nemails = [\"a@example.com\"]\n"
-                               "level = \"senior\"\nkeys = [\"ssh-ed25519 AAAA\"]\n")) ==
-          "policy.toml:9:1: person[0].keys: unknown key (allowed here: name, emails, level, "
-          "usernames, expires)");
+                               "level = \"senior\"\nkey = \"ssh-ed25519 AAAA\"\n")) ==
+          "policy.toml:9:1: person[0].key: unknown key; did you mean \"keys\"? (allowed here: "
+          "name, emails, level, usernames, expires, keys)");
   }
 
   SECTION("a misspelt key in [[protect]] is not ignored") {
@@ -595,7 +671,7 @@ allow_delete = "no"
 refs = ["refs/heads/main"]
 approvals = 0
 [review]
-verification = "signature"
+verification = "Signature"
 [[person]]
 name = ""
 level = "sr"
@@ -612,25 +688,25 @@ zzz = 1
               "policy.toml:4:16: protect[0].allow_delete: expected true or false, got a string "
               "\"no\"; write the value without quotes",
               "policy.toml:6:13: protect[0].approvals: must be between 1 and 2147483647, got 0",
-              "policy.toml:8:16: review.verification: \"signature\" is not supported by this "
-              "version of trailgate; set verification = \"roster\"",
+              "policy.toml:8:16: review.verification: unknown value \"Signature\" (expected "
+              "\"signature\" or \"roster\")",
               "policy.toml:10:8: person[0].name: must not be empty",
               "policy.toml:11:9: person[0].level: unknown level \"sr\" (levels: junior, senior)",
               "policy.toml:13:1: person[0].zzz: unknown key (allowed here: name, emails, level, "
-              "usernames, expires)",
+              "usernames, expires, keys)",
           });
   }
 
   SECTION("PolicyError::what lists every diagnostic, one per line") {
     try {
-      parse("typo = 1\n[review]\nverification = \"signature\"\n[[protect]]\nrefs = []\n");
+      parse("typo = 1\n[review]\nverification = \"sig\"\n[[protect]]\nrefs = []\n");
       FAIL("accepted");
     } catch (const PolicyError& e) {
       CHECK(std::string(e.what()) ==
             "policy.toml:1:1: typo: unknown key (allowed here: levels, max_listed_commits, "
             "review, detect, baseline, person, protect)\n"
-            "policy.toml:3:16: review.verification: \"signature\" is not supported by this "
-            "version of trailgate; set verification = \"roster\"\n"
+            "policy.toml:3:16: review.verification: unknown value \"sig\" (expected "
+            "\"signature\" or \"roster\")\n"
             "policy.toml:5:8: protect[0].refs: must list at least one ref pattern, e.g. "
             "\"refs/heads/main\"");
     }
@@ -646,6 +722,361 @@ zzz = 1
     CHECK(only_error(with_head("min_level = \"s\\u001b[31m\"\n")) ==
           "policy.toml:5:13: protect[0].min_level: unknown level \"s\\u001B[31m\" (levels: "
           "junior, mid, senior, principal)");
+  }
+}
+
+TEST_CASE("policy::review_settings", "[policy]") {
+  constexpr std::string_view kProtect = "[[protect]]\nrefs = [\"refs/heads/main\"]\n";
+  auto review = [&](std::string_view lines) {
+    return "[review]\n" + std::string(lines) + std::string(kProtect);
+  };
+
+  SECTION("a signature_key that is not a trailer key is refused") {
+    CHECK(only_error(review("signature_key = \"Review Signature\"\n")) ==
+          "policy.toml:2:17: review.signature_key: \"Review Signature\" is not a trailer key: use "
+          "only letters, digits and '-'");
+  }
+
+  SECTION("an empty signature_key is refused") {
+    CHECK(only_error(review("signature_key = \"\"\n")) ==
+          "policy.toml:2:17: review.signature_key: must not be empty");
+  }
+
+  SECTION("a signature_key that is not a string is a type error") {
+    CHECK(only_error(review("signature_key = 5\n")) ==
+          "policy.toml:2:17: review.signature_key: expected a string, got an integer");
+  }
+
+  SECTION("a signature_key equal to the default review key is refused at signature_key") {
+    CHECK(only_error(review("signature_key = \"reviewed-by\"\n")) ==
+          "policy.toml:2:17: review.signature_key: \"reviewed-by\" is also a review trailer "
+          "(\"Reviewed-by\" is the default of review.keys); the signature trailer must be a "
+          "different key, e.g. \"Review-Signature\"");
+  }
+
+  SECTION("a signature_key equal to a listed review key is refused at signature_key") {
+    CHECK(only_error(review("keys = [\"Reviewed-by\", \"approved-by\"]\n"
+                            "signature_key = \"Approved-by\"\n")) ==
+          "policy.toml:3:17: review.signature_key: \"Approved-by\" is also a review trailer "
+          "(\"approved-by\" in review.keys); the signature trailer must be a different key, "
+          "e.g. \"Review-Signature\"");
+  }
+
+  SECTION("a review key equal to the default signature_key is refused at the review key") {
+    CHECK(only_error(review("keys = [\"Reviewed-by\", \"review-signature\"]\n")) ==
+          "policy.toml:2:24: review.keys[1]: \"review-signature\" is the key of the signature "
+          "trailer (review.signature_key defaults to \"Review-Signature\"); a review trailer "
+          "must use a different key");
+  }
+
+  SECTION("review keys and signature_key may trade names as long as they differ") {
+    Policy p = parse(review("keys = [\"Review-Signature\"]\nsignature_key = \"Reviewed-by\"\n"));
+    CHECK(p.review.trailer_keys == std::vector<std::string>{"Review-Signature"});
+    CHECK(p.review.signature_key == "Reviewed-by");
+  }
+
+  SECTION("namespace is any printable ASCII without spaces") {
+    CHECK(parse(review("namespace = \"git\"\n")).review.sig_namespace == "git");
+    CHECK(parse(review("namespace = \"a@b.example/review-v2\"\n")).review.sig_namespace ==
+          "a@b.example/review-v2");
+  }
+
+  SECTION("an empty namespace is refused") {
+    CHECK(only_error(review("namespace = \"\"\n")) ==
+          "policy.toml:2:13: review.namespace: must not be empty");
+  }
+
+  SECTION("a namespace with a space, a control character or non-ASCII is refused") {
+    CHECK(only_error(review("namespace = \"trailgate review\"\n")) ==
+          "policy.toml:2:13: review.namespace: \"trailgate review\" is not a signature "
+          "namespace: use printable ASCII without spaces, e.g. \"trailgate-review\"");
+    CHECK_THAT(only_error(review("namespace = \"r\\tv\"\n")),
+               Catch::StartsWith("policy.toml:2:13: review.namespace: \"r\\u0009v\" is not"));
+    CHECK_THAT(only_error(review("namespace = \"r\xc3\xa9view\"\n")),
+               Catch::StartsWith("policy.toml:2:13: review.namespace: \"r\xc3\xa9view\" is not"));
+  }
+
+  SECTION("a misspelt [review] key suggests the right one and lists them all") {
+    CHECK(only_error(review("sig_namespace = \"x\"\n")) ==
+          "policy.toml:2:1: review.sig_namespace: unknown key; did you mean \"namespace\"? "
+          "(allowed here: verification, keys, signature_key, namespace)");
+  }
+}
+
+TEST_CASE("policy::person_keys", "[policy]") {
+  SECTION("keys of each supported type are read, comment and all") {
+    Policy p =
+        parse(with_keys(key_string(kEd25519) + key_string(kEcdsa256) + key_string(kRsa3072)));
+    const auto& keys = p.people.at(0).keys;
+    REQUIRE(keys.size() == 3);
+    CHECK(keys[0].key.type == "ssh-ed25519");
+    CHECK(keys[0].key.comment == "senior@laptop");
+    CHECK(keys[0].key.blob.size() == 51);  // string "ssh-ed25519" + string pk[32]
+    CHECK(keys[1].key.type == "ecdsa-sha2-nistp256");
+    CHECK(keys[1].key.comment == "lead@work");
+    CHECK(keys[2].key.type == "ssh-rsa");
+    CHECK(keys[2].key.comment == "ops@bastion");
+    for (const auto& key : keys) {
+      CHECK_FALSE(key.valid_after);
+      CHECK_FALSE(key.valid_before);
+    }
+  }
+
+  SECTION("an empty keys array is a person without keys") {
+    CHECK(parse(with_keys("")).people.at(0).keys.empty());
+  }
+
+  SECTION("a key as an inline table, with either, both or no dates") {
+    Policy p = parse(with_keys(
+        element("{ key = \"" + std::string(kEd25519) + "\" }") +
+        element("{ key = \"" + std::string(kEd25519Other) + "\", valid_after = 2026-01-01 }") +
+        element("{ valid_before = 2027-01-01T12:00:00+02:00, key = \"" + std::string(kEcdsa256) +
+                "\" }") +
+        element("{ key = \"" + std::string(kRsa3072) +
+                "\", valid_after = 2026-01-01, valid_before = 2027-01-01 }")));
+    const auto& keys = p.people.at(0).keys;
+    REQUIRE(keys.size() == 4);
+    CHECK(keys[0].key.type == "ssh-ed25519");
+    CHECK_FALSE(keys[0].valid_after);
+    CHECK_FALSE(keys[0].valid_before);
+    CHECK(keys[1].key.comment == "senior@desktop");
+    CHECK(keys[1].valid_after == utc_midnight(2026, 1, 1));
+    CHECK_FALSE(keys[1].valid_before);
+    CHECK(keys[2].key.type == "ecdsa-sha2-nistp256");
+    CHECK_FALSE(keys[2].valid_after);
+    CHECK(keys[2].valid_before == utc_midnight(2027, 1, 1) + 10 * 3600);
+    CHECK(keys[3].key.type == "ssh-rsa");
+    CHECK(keys[3].valid_after == 1767225600);   // date -u -d 2026-01-01 +%s
+    CHECK(keys[3].valid_before == 1798761600);  // date -u -d 2027-01-01 +%s
+  }
+
+  SECTION("strings and inline tables mix in one array") {
+    Policy p = parse(
+        with_keys(key_string(kEd25519) + element("{ key = \"" + std::string(kEcdsa256) + "\" }")));
+    CHECK(p.people.at(0).keys.size() == 2);
+  }
+
+  SECTION("a key that does not parse is an error at the element, with the parser's reason") {
+    // Bad base64, a type trailgate cannot verify (DSA, FIDO), a blob whose inner type is not
+    // the first field's, a pasted private key, a type alone, an empty string.
+    const std::vector<std::string> bad = {
+        "ssh-ed25519 AAAA!!!!C3NzaC1lZDI1NTE5 x",
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN38qVKg1E+XWKH4Dm6AuRLwD0/9y765cMRP8T3H/oVz=",
+        std::string(kDss),
+        std::string(kSkEd25519),
+        "ssh-ed25519 " + std::string(kRsa3072.substr(8, kRsa3072.rfind(' ') - 8)),
+        "-----BEGIN OPENSSH PRIVATE KEY-----",
+        "ssh-ed25519",
+        "",
+    };
+    std::string elements;
+    for (const std::string& key : bad)
+      elements += key_string(key);
+    std::vector<PolicyDiagnostic> errors = errors_of(with_keys(elements));
+    REQUIRE(errors.size() == bad.size());
+    for (std::size_t i = 0; i < bad.size(); ++i) {
+      INFO(bad[i]);
+      const std::string prefix = "policy.toml:" + std::to_string(10 + i) + ":3: person[0].keys[" +
+                                 std::to_string(i) + "]: ";
+      CHECK_THAT(errors[i].to_string(), Catch::StartsWith(prefix));
+      CHECK(errors[i].to_string().size() > prefix.size() + 10);  // the parser's sentence
+    }
+  }
+
+  SECTION("the parser's reason names what is wrong") {
+    CHECK_THAT(only_error(with_keys(key_string(kDss))), Catch::Contains("\"ssh-dss\""));
+    CHECK_THAT(only_error(with_keys(key_string(kSkEd25519))),
+               Catch::Contains("\"sk-ssh-ed25519@openssh.com\""));
+    CHECK_THAT(only_error(with_keys(key_string("ssh-ed25519 AAAA!!!!"))),
+               Catch::Contains("base64"));
+  }
+
+  SECTION("a pasted private key is called out as one") {
+    CHECK(only_error(with_keys(element("\"\"\"-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                                       "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n"
+                                       "-----END OPENSSH PRIVATE KEY-----\n\"\"\""))) ==
+          "policy.toml:10:3: person[0].keys[0]: this is a private key: remove it from the "
+          "policy (anyone who can read the file could sign reviews with it) and write the "
+          "public key, the line of the .pub file");
+  }
+
+  SECTION("a key in an inline table that does not parse is an error at its key value") {
+    CHECK_THAT(only_error(with_keys(element("{ key = \"" + std::string(kDss) + "\" }"))),
+               Catch::StartsWith("policy.toml:10:11: person[0].keys[0].key: "));
+  }
+
+  SECTION("the same key on two people is an error naming both places") {
+    // The second listing has no comment: the blob is what makes two keys the same.
+    const std::string bare(kEd25519.substr(0, kEd25519.rfind(' ')));
+    CHECK(only_error(with_head("[[person]]\nname = \"A\"\nemails = [\"a@example.com\"]\n"
+                               "level = \"senior\"\nkeys = [\n" +
+                               key_string(kEd25519) +
+                               "]\n[[person]]\nname = \"B\"\nemails = [\"b@example.com\"]\n"
+                               "level = \"senior\"\nkeys = [\n" +
+                               element("{ key = \"" + bare + "\" }") + "]\n")) ==
+          "policy.toml:17:11: person[1].keys[0].key: this key (ssh-ed25519 " +
+              std::string(kEd25519Fingerprint) +
+              ") is already listed as person[0].keys[0] at line 10; a key belongs to one person");
+  }
+
+  SECTION("the same key twice on one person is an error too") {
+    const std::string renamed = std::string(kEd25519.substr(0, kEd25519.rfind(' '))) + " other";
+    CHECK(
+        only_error(with_keys(key_string(kEd25519) + key_string(kEcdsa256) + key_string(renamed))) ==
+        "policy.toml:12:3: person[0].keys[2]: this key (ssh-ed25519 " +
+            std::string(kEd25519Fingerprint) +
+            ") is already listed as person[0].keys[0] at line 10; a key belongs to one person");
+  }
+
+  SECTION("an unknown key in a key's inline table is refused") {
+    CHECK(only_error(with_keys(
+              element("{ comment = \"laptop\", key = \"" + std::string(kEd25519) + "\" }"))) ==
+          "policy.toml:10:5: person[0].keys[0].comment: unknown key (allowed here: key, "
+          "valid_after, valid_before)");
+    CHECK_THAT(only_error(with_keys(element("{ valid_afer = 2026-01-01, key = \"" +
+                                            std::string(kEd25519) + "\" }"))),
+               Catch::StartsWith("policy.toml:10:5: person[0].keys[0].valid_afer: unknown key; "
+                                 "did you mean \"valid_after\"?"));
+  }
+
+  SECTION("an inline table without key is refused at the table") {
+    CHECK(only_error(with_keys(element("{ valid_after = 2026-01-01 }"))) ==
+          "policy.toml:10:3: person[0].keys[0].key: missing; the public key, e.g. "
+          "\"ssh-ed25519 AAAA... you@host\"");
+  }
+
+  SECTION("a key value that is not a string, or is empty, is refused at the value") {
+    CHECK(only_error(with_keys(element("{ key = 5 }"))) ==
+          "policy.toml:10:11: person[0].keys[0].key: expected a string, got an integer");
+    CHECK(only_error(with_keys(element("{ key = \"\" }"))) ==
+          "policy.toml:10:11: person[0].keys[0].key: must not be empty");
+  }
+
+  SECTION("a key's date-time without an offset is refused, as for expires") {
+    CHECK(only_error(with_keys(element("{ valid_after = 2026-01-01T00:00:00, key = \"" +
+                                       std::string(kEd25519) + "\" }"))) ==
+          "policy.toml:10:19: person[0].keys[0].valid_after: a date-time needs an offset (e.g. "
+          "2026-01-01T00:00:00Z), or write a plain date");
+  }
+
+  SECTION("a quoted key date is a type error that says to drop the quotes") {
+    CHECK(only_error(with_keys(element("{ valid_before = \"2027-01-01\", key = \"" +
+                                       std::string(kEd25519) + "\" }"))) ==
+          "policy.toml:10:20: person[0].keys[0].valid_before: expected a date such as "
+          "2026-01-01, got a string \"2027-01-01\"; write the value without quotes");
+  }
+
+  SECTION("valid_after must come before valid_before") {
+    CHECK(only_error(with_keys(element("{ valid_after = 2027-01-01, valid_before = 2026-01-01, "
+                                       "key = \"" +
+                                       std::string(kEd25519) + "\" }"))) ==
+          "policy.toml:10:46: person[0].keys[0].valid_before: must be later than valid_after, "
+          "or the key would never be valid");
+    // An empty window is as useless as a reversed one.
+    CHECK_THAT(only_error(with_keys(element("{ valid_after = 2027-01-01, valid_before = "
+                                            "2027-01-01, key = \"" +
+                                            std::string(kEd25519) + "\" }"))),
+               Catch::StartsWith("policy.toml:10:46: person[0].keys[0].valid_before: must be "
+                                 "later than valid_after"));
+  }
+
+  SECTION("an element that is neither a string nor a table is refused") {
+    CHECK(only_error(with_keys(element("42"))) ==
+          "policy.toml:10:3: person[0].keys[0]: expected an SSH public key: a string such as "
+          "\"ssh-ed25519 AAAA... you@host\" or an inline table { key = \"...\" }, got an "
+          "integer");
+    CHECK_THAT(only_error(with_keys(element("[\"" + std::string(kEd25519) + "\"]"))),
+               Catch::EndsWith("got an array"));
+  }
+
+  SECTION("keys as a single string, not an array, is a type error") {
+    CHECK(only_error(with_head("[[person]]\nname = \"A\"\nemails = [\"a@example.com\"]\n"
+                               "level = \"senior\"\nkeys = \"" +
+                               std::string(kEd25519) + "\"\n")) ==
+          "policy.toml:9:8: person[0].keys: expected an array of SSH public keys, got a string "
+          "\"" +
+              std::string(kEd25519) + "\"");
+  }
+
+  SECTION("every bad key is reported, not only the first") {
+    std::vector<PolicyDiagnostic> errors = errors_of(
+        with_keys(key_string(kDss) + element("7") + key_string(kEd25519) + key_string(kEd25519)));
+    REQUIRE(errors.size() == 3);
+    CHECK(errors[0].line == 10);
+    CHECK(errors[1].line == 11);
+    CHECK(errors[2].line == 13);
+  }
+}
+
+TEST_CASE("policy::warnings", "[policy]") {
+  const std::string roster = std::string(R"([[person]]
+name = "Senior"
+emails = ["s@x.org"]
+level = "senior"
+[[person]]
+name = "Keyed"
+emails = ["k@x.org"]
+level = "principal"
+keys = [")") + std::string(kEd25519) +
+                             R"("]
+[[person]]
+name = "Mid"
+emails = ["m@x.org"]
+level = "mid"
+[[person]]
+name = "Junior"
+emails = ["j@x.org"]
+level = "junior"
+[[protect]]
+refs = ["refs/heads/main"]
+)";
+
+  auto rendered = [](const Policy& p) {
+    std::vector<std::string> out;
+    for (const PolicyDiagnostic& d : policy_warnings(p))
+      out.push_back(d.to_string());
+    return out;
+  };
+
+  SECTION("under signature, a person at or above min_level without keys is named at their line") {
+    std::vector<PolicyDiagnostic> warnings = policy_warnings(parse(roster));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].file == "policy.toml");
+    CHECK(warnings[0].line == 1);
+    CHECK(warnings[0].to_string() ==
+          "policy.toml:1: person[0] (Senior): no keys; under verification = \"signature\" their "
+          "reviews cannot count (add their SSH public key to keys)");
+  }
+
+  SECTION("the lowest min_level of any rule decides who is named") {
+    Policy p = parse(roster + "[[protect]]\nrefs = [\"refs/heads/dev\"]\nmin_level = \"mid\"\n");
+    std::vector<std::string> warnings = rendered(p);
+    REQUIRE(warnings.size() == 2);
+    CHECK_THAT(warnings[0], Catch::StartsWith("policy.toml:1: person[0] (Senior): no keys"));
+    CHECK_THAT(warnings[1], Catch::StartsWith("policy.toml:10: person[2] (Mid): no keys"));
+  }
+
+  SECTION("under roster, keys do not matter and nobody is named") {
+    CHECK(rendered(parse("[review]\nverification = \"roster\"\n" + roster)).empty());
+  }
+
+  SECTION("a baseline date is cautioned, without a position") {
+    std::vector<std::string> warnings =
+        rendered(parse(with_head("[baseline]\ndate = 2026-01-01\n")));
+    CHECK(warnings == std::vector<std::string>{
+                          "policy.toml: baseline.date trusts commit dates, which the pusher "
+                          "writes; prefer baseline.commit for the hook"});
+    CHECK(rendered(parse(with_head("[baseline]\ncommit = "
+                                   "\"0123456789abcdef0123456789abcdef01234567\"\n")))
+              .empty());
+  }
+
+  SECTION("a name with control characters is escaped") {
+    std::vector<std::string> warnings = rendered(
+        parse("[[person]]\nname = \"S\\u001b[2J\"\nemails = [\"s@x.org\"]\nlevel = \"senior\"\n"
+              "[[protect]]\nrefs = [\"refs/heads/main\"]\n"));
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0], Catch::StartsWith("policy.toml:1: person[0] (S\\u001B[2J): no keys"));
   }
 }
 
@@ -713,24 +1144,32 @@ TEST_CASE("policy::example", "[policy]") {
 
   SECTION("examples/policy.toml loads") {
     Policy p = load_policy_file(path);
-    CHECK(p.review.verification == Verification::roster);
+    CHECK(p.review.verification == Verification::signature);
     CHECK(p.people.size() == 2);
     REQUIRE(p.protect.size() == 1);
     CHECK(p.rule_for("refs/heads/release/1.0/hotfix") == &p.protect[0]);
   }
 
+  SECTION("policy check warns that its senior has no keys yet") {
+    // The keys are commented out so that the example loads as shipped.
+    std::vector<PolicyDiagnostic> warnings = policy_warnings(load_policy_file(path));
+    REQUIRE(warnings.size() == 1);
+    CHECK_THAT(warnings[0].message, Catch::StartsWith("person[0] (Senior One): no keys"));
+  }
+
   SECTION("the values it writes out are the real defaults") {
-    // The example promises that every written-out setting (verification aside) is the
-    // default; compare with a policy that leaves them all out.
+    // The example promises that every written-out setting is the default; compare with a
+    // policy that leaves them all out.
     Policy example = load_policy_file(path);
-    Policy bare = parse(R"([review]
-verification = "roster"
-[[protect]]
+    Policy bare = parse(R"([[protect]]
 refs = ["refs/heads/main"]
 )");
     CHECK(example.levels == bare.levels);
     CHECK(example.max_listed_commits == bare.max_listed_commits);
+    CHECK(example.review.verification == bare.review.verification);
     CHECK(example.review.trailer_keys == bare.review.trailer_keys);
+    CHECK(example.review.signature_key == bare.review.signature_key);
+    CHECK(example.review.sig_namespace == bare.review.sig_namespace);
     CHECK(example.detect.builtin == bare.detect.builtin);
     CHECK(example.detect.markers.empty());
     CHECK_FALSE(example.baseline.commit);
@@ -767,6 +1206,11 @@ refs = ["refs/heads/main"]
     CHECK(p.baseline.before);
     CHECK(p.people[0].usernames.size() == 1);
     CHECK(p.people[0].expires);
+    REQUIRE(p.people[0].keys.size() == 2);
+    CHECK_FALSE(p.people[0].keys[0].valid_after);
+    CHECK(p.people[0].keys[1].valid_after);
+    CHECK(p.people[0].keys[1].valid_before);
+    CHECK(policy_warnings(p).size() == 1);  // the baseline date, no longer the keys
     CHECK(p.protect.size() == 2);
   }
 }

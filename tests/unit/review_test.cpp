@@ -40,6 +40,7 @@ Person person(std::string name, std::vector<std::string> emails, std::string lev
 // The roster every scenario uses, unless it says otherwise.
 Policy roster_policy() {
   Policy policy;
+  policy.review.verification = trailgate::Verification::roster;
   policy.people = {
       person("Sam Senior", {"sam@example.com", "sam@corp.example"}, "senior"),
       person("Pat Principal", {"pat@example.com"}, "principal"),

@@ -1,0 +1,157 @@
+// `trailgate approve [RANGE]`: the reviewer signs each commit's payload with their SSH key and
+// adds Reviewed-by and Review-Signature trailers. Only messages change: trees, authors,
+// committers and dates stay, so every earlier signature in the range stays valid.
+#include <fmt/format.h>
+#include <iostream>
+#include <map>
+
+#include "approve/approve.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "pipeline/pipeline.h"
+#include "review/payload.h"
+#include "review/review.h"
+#include "ssh/ssh_key.h"
+#include "ssh/sshsig.h"
+
+namespace trailgate::cli {
+
+namespace {
+
+struct Reviewer {
+  std::string name;
+  std::string email;
+};
+
+Reviewer reviewer_identity(const git::Repository& repo, const std::string& as) {
+  if (!as.empty()) {
+    std::string email = review::email_of(as);
+    std::size_t lt = as.rfind('<');
+    std::string name = lt == std::string::npos ? "" : as.substr(0, lt);
+    while (!name.empty() && name.back() == ' ')
+      name.pop_back();
+    if (email.empty() || name.empty())
+      throw InputError(fmt::format("--as \"{}\" is not \"Name <email>\"", as));
+    return {name, email};
+  }
+  auto name = repo.config_string("user.name");
+  auto email = repo.config_string("user.email");
+  if (!name || !email)
+    throw InputError("set git config user.name and user.email, or pass --as \"Name <email>\"");
+  return {*name, *email};
+}
+
+// The commits to approve, oldest first: HEAD alone, or a range A..B that ends at HEAD.
+std::vector<std::string> commits_to_approve(const git::Repository& repo, const std::string& range,
+                                            const std::string& head) {
+  if (range.empty())
+    return {head};
+  std::size_t dots = range.find("..");
+  std::string to = dots == std::string::npos ? range : range.substr(dots + 2);
+  if (range.find("...") != std::string::npos)
+    throw InputError("symmetric ranges (A...B) are not supported; use A..HEAD");
+  if (repo.resolve_commit(to.empty() ? "HEAD" : to) != head)
+    throw InputError(
+        fmt::format("\"{}\" does not end at HEAD; approve rewrites commits, so the "
+                    "range must end at the commit you have checked out",
+                    range));
+  if (dots == std::string::npos)
+    return {head};
+  std::string from = range.substr(0, dots);
+  return repo.range_oldest_first(repo.resolve_commit(from.empty() ? "HEAD" : from), head);
+}
+
+}  // namespace
+
+int run_approve(const GlobalOptions& options, const ApproveOptions& approve_options) {
+  try {
+    git::Repository repo = open_repository(options);
+    ReviewSettings settings;  // the defaults, when no policy is found
+    try {
+      settings = load_policy(options, &repo).policy.review;
+    } catch (const NoPolicyError&) {
+    }
+    if (repo.has_uncommitted_changes())
+      throw InputError(
+          "the work tree has uncommitted changes; commit or stash them first, "
+          "because approve rewrites commits");
+    std::string head = repo.resolve_commit("HEAD");
+    std::vector<std::string> ids = commits_to_approve(repo, approve_options.range, head);
+    if (ids.empty())
+      throw InputError(fmt::format("\"{}\" holds no commits", approve_options.range));
+
+    Reviewer reviewer = reviewer_identity(repo, approve_options.as);
+    std::string key = approve_options.key;
+    if (key.empty())
+      key = repo.config_string("user.signingKey").value_or("");
+    if (key.empty())
+      throw InputError("no signing key: pass --key FILE or set git config user.signingKey");
+
+    // 1. Read every commit first, so that a merge anywhere refuses before anything is signed.
+    std::vector<CommitInfo> commits;
+    for (const auto& id : ids) {
+      commits.push_back(repo.read_commit(id, git::ParentTrees::read));
+      if (commits.back().parent_ids.size() > 1)
+        throw InputError(
+            fmt::format("{} is a merge; approve handles only linear history. "
+                        "Approve the commits on each side before merging.",
+                        short_id(id)));
+    }
+
+    // 2. Sign each payload and write the new commits, oldest first, on the new parents.
+    review::PayloadContext context{
+        {}, settings.trailer_keys, settings.signature_key, settings.sig_namespace};
+    std::map<std::string, std::string> rewritten;  // old id -> new id
+    for (const auto& commit : commits) {
+      context.parent_tree_ids = commit.parent_tree_ids;
+      std::string payload = review::review_payload(commit, context, reviewer.email);
+      std::string blob = approve::sign_with_ssh_keygen(payload, key, settings.sig_namespace);
+      std::string error;
+      std::optional<ssh::SshSignature> sig = ssh::decode_sshsig(blob, &error);
+      if (!sig || !ssh::verify_sshsig(*sig, payload, settings.sig_namespace, &error))
+        throw std::runtime_error("the signature ssh-keygen made does not verify: " + error);
+
+      std::vector<std::string> lines;
+      std::string review_line =
+          fmt::format("{}: {} <{}>", settings.trailer_keys.front(), reviewer.name, reviewer.email);
+      bool already_named = false;
+      for (const auto& t : trailers::parse(commit.message).trailers)
+        already_named =
+            already_named || (trailers::key_equals(t.key, settings.trailer_keys.front()) &&
+                              iequals(review::email_of(t.value), reviewer.email));
+      if (!already_named)
+        lines.push_back(review_line);
+      lines.push_back(settings.signature_key + ": " + ssh::base64_encode(blob));
+      CommitInfo updated = commit;
+      updated.message = approve::add_trailers(commit.message, lines);
+      // The new message must give the same payload, or the signature would not verify.
+      if (review::review_payload(updated, context, reviewer.email) != payload)
+        throw std::runtime_error(
+            fmt::format("adding the trailers to {} would change its payload; nothing was changed",
+                        short_id(commit.id)));
+
+      std::vector<std::string> parents;
+      for (const auto& p : commit.parent_ids)
+        parents.push_back(rewritten.count(p) ? rewritten[p] : p);
+      rewritten[commit.id] = repo.write_commit_copy(commit, parents, updated.message);
+    }
+
+    // 3. Move the branch; the old tip stays in the reflog.
+    std::string new_head = rewritten.at(head);
+    repo.move_head(head, new_head,
+                   fmt::format("trailgate approve: reviewed by {} ({} commit{})", reviewer.email,
+                               commits.size(), commits.size() == 1 ? "" : "s"));
+    for (const auto& commit : commits)
+      std::cout << fmt::format("approved {} -> {}  {}\n", short_id(commit.id),
+                               short_id(rewritten.at(commit.id)), subject_of(commit.message));
+    std::cout << fmt::format(
+        "Signed as {} <{}> in namespace {}. The old tip was {}; it stays in the reflog "
+        "(git reset --hard {} undoes this).\n",
+        reviewer.name, reviewer.email, settings.sig_namespace, head, short_id(head));
+    return kPassed;
+  } catch (...) {
+    return report_exception("approve failed");
+  }
+}
+
+}  // namespace trailgate::cli

@@ -1,0 +1,44 @@
+// SSH signatures (the SSHSIG format of `ssh-keygen -Y sign`), decoded strictly and verified in
+// process with OpenSSL 3. No process is spawned.
+//
+// Pure apart from OpenSSL: bytes in, a verdict out. It never decides who may sign; the caller
+// matches SshSignature::public_key against the roster. Key types: ssh-ed25519,
+// ecdsa-sha2-nistp256/384/521, and RSA with rsa-sha2-256 or rsa-sha2-512 signatures. ssh-rsa
+// (SHA-1) signatures, FIDO (sk-*) keys and certificates are rejected.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace trailgate::ssh {
+
+// A decoded SSHSIG blob (PROTOCOL.sshsig, version 1).
+struct SshSignature {
+  std::string public_key;           // the SSH wire-format public key blob
+  std::string key_type;             // the type string inside public_key, e.g. "ssh-ed25519"
+  std::string sig_namespace;        // e.g. "trailgate-review"
+  std::string hash_algorithm;       // "sha256" or "sha512"
+  std::string signature_algorithm;  // e.g. "ssh-ed25519", "rsa-sha2-512"
+  std::string signature;            // the raw signature bytes inside the signature blob
+};
+
+// Decodes the binary SSHSIG blob (not armored). Returns nullopt and sets `error` (one sentence
+// for people, e.g. "truncated: the signature field runs past the end") when: the magic is not
+// "SSHSIG", the version is not 1, any string is out of bounds, trailing bytes follow, the
+// namespace is empty, the hash is not sha256/sha512, the key type is unsupported, or the
+// signature algorithm does not fit the key type (ssh-rsa SHA-1 included). Never throws.
+std::optional<SshSignature> decode_sshsig(std::string_view blob, std::string* error);
+
+// Decodes the armored form that ssh-keygen writes ("-----BEGIN SSH SIGNATURE-----" ... END).
+// Returns the binary blob, or nullopt and sets `error`.
+std::optional<std::string> dearmor_sshsig(std::string_view armored, std::string* error);
+
+// Verifies `sig` over `message` for namespace `expected_namespace`. Returns true only when the
+// namespace matches and the signature is valid for sig.public_key; otherwise false with
+// `error` set ("namespace is \"git\", expected \"trailgate-review\"", "signature does not
+// verify"). Never throws.
+bool verify_sshsig(const SshSignature& sig, std::string_view message,
+                   std::string_view expected_namespace, std::string* error);
+
+}  // namespace trailgate::ssh
