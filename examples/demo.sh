@@ -42,16 +42,21 @@ expect() { # expect accepted|rejected STATUS WHAT
 }
 
 cd "$WORK"
+say "A senior engineer's SSH key (the one they already sign commits with)"
+run ssh-keygen -q -t ed25519 -N "" -C senior@laptop -f senior_key
+SENIOR_KEY=$(cat senior_key.pub)
+
 say "A Git server with trailgate installed"
 run git init -q --bare server.git
-cat > server.git/trailgate.toml <<'POLICY'
-[review]
-verification = "roster"          # who may review is decided by the roster below
+cat > server.git/trailgate.toml <<POLICY
+# verification = "signature" is the default: a review counts only with an SSH signature by
+# one of the reviewer's keys below, over the commit's content.
 
 [[person]]
 name = "Senior One"
 emails = ["senior@example.com"]
 level = "senior"
+keys = ["$SENIOR_KEY"]
 
 [[person]]
 name = "Junior One"
@@ -85,12 +90,31 @@ git branch attempt-unreviewed
 run git push origin HEAD:main
 expect rejected $? "an AI-assisted commit without a senior's review"
 
-say "A senior reviews it and adds their Reviewed-by (amending makes them the committer)"
-run env GIT_COMMITTER_NAME="Senior One" GIT_COMMITTER_EMAIL=senior@example.com \
-  git commit -q --amend --no-edit --trailer "Reviewed-by: Senior One <senior@example.com>"
-run git log -1 --format='author: %an, committer: %cn%n%n%B'
+say "Typing a Reviewed-by line by hand proves nothing: anyone can type it"
+run git commit -q --amend --no-edit --trailer "Reviewed-by: Senior One <senior@example.com>"
 run git push origin HEAD:main
-expect accepted $? "the same change with a senior's review"
+expect rejected $? "an unsigned Reviewed-by"
+git reset -q --hard attempt-unreviewed
+
+say "The senior reviews it and approves with their SSH key"
+run "$TRAILGATE" approve --key "$WORK/senior_key" --as "Senior One <senior@example.com>"
+run git log -1 --format='author: %an%n%n%B'
+run git push origin HEAD:main
+expect accepted $? "the same change with a senior's signed review"
+
+say "Anyone can check that signature with stock ssh-keygen"
+echo "senior@example.com $SENIOR_KEY" > "$WORK/allowed_signers"
+"$TRAILGATE" explain --payload HEAD > "$WORK/payload"
+{
+  echo "-----BEGIN SSH SIGNATURE-----"
+  git log -1 --format='%(trailers:key=Review-Signature,valueonly)' | tr -d '\n' | fold -w 70
+  echo
+  echo "-----END SSH SIGNATURE-----"
+} > "$WORK/review.sig"
+run sed -n 1,7p "$WORK/payload"
+run ssh-keygen -Y verify -f "$WORK/allowed_signers" -I senior@example.com -n trailgate-review \
+  -s "$WORK/review.sig" < "$WORK/payload"
+expect accepted $? "ssh-keygen -Y verify over trailgate explain --payload"
 
 say "Someone tries to delete main (the git form of 'delete and recreate the environment')"
 run git push origin :main
@@ -113,7 +137,7 @@ POLICY_FILE="$WORK/server.git/trailgate.toml"
 run "$TRAILGATE" check --policy "$POLICY_FILE" --ref refs/heads/main origin/main~1..attempt-unreviewed
 expect rejected $? "check on the unreviewed attempt"
 run "$TRAILGATE" check --policy "$POLICY_FILE" --ref refs/heads/main origin/main~1..origin/main
-expect accepted $? "check on the reviewed commit now on main"
+expect accepted $? "check on the approved commit now on main"
 run "$TRAILGATE" check --policy "$POLICY_FILE" --ref refs/heads/main origin/main..feature
 expect rejected $? "check on the feature branch, judged by main's rules"
 

@@ -40,7 +40,10 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
     LoadedPolicy loaded = load_policy(options, &repo);
     const Policy& policy = loaded.policy;
 
-    std::optional<git::Repository::Upstream> upstream = repo.head_upstream();
+    // The upstream is only consulted for what the command line leaves out.
+    std::optional<git::Repository::Upstream> upstream;
+    if (check.ref.empty() || check.ranges.empty())
+      upstream = repo.head_upstream();
     std::string ref = check.ref;
     if (ref.empty() && upstream)
       ref = upstream->remote_ref;

@@ -75,6 +75,13 @@ std::string render_text(const Report& report, const TextOptions& options) {
       std::string verdict = std::string(to_string(e.verdict));
       out += fmt::format("{:<14} {} {}  {}\n", e.passed() ? st.good(verdict) : st.bad(verdict),
                          short_id(e.id), truncated(e.subject, 60), st.dim(describe(e)));
+      // Every review claim, and why each one that does not count fails.
+      for (const auto& c : e.reviews.claims) {
+        bool ok = c.status == review::ClaimStatus::verified;
+        std::string status(review::to_string(c.status));
+        out += fmt::format("    {} {}{}\n", ok ? st.good(status) : st.bad(status),
+                           truncated(c.trailer, 70), ok ? "" : ": " + sanitize(c.reason));
+      }
     }
     if (!report.evaluations.empty())
       out += "\n";

@@ -384,3 +384,21 @@ TEST_CASE("push: a review in a message that declares a non-UTF-8 encoding does n
   CHECK_FALSE(accepted(r));
   CHECK_THAT(r.err, Catch::Contains("declares encoding"));
 }
+
+TEST_CASE("check: with no arguments judges @{upstream}..HEAD by the upstream's ref", "[e2e]") {
+  TempRepo repo(kPolicy);
+  std::string policy = "--policy=" + (repo.server() / "trailgate.toml").string();
+  ProcessResult clean = run({trailgate_binary(), "check", policy}, repo.clone());
+  INFO(clean.out << clean.err);
+  CHECK(clean.exit_code == 0);
+  CHECK_THAT(clean.out, Catch::Contains("0 commits checked"));
+  std::string id = repo.commit(ai_message("Local AI work"), kJunior);
+  ProcessResult r = run({trailgate_binary(), "check", policy}, repo.clone());
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains(id.substr(0, 12)));
+  CHECK_THAT(r.out, Catch::Contains("entering refs/heads/main"));
+  ProcessResult json = run({trailgate_binary(), "check", policy, "--format", "json"}, repo.clone());
+  CHECK(json.exit_code == 1);
+  CHECK_THAT(json.out, Catch::Contains("\"verdict\": \"unreviewed\""));
+  CHECK_THAT(json.out, Catch::Contains("\"id\": \"" + id + "\""));
+}

@@ -400,6 +400,7 @@ TEST_CASE("signed review: roster-only verification is marked as the weaker level
       run({trailgate_binary(), "check", "--policy", (repo.server() / "trailgate.toml").string(),
            "--ref", "refs/heads/main", "origin/main..HEAD"},
           repo.clone());
+  INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("the weaker level"));
   ProcessResult json = run({trailgate_binary(), "check", "--format", "json", "--policy",
@@ -407,4 +408,50 @@ TEST_CASE("signed review: roster-only verification is marked as the weaker level
                             "origin/main..HEAD"},
                            repo.clone());
   CHECK_THAT(json.out, Catch::Contains("\"verification\": \"roster\""));
+}
+
+namespace {
+
+std::uint32_t read_u32(const std::string& b, std::size_t at) {
+  return (std::uint32_t(std::uint8_t(b[at])) << 24) |
+         (std::uint32_t(std::uint8_t(b[at + 1])) << 16) |
+         (std::uint32_t(std::uint8_t(b[at + 2])) << 8) | std::uint32_t(std::uint8_t(b[at + 3]));
+}
+
+std::string u32(std::size_t n) {
+  return {char((n >> 24) & 0xff), char((n >> 16) & 0xff), char((n >> 8) & 0xff), char(n & 0xff)};
+}
+
+// Rewrites the signature algorithm inside an SSHSIG blob (the last field's first string).
+std::string with_signature_algorithm(const std::string& blob, const std::string& algorithm) {
+  std::size_t at = 6 + 4;                  // "SSHSIG", version
+  for (int field = 0; field < 4; ++field)  // public key, namespace, reserved, hash
+    at += 4 + read_u32(blob, at);
+  std::string sig_blob = blob.substr(at + 4, read_u32(blob, at));
+  std::size_t alg_len = read_u32(sig_blob, 0);
+  std::string rest = sig_blob.substr(4 + alg_len);
+  std::string new_sig_blob = u32(algorithm.size()) + algorithm + rest;
+  return blob.substr(0, at) + u32(new_sig_blob.size()) + new_sig_blob;
+}
+
+}  // namespace
+
+TEST_CASE("signed review: an ssh-rsa (SHA-1) signature is rejected at push time", "[e2e][sign]") {
+  Keys k;
+  Key rsa = make_key(k.dir.path(), "senior-rsa", "rsa", 3072);
+  TempRepo repo(policy_for(k, 1, rsa.public_key));
+  repo.commit(kAiMessage, kJunior);
+  approve_ok(repo, rsa, "Senior One <senior@example.com>");
+  std::string value = trailer_value(repo, "Review-Signature");
+  std::string blob = run_ok({"base64", "-d"}, k.dir.path(), value);
+  REQUIRE_THAT(blob, Catch::Contains("rsa-sha2-512"));
+  std::string forged =
+      run_ok({"base64", "-w0"}, k.dir.path(), with_signature_algorithm(blob, "ssh-rsa"));
+  std::string msg = message_of(repo);
+  msg.replace(msg.find(value), value.size(), forged);
+  set_message(repo, msg);
+  ProcessResult r = repo.push("HEAD:refs/heads/main");
+  CHECK_FALSE(accepted(r));
+  CHECK_THAT(r.err, Catch::Contains("bad-signature"));
+  CHECK_THAT(r.err, Catch::Contains("ssh-rsa"));
 }
