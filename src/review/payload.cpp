@@ -23,42 +23,6 @@ bool is_git_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-bool is_token_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-// trailer.c find_separator() with the pinned separator ':', as trailers::parse uses it: the
-// position of ':' in "<token><optional spaces/tabs>:...", or -1 when the line is not of that
-// form (a ':' in the first column gives 0, which is no trailer either).
-std::ptrdiff_t find_separator(std::string_view line) {
-  bool whitespace_found = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == ':') {
-      return static_cast<std::ptrdiff_t>(i);
-    }
-    if (!whitespace_found && is_token_char(c)) {
-      continue;
-    }
-    if (i != 0 && (c == ' ' || c == '\t')) {
-      whitespace_found = true;
-      continue;
-    }
-    break;
-  }
-  return -1;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_git_space(s.back())) {
-    s.remove_suffix(1);
-  }
-  while (!s.empty() && is_git_space(s.front())) {
-    s.remove_prefix(1);
-  }
-  return s;
-}
-
 bool is_review_key(std::string_view key, const PayloadContext& context) {
   if (trailers::key_equals(key, context.signature_key)) {
     return true;
@@ -69,32 +33,6 @@ bool is_review_key(std::string_view key, const PayloadContext& context) {
     }
   }
   return false;
-}
-
-// Appends the lines of block (the trailer block) to `out`, less every review or signature
-// trailer and its continuation lines. Lines are grouped exactly as git's trailer_info_get()
-// groups them: a line starting with whitespace continues the line before it when that line has
-// a separator, so what is dropped is what `git log` shows as the trailer's value.
-void append_block_without_review_trailers(std::string_view block, const PayloadContext& context,
-                                          std::string& out) {
-  bool continues = false;  // the current logical line has a separator, so may be continued
-  bool dropping = false;   // the current logical line is a review or signature trailer
-  std::size_t pos = 0;
-  while (pos < block.size()) {
-    const std::size_t nl = block.find('\n', pos);
-    const std::size_t end = nl == std::string_view::npos ? block.size() : nl + 1;
-    const std::string_view line = block.substr(pos, end - pos);
-    pos = end;
-    if (!(continues && is_git_space(line.front()))) {
-      const std::ptrdiff_t separator = find_separator(line);
-      continues = separator >= 1;
-      dropping = continues &&
-                 is_review_key(trim(line.substr(0, static_cast<std::size_t>(separator))), context);
-    }
-    if (!dropping) {
-      out.append(line);
-    }
-  }
 }
 
 // Throws when `value`, a one-line header field, holds LF: it could forge the lines after it.
@@ -128,12 +66,19 @@ std::string normalized_message(std::string_view message, const PayloadContext& c
   message = message.substr(0, message.find('\0'));
   const trailers::TrailerBlock block = trailers::parse(message);
 
+  // Everything but the review and signature trailers, each with its continuation lines: what
+  // is dropped is exactly what `git log` shows as those trailers.
   std::string out;
   out.reserve(message.size() + 1);
-  out.append(message.substr(0, block.start));
-  append_block_without_review_trailers(message.substr(block.start, block.end - block.start),
-                                       context, out);
-  out.append(message.substr(block.end));
+  std::size_t copied = 0;
+  for (std::size_t i = 0; i < block.trailers.size(); ++i) {
+    if (!is_review_key(block.trailers[i].key, context)) {
+      continue;
+    }
+    out.append(message.substr(copied, block.spans[i].begin - copied));
+    copied = block.spans[i].end;
+  }
+  out.append(message.substr(copied));
 
   while (!out.empty() && is_git_space(out.back())) {
     out.pop_back();

@@ -273,22 +273,23 @@ std::string unfold_value(std::string_view value) {
   return std::string(trim(out));
 }
 
-// trailer_info_get(): splits the block into lines, appending each line that starts with
-// whitespace (raw, newline included) to the line before it if that one has a separator.
-std::vector<std::string> split_trailer_lines(std::string_view block) {
-  std::vector<std::string> lines;
-  std::optional<std::size_t> last;  // index of the line continuations attach to
+// trailer_info_get(): splits the block into logical lines, a line that starts with whitespace
+// continuing the line before it if that one has a separator. Returns each logical line's span
+// within `block`; continuations follow their line directly, so every span is contiguous.
+std::vector<Span> split_trailer_lines(std::string_view block) {
+  std::vector<Span> lines;
+  bool continuable = false;  // the last logical line has a separator
   std::size_t pos = 0;
   while (pos < block.size()) {
     std::size_t end = next_line(block, pos);
     std::string_view line = block.substr(pos, end - pos);
-    pos = end;
-    if (last && is_space(line.front())) {
-      lines[*last].append(line);
-      continue;
+    if (continuable && is_space(line.front())) {
+      lines.back().end = end;
+    } else {
+      lines.push_back(Span{pos, end});
+      continuable = find_separator(line) >= 1;
     }
-    lines.emplace_back(line);
-    last = find_separator(line) >= 1 ? std::optional<std::size_t>(lines.size() - 1) : std::nullopt;
+    pos = end;
   }
   return lines;
 }
@@ -310,16 +311,17 @@ TrailerBlock parse(std::string_view message) {
   TrailerBlock block;
   block.start = base + trailer_start;
   block.end = base + trailer_end;
-  for (const std::string& line :
-       split_trailer_lines(text.substr(trailer_start, trailer_end - trailer_start))) {
+  const std::string_view lines = text.substr(trailer_start, trailer_end - trailer_start);
+  for (const Span& span : split_trailer_lines(lines)) {
+    const std::string_view line = lines.substr(span.begin, span.end - span.begin);
     const std::ptrdiff_t separator_pos = find_separator(line);
     if (separator_pos < 1) {
       continue;  // `only`: lines without a separator are not shown
     }
     const auto sep = static_cast<std::size_t>(separator_pos);
-    std::string_view view = line;
     block.trailers.push_back(
-        Trailer{std::string(trim(view.substr(0, sep))), unfold_value(trim(view.substr(sep + 1)))});
+        Trailer{std::string(trim(line.substr(0, sep))), unfold_value(trim(line.substr(sep + 1)))});
+    block.spans.push_back(Span{block.start + span.begin, block.start + span.end});
   }
   return block;
 }

@@ -20,8 +20,16 @@ struct Trailer {
 };
 
 // The trailer block of one message.
+// Where one trailer sits in the message: [begin, end) in bytes, its continuation lines and final
+// newline included.
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 struct TrailerBlock {
   std::vector<Trailer> trailers;  // in message order; lines without a separator are left out
+  std::vector<Span> spans;        // spans[i] is where trailers[i] sits in the message
   std::size_t start = 0;          // byte offset in the message where the block starts
   std::size_t end = 0;            // byte offset where it ends (before any ignored tail)
   // True when git finds a block. A block may hold no trailers at all, e.g. only a

@@ -342,3 +342,24 @@ TEST_CASE("trailers::format_like_git_log", "[trailers]") {
     CHECK(format_like_git_log({}) == "");
   }
 }
+
+TEST_CASE("trailers::parse spans", "[trailers]") {
+  SECTION("each trailer's span covers its continuation lines and newline") {
+    const std::string msg =
+        "Subject\n\nBody\n\nKey: a\n  b\n# comment\nOther: c\n(cherry picked from commit x)\n";
+    trailgate::trailers::TrailerBlock block = trailgate::trailers::parse(msg);
+    REQUIRE(block.trailers.size() == 2);
+    REQUIRE(block.spans.size() == 2);
+    CHECK(msg.substr(block.spans[0].begin, block.spans[0].end - block.spans[0].begin) ==
+          "Key: a\n  b\n");
+    CHECK(msg.substr(block.spans[1].begin, block.spans[1].end - block.spans[1].begin) ==
+          "Other: c\n");
+  }
+  SECTION("spans are offsets into the message as given, leading blank lines included") {
+    const std::string msg = "\n\nSubject\n\nKey: v";
+    trailgate::trailers::TrailerBlock block = trailgate::trailers::parse(msg);
+    REQUIRE(block.spans.size() == 1);
+    CHECK(msg.substr(block.spans[0].begin) == "Key: v");
+    CHECK(block.spans[0].end == msg.size());
+  }
+}
