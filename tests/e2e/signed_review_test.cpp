@@ -455,3 +455,24 @@ TEST_CASE("signed review: an ssh-rsa (SHA-1) signature is rejected at push time"
   CHECK_THAT(r.err, Catch::Contains("bad-signature"));
   CHECK_THAT(r.err, Catch::Contains("ssh-rsa"));
 }
+
+TEST_CASE(
+    "signed review: approve takes the key from user.signingKey and the reviewer from git "
+    "config",
+    "[e2e][sign]") {
+  Keys k;
+  TempRepo repo(policy_for(k));
+  repo.commit(kAiMessage, kJunior);
+  repo.git({"config", "user.signingKey", k.senior.path});
+  repo.git({"config", "user.name", "Senior One"});
+  repo.git({"config", "user.email", "senior@example.com"});
+  std::string old_head = repo.git({"rev-parse", "HEAD"}).substr(0, 40);
+  ProcessResult r = run({trailgate_binary(), "approve"}, repo.clone());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains(old_head));  // the old tip is printed...
+  CHECK_THAT(repo.git({"reflog", "-1", "--format=%H %gs"}),
+             Catch::Contains("trailgate approve"));  // ...and the reflog records the move
+  CHECK(repo.git({"rev-parse", "HEAD@{1}"}).substr(0, 40) == old_head);
+  CHECK(accepted(repo.push("HEAD:refs/heads/main")));
+}
