@@ -13,6 +13,9 @@ PACKAGES=(
   libgit2-dev libfmt-dev libtomlplusplus-dev catch2 libssl-dev libre2-dev
   nlohmann-json3-dev libcli11-dev
 )
+# Only the test suite needs these: the audit page's browser test (tests/e2e/audit_html_browser_test)
+# opens the report in headless chromium.
+TEST_PACKAGES=(chromium)
 
 ensure_packages() {
   local missing=() pkg
@@ -48,7 +51,7 @@ case "${1:-}" in
     exec examples/demo.sh "$PWD/build/trailgate"
     ;;
   test)
-    ensure_packages "${PACKAGES[@]}"
+    ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     check_format
     echo "==> normal build"
     build build

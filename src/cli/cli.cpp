@@ -64,6 +64,26 @@ int run(int argc, char** argv) {
   approve->add_option("--as", approve_options.as,
                       "Reviewer \"Name <email>\" (default: user.name and user.email)");
 
+  AuditOptions audit_options;
+  auto* audit = app.add_subcommand(
+      "audit", "Judge history like the hook and report (default: the protected refs)");
+  audit->add_option("revision", audit_options.revisions,
+                    "Commits to scan with their history (default: every protected ref)");
+  audit->add_option("--ref", audit_options.ref, "Ref whose rule judges the revisions given");
+  audit->add_option("--since", audit_options.since,
+                    "Only commits authored on or after this day (YYYY-MM-DD, UTC)");
+  audit->add_option("--until", audit_options.until,
+                    "Only commits authored on or before this day (YYYY-MM-DD, UTC)");
+  audit->add_option("--format", audit_options.format, "text, json, jsonl, csv, md or html")
+      ->check(CLI::IsMember({"text", "json", "jsonl", "csv", "md", "html"}));
+  audit->add_option("-o,--output", audit_options.output, "Write the report to FILE (atomically)");
+  audit->add_flag("--fail-on-violations", audit_options.fail_on_violations,
+                  "Exit 1 when any commit is a violation");
+  audit->add_flag("--stats", audit_options.stats,
+                  "Print how many commits came from the cache to stderr");
+  audit->add_flag("--no-cache", audit_options.no_cache, "Neither read nor write the cache");
+  audit->add_option("--threads", audit_options.threads, "Worker threads (default: one per core)");
+
   auto* policy = app.add_subcommand("policy", "Work with policy files");
   policy->require_subcommand(1);
   std::string policy_file;
@@ -97,6 +117,8 @@ int run(int argc, char** argv) {
     return run_approve(global, approve_options);
   if (approve->parsed())
     return run_approve(global, approve_options);
+  if (audit->parsed())
+    return run_audit(global, audit_options);
   if (policy_check->parsed())
     return run_policy_check(global, policy_file);
   if (install->parsed())

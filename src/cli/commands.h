@@ -33,6 +33,22 @@ struct ExplainOptions {
 // AI-assisted and reviewed, or its canonical review payload.
 int run_explain(const GlobalOptions& options, const ExplainOptions& explain);
 
+struct AuditOptions {
+  std::vector<std::string> revisions;  // empty = the policy's protected refs (or HEAD)
+  std::string ref;                     // --ref: whose rule judges the revisions
+  std::string since;                   // --since YYYY-MM-DD (UTC, inclusive); "" = no bound
+  std::string until;                   // --until YYYY-MM-DD (UTC, the whole day); "" = no bound
+  std::string format = "text";         // text | json | jsonl | csv | md | html
+  std::string output;                  // -o FILE; "" = stdout
+  bool fail_on_violations = false;     // exit 1 when any commit is a violation
+  bool stats = false;                  // --stats: cache hits and judged commits on stderr
+  bool no_cache = false;               // --no-cache: neither read nor write the cache
+  unsigned threads = 0;                // --threads; 0 = one per core
+};
+// `trailgate audit [REVISION...]`: judges history like the hook and reports; exit 0 unless
+// --fail-on-violations finds one (then 1); 2 on usage or policy errors, 3 on git errors.
+int run_audit(const GlobalOptions& options, const AuditOptions& audit);
+
 // `trailgate policy check [FILE]`: validates a policy file.
 int run_policy_check(const GlobalOptions& options, const std::string& file);
 

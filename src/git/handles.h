@@ -44,6 +44,8 @@ using ReferenceIteratorPtr =
 using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb_free>>;
 using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree_free>>;
 using StatusListPtr = std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
+using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff_free>>;
+using DiffStatsPtr = std::unique_ptr<git_diff_stats, Deleter<git_diff_stats_free>>;
 
 // git_buf is a value type with its own dispose function.
 struct Buf {

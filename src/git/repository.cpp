@@ -173,6 +173,49 @@ Repository Repository::discover(const std::string& path) {
   return Repository(std::move(owned));
 }
 
+Repository Repository::open_for_scan(const std::string& git_dir) {
+  ensure_libgit2();
+  // A scan reads each commit once; libgit2's object cache would only grow (and its bookkeeping
+  // costs more than re-reading the few objects a diff reads twice).
+  git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+  git_repository* repo = nullptr;
+  check(git_repository_open_ext(&repo, git_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+        fmt::format("opening the repository at {}", git_dir));
+  return Repository(RepositoryPtr(repo));
+}
+
+int Repository::lines_changed(const std::string& id) const {
+  // Owned like every handle in handles.h; only this function needs diffs.
+  git_oid oid = to_oid(id);
+  git_commit* commit = nullptr;
+  check(git_commit_lookup(&commit, repo_.get(), &oid), fmt::format("reading commit {}", id));
+  CommitPtr owned(commit);
+  git_tree* tree = nullptr;
+  check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", id));
+  TreePtr owned_tree(tree);
+  TreePtr parent_tree;
+  if (git_commit_parentcount(commit) > 0) {
+    git_commit* parent = nullptr;
+    check(git_commit_parent(&parent, commit, 0), fmt::format("reading the parent of {}", id));
+    CommitPtr owned_parent(parent);
+    git_tree* ptree = nullptr;
+    check(git_commit_tree(&ptree, parent), fmt::format("reading the parent tree of {}", id));
+    parent_tree.reset(ptree);
+  }
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  options.context_lines = 0;  // counts only; context would be computed for nothing
+  options.interhunk_lines = 0;
+  git_diff* diff = nullptr;
+  check(git_diff_tree_to_tree(&diff, repo_.get(), parent_tree.get(), tree, &options),
+        fmt::format("diffing {}", id));
+  DiffPtr owned_diff(diff);
+  git_diff_stats* stats = nullptr;
+  check(git_diff_get_stats(&stats, diff), fmt::format("counting the changes of {}", id));
+  DiffStatsPtr owned_stats(stats);
+  std::size_t total = git_diff_stats_insertions(stats) + git_diff_stats_deletions(stats);
+  return total > 0x7fffffff ? 0x7fffffff : static_cast<int>(total);
+}
+
 std::string Repository::git_dir() const {
   return git_repository_path(repo_.get());
 }

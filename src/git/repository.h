@@ -38,6 +38,10 @@ class Repository {
   static Repository open_for_hook();
   // Opens the repository containing `path` (searching upwards), for check and audit.
   static Repository discover(const std::string& path);
+  // Opens the repository at `git_dir` (no search) for scanning whole histories: unlike
+  // discover(), walks use the commit-graph file when there is one, whose one-time load is
+  // small next to a full history. Each thread of a parallel scan opens its own.
+  static Repository open_for_scan(const std::string& git_dir);
 
   Repository(Repository&&) noexcept = default;
   Repository& operator=(Repository&&) noexcept = default;
@@ -67,6 +71,11 @@ class Repository {
   // read per parent, needed only for review signatures). Throws GitError when it is missing,
   // corrupt or not a commit.
   CommitInfo read_commit(const std::string& id, ParentTrees parent_trees = ParentTrees::skip) const;
+
+  // Lines added plus lines deleted by commit `id` against its first parent (against the empty
+  // tree for a root commit), as `git diff --numstat` counts them; binary files count 0. Reads
+  // every changed blob: call it only for the few commits that need it.
+  int lines_changed(const std::string& id) const;
 
   // --- writing, for `trailgate approve` (the hook never writes) ---------------------------
 

@@ -1,0 +1,146 @@
+// The audit: every commit of a history judged by the same evaluate_commit as the hook, and a
+// summary for people who ask how much is AI-assisted and how much of that was reviewed.
+//
+// The scan streams: records are handed to a sink as they are judged (in a stable order), so a
+// jsonl audit of any history runs in bounded memory. The summary keeps only counters and the
+// bounded lists it reports. This stage decides nothing itself (evaluate_commit does) and formats
+// nothing (src/report/audit_formats.h does).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detect/markers.h"
+#include "model/commit.h"
+#include "pipeline/evaluate.h"
+#include "policy/policy.h"
+#include "review/review.h"
+#include "trailers/trailers.h"
+
+namespace trailgate::audit {
+
+// One judged commit.
+struct AuditRecord {
+  std::string id;
+  std::string subject;
+  Identity author;
+  Identity committer;
+  std::string ref;  // the ref (or revision) whose rule judged it
+  std::vector<trailers::Trailer> trailers;
+  std::vector<detect::Detection> markers;    // empty: not AI-assisted
+  std::vector<review::ReviewClaim> reviews;  // every review trailer and its status
+  int approvals_required = 0;
+  int approvals_verified = 0;
+  std::string verdict;     // to_string(Verdict): ok, not-ai, unreviewed, ...
+  int lines_changed = -1;  // added + deleted against the first parent; -1 when not computed
+
+  bool ai_assisted() const { return !markers.empty(); }
+  bool violation() const {
+    return verdict != "ok" && verdict != "not-ai" && verdict != "grandfathered";
+  }
+};
+
+// Builds the record of `evaluation` (of `commit`, judged for `ref`). lines_changed stays -1.
+AuditRecord make_record(const CommitInfo& commit, const CommitEvaluation& evaluation,
+                        const std::string& ref);
+
+// Counters over a set of records, overall and per period or group.
+struct Tally {
+  std::int64_t commits = 0;
+  std::int64_t ai_assisted = 0;
+  std::int64_t ai_verified = 0;  // AI-assisted with verdict ok
+  std::int64_t violations = 0;
+
+  bool operator==(const Tally&) const = default;
+};
+
+// part / whole, or 0 when whole is 0.
+double share(std::int64_t part, std::int64_t whole);
+
+struct AuditSummary {
+  Tally total;
+  std::map<std::string, Tally> by_week;    // "2026-W07" (ISO week of the author date, UTC)
+  std::map<std::string, Tally> by_month;   // "2026-02"
+  std::map<std::string, Tally> by_author;  // author email, lowercased
+  std::map<std::string, Tally> by_tool;    // Detection::tool (a commit counts once per tool)
+  std::map<std::string, std::int64_t> by_reviewer;  // verified reviews per reviewer email
+                                                    // (lowercased), grandfathered excluded
+  std::map<std::string, std::int64_t> by_verdict;   // verdict -> commits
+  // AI-assisted violations (unreviewed, unverified, ...) per author email, lowercased; the
+  // source of top_gap_authors.
+  std::map<std::string, std::int64_t> ai_gaps_by_author;
+  // Authors with the most AI-assisted violations, most first (ties by email), top 10.
+  std::vector<std::pair<std::string, std::int64_t>> top_gap_authors;
+  // The largest AI-assisted violations by lines_changed, largest first (ties in scan order),
+  // top 10.
+  std::vector<AuditRecord> largest_gaps;
+  std::string verification;          // "signature" or "roster"
+  std::string policy_source;         // the policy file; empty when none was found
+  std::vector<std::string> scanned;  // what was scanned: protected refs or revisions, in order
+  std::string since;                 // --since as given ("" = no bound)
+  std::string until;                 // --until as given ("" = no bound)
+
+  // Adds one record to every counter. Cheap; call once per record.
+  void add(const AuditRecord& record);
+  // Sorts and trims the top lists. Call once after the last add().
+  void finish();
+};
+
+// The ISO-8601 week of `time` (seconds since the epoch) in UTC, as "2026-W07".
+std::string week_key(std::int64_t time);
+// The month of `time` in UTC, as "2026-02".
+std::string month_key(std::int64_t time);
+// `time` as ISO 8601 in the offset it was written with: "2026-02-03T10:00:00+01:00".
+std::string iso_time(std::int64_t time, int offset_minutes);
+// Parses "YYYY-MM-DD" (a valid calendar date) to seconds since the epoch at 00:00 UTC.
+// Returns nullopt for anything else.
+std::optional<std::int64_t> parse_day(std::string_view text);
+
+// One history to scan: commits reachable from `tip` (and not from earlier targets' tips) are
+// judged for `ref` under `rule`.
+struct ScanTarget {
+  std::string ref;                    // shown in records; a ref name or the revision as given
+  std::string tip;                    // commit id
+  const ProtectRule* rule = nullptr;  // REQUIRES: non-null
+  int rule_index = -1;  // index of `rule` in Policy::protect; -1 for a rule not in the policy
+};
+
+struct ScanOptions {
+  std::int64_t now = 0;               // seconds since the epoch, for roster expiry
+  std::optional<std::int64_t> since;  // keep commits whose author time >= since
+  std::optional<std::int64_t> until;  // keep commits whose author time < until
+  unsigned threads = 0;               // workers; 0 = one per core
+  std::string cache_file;             // "" = no cache
+  std::string cache_fingerprint;      // what the cache file must have been written for
+  bool progress = false;              // a \r progress line on stderr
+  // Renders one record for the sink, on a worker thread (so it must be thread-safe); null =
+  // the sink gets an empty string.
+  std::function<void(const AuditRecord&, std::string& out)> render;
+};
+
+struct ScanStats {
+  std::int64_t walked = 0;      // commits visited (before --since/--until)
+  std::int64_t cache_hits = 0;  // records taken from the cache
+  std::int64_t evaluated = 0;   // records judged afresh
+  bool cache_written = false;   // new records were appended to the cache
+};
+
+// Called on the calling thread, in scan order: targets in order, each newest first.
+using RecordSink = std::function<void(const AuditRecord&, const std::string& rendered)>;
+
+// Scans `targets` in the repository at `repo_path` (each worker opens its own handle): every
+// commit reachable from a target's tip and from no earlier target's tip is judged once with
+// evaluate_commit under that target's rule; commits reachable from `baseline` (a commit id, or
+// "" for none) get the verdict "grandfathered". Records outside [since, until) are dropped.
+// Lines changed are computed only for AI-assisted violations. Throws git::GitError on a git
+// failure; a broken cache file is ignored (and rewritten), never an error.
+ScanStats scan(const std::string& repo_path, const Policy& policy, const detect::MarkerSet& markers,
+               const std::vector<ScanTarget>& targets, const std::string& baseline,
+               const ScanOptions& options, const RecordSink& sink);
+
+}  // namespace trailgate::audit

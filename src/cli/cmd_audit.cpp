@@ -1,0 +1,303 @@
+// `trailgate audit`: every commit of the protected history (or of the revisions given) judged
+// like the hook judges it, with a summary, in text, json, jsonl, csv, md or html.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "audit/audit.h"
+#include "audit/cache.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "pipeline/pipeline.h"
+#include "report/audit_formats.h"
+#include "report/audit_html.h"
+#include "version.h"
+
+namespace trailgate::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kHtmlViolations = 5000;  // rows in the HTML table; the rest are counted
+constexpr std::size_t kTextViolations = 200;
+
+// Where the report goes: stdout, or FILE written through a temporary file renamed into place,
+// so a reader never sees half a report and a failed audit leaves the old one.
+class Output {
+ public:
+  explicit Output(const std::string& path) : path_(path) {
+    if (path_.empty()) {
+      file_ = stdout;
+      return;
+    }
+    tmp_ = path_ + fmt::format(".tmp.{}", ::getpid());
+    file_ = std::fopen(tmp_.c_str(), "wb");
+    if (!file_)
+      throw std::runtime_error(fmt::format("cannot write {}: {}", tmp_, std::strerror(errno)));
+  }
+  ~Output() {
+    if (file_ && file_ != stdout) {
+      std::fclose(file_);
+      std::remove(tmp_.c_str());
+    }
+  }
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+
+  void write(std::string_view s) {
+    buf_ += s;
+    if (buf_.size() >= (1 << 20))
+      flush();
+  }
+  void commit() {
+    flush();
+    if (std::fflush(file_) != 0)
+      fail();
+    if (file_ == stdout)
+      return;
+    if (std::fclose(file_) != 0) {
+      file_ = nullptr;
+      fail();
+    }
+    file_ = nullptr;
+    std::error_code ec;
+    fs::rename(tmp_, path_, ec);
+    if (ec) {
+      std::remove(tmp_.c_str());
+      throw std::runtime_error(fmt::format("cannot write {}: {}", path_, ec.message()));
+    }
+  }
+
+ private:
+  void flush() {
+    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), file_) != buf_.size())
+      fail();
+    buf_.clear();
+  }
+  [[noreturn]] void fail() {
+    throw std::runtime_error(
+        fmt::format("cannot write {}: {}", path_.empty() ? "stdout" : tmp_, std::strerror(errno)));
+  }
+  std::string path_, tmp_;
+  std::FILE* file_ = nullptr;
+  std::string buf_;
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The protected refs, grouped by the rule that protects them (policy order), by name within
+// a rule; each peeled to its commit.
+std::vector<audit::ScanTarget> protected_targets(const git::Repository& repo,
+                                                 const Policy& policy) {
+  std::vector<std::pair<std::size_t, git::RefEntry>> refs;
+  repo.for_each_ref([&](const git::RefEntry& ref) {
+    if (const ProtectRule* rule = policy.rule_for(ref.name))
+      refs.emplace_back(static_cast<std::size_t>(rule - policy.protect.data()), ref);
+  });
+  std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second.name < b.second.name;
+  });
+  std::vector<audit::ScanTarget> targets;
+  for (const auto& [index, ref] : refs) {
+    std::optional<std::string> tip;
+    if (!ref.peeled.empty() && repo.is_commit(ref.peeled))
+      tip = ref.peeled;
+    else
+      tip = repo.peel_to_commit(ref.target);
+    if (tip)
+      targets.push_back({ref.name, *tip, &policy.protect[index], static_cast<int>(index)});
+  }
+  return targets;
+}
+
+// The full ref name a revision names, when it names a ref ("main" -> "refs/heads/main").
+std::optional<std::string> ref_named(const git::Repository& repo, const std::string& revision) {
+  for (const std::string& candidate : {revision, "refs/" + revision, "refs/tags/" + revision,
+                                       "refs/heads/" + revision, "refs/remotes/" + revision})
+    if (candidate.rfind("refs/", 0) == 0 && repo.resolve_ref(candidate))
+      return candidate;
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
+  try {
+    const std::string& format = audit_options.format;
+    if (format != "text" && format != "json" && format != "jsonl" && format != "csv" &&
+        format != "md" && format != "html")
+      throw InputError(
+          fmt::format("--format must be text, json, jsonl, csv, md or html, not \"{}\"", format));
+    audit::ScanOptions scan_options;
+    if (!audit_options.since.empty()) {
+      scan_options.since = audit::parse_day(audit_options.since);
+      if (!scan_options.since)
+        throw InputError(
+            fmt::format("--since must be a date YYYY-MM-DD, not \"{}\"", audit_options.since));
+    }
+    if (!audit_options.until.empty()) {
+      auto day = audit::parse_day(audit_options.until);
+      if (!day)
+        throw InputError(
+            fmt::format("--until must be a date YYYY-MM-DD, not \"{}\"", audit_options.until));
+      scan_options.until = *day + 86400;  // the whole day named is included
+    }
+
+    git::Repository repo = open_repository(options);
+
+    // The policy; without one the audit still runs, under the defaults, and says so.
+    Policy policy;
+    std::optional<detect::MarkerSet> markers;
+    bool have_policy = true;
+    try {
+      LoadedPolicy loaded = load_policy(options, &repo);
+      policy = std::move(loaded.policy);
+      markers.emplace(std::move(loaded.markers));
+    } catch (const NoPolicyError& e) {
+      have_policy = false;
+      std::cerr << "trailgate: audit: " << e.what()
+                << "\ntrailgate: audit: using the default policy (empty roster: no review can "
+                   "be verified) over HEAD\n";
+      markers.emplace(compile_markers(policy));
+    }
+    const ProtectRule default_rule;
+
+    // What to scan, and under which rule.
+    std::vector<audit::ScanTarget> targets;
+    auto rule_index = [&](const ProtectRule* rule) {
+      return rule == &default_rule ? -1 : static_cast<int>(rule - policy.protect.data());
+    };
+    const ProtectRule* fallback = policy.protect.empty() ? &default_rule : &policy.protect.front();
+    if (!audit_options.revisions.empty()) {
+      const ProtectRule* forced = nullptr;
+      if (!audit_options.ref.empty()) {
+        forced = policy.rule_for(audit_options.ref);
+        if (!forced)
+          throw InputError(
+              fmt::format("--ref {} is not protected by the policy; its rules "
+                          "cannot judge anything",
+                          audit_options.ref));
+      }
+      for (const auto& revision : audit_options.revisions) {
+        const ProtectRule* rule = forced;
+        if (!rule)
+          if (auto name = ref_named(repo, revision))
+            rule = policy.rule_for(*name);
+        if (!rule)
+          rule = fallback;
+        targets.push_back({audit_options.ref.empty() ? revision : audit_options.ref,
+                           repo.resolve_commit(revision), rule, rule_index(rule)});
+      }
+    } else if (have_policy) {
+      targets = protected_targets(repo, policy);
+      if (targets.empty())
+        std::cerr << fmt::format(
+            "trailgate: audit: no ref in this repository is protected by {}; nothing to scan\n",
+            policy.source);
+    } else {
+      targets.push_back({"HEAD", repo.resolve_commit("HEAD"), &default_rule, -1});
+    }
+
+    std::vector<std::string> baseline = baseline_tips(repo, policy);
+    const std::string baseline_tip = baseline.empty() ? "" : baseline.front();
+
+    scan_options.now = std::time(nullptr);
+    scan_options.threads = audit_options.threads;
+    scan_options.progress = isatty(STDERR_FILENO) && !audit_options.stats;
+    if (!audit_options.no_cache && have_policy) {
+      // Everything but time that a record depends on; time is checked per entry.
+      std::string fingerprint = audit::cache_fingerprint(
+          fmt::format("{} {} baseline={}", kVersion, kGitRevision, baseline_tip),
+          read_bytes(policy.source));
+      scan_options.cache_fingerprint = fingerprint;
+      scan_options.cache_file = repo.git_dir() + "trailgate/audit-cache/" + fingerprint + ".bin";
+    }
+    if (format == "jsonl" || format == "json")
+      scan_options.render = [](const audit::AuditRecord& r, std::string& out) {
+        report::render_record_json(r, out);
+      };
+    else if (format == "csv")
+      scan_options.render = [](const audit::AuditRecord& r, std::string& out) {
+        report::render_record_csv(r, out);
+      };
+
+    audit::AuditSummary summary;
+    summary.verification =
+        policy.review.verification == Verification::signature ? "signature" : "roster";
+    summary.policy_source = have_policy ? policy.source : "";
+    for (const auto& t : targets)
+      summary.scanned.push_back(t.ref);
+    summary.since = audit_options.since;
+    summary.until = audit_options.until;
+
+    Output out(audit_options.output);
+    if (format == "json")
+      out.write(fmt::format("{{\"schema\":\"{}\",\"commits\":[", report::kAuditSchema));
+    else if (format == "csv")
+      out.write(report::csv_header());
+    bool first = true;
+    std::vector<audit::AuditRecord> violations;
+    std::int64_t left_out = 0;
+    const std::size_t keep = format == "html" ? kHtmlViolations : kTextViolations;
+    audit::ScanStats stats =
+        audit::scan(repo.git_dir(), policy, *markers, targets, baseline_tip, scan_options,
+                    [&](const audit::AuditRecord& record, const std::string& rendered) {
+                      summary.add(record);
+                      if (format == "jsonl") {
+                        out.write(rendered);
+                        out.write("\n");
+                      } else if (format == "json") {
+                        out.write(first ? "\n" : ",\n");
+                        out.write(rendered);
+                      } else if (format == "csv") {
+                        out.write(rendered);
+                      } else if (record.violation() && format != "md") {
+                        if (violations.size() < keep)
+                          violations.push_back(record);
+                        else
+                          ++left_out;
+                      }
+                      first = false;
+                    });
+    summary.finish();
+
+    if (format == "json")
+      out.write(fmt::format("\n],\"summary\":{}}}\n", report::render_summary_json(summary)));
+    else if (format == "text")
+      out.write(report::render_audit_text(summary, violations, left_out));
+    else if (format == "md")
+      out.write(report::render_audit_md(summary));
+    else if (format == "html")
+      out.write(report::render_audit_html(summary, violations));
+    out.commit();
+
+    if (audit_options.stats)
+      std::cerr << fmt::format(
+          "trailgate: audit: {} commits walked, {} reported, {} from the cache, {} judged{}\n",
+          stats.walked, summary.total.commits, stats.cache_hits, stats.evaluated,
+          stats.cache_written ? ", cache updated" : "");
+    if (audit_options.fail_on_violations && summary.total.violations > 0)
+      return kViolations;
+    return kPassed;
+  } catch (...) {
+    return report_exception("audit failed");
+  }
+}
+
+}  // namespace trailgate::cli

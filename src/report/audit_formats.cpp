@@ -1,0 +1,455 @@
+#include "report/audit_formats.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "report/render.h"
+
+namespace trailgate::report {
+
+namespace {
+
+using audit::AuditRecord;
+using audit::AuditSummary;
+using audit::Tally;
+
+// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when there is none.
+std::size_t utf8_sequence(std::string_view s) {
+  auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char c = b(0);
+  if (c < 0x80)
+    return 1;
+  std::size_t n;
+  unsigned char lo = 0x80, hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0)
+      lo = 0xa0;
+    if (c == 0xed)
+      hi = 0x9f;  // no surrogates
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0)
+      lo = 0x90;
+    if (c == 0xf4)
+      hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (s.size() < n || b(1) < lo || b(1) > hi)
+    return 0;
+  for (std::size_t i = 2; i < n; ++i)
+    if (b(i) < 0x80 || b(i) > 0xbf)
+      return 0;
+  return n;
+}
+
+// Appends `text` with invalid UTF-8 replaced; `escape` handles each ASCII byte.
+template <typename Escape>
+void append_utf8(std::string& out, std::string_view text, Escape escape) {
+  while (!text.empty()) {
+    std::size_t n = utf8_sequence(text);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";
+      n = 1;
+    } else if (n == 1) {
+      escape(out, text[0]);
+    } else {
+      out.append(text.data(), n);
+    }
+    text.remove_prefix(n);
+  }
+}
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  append_utf8(out, text, [](std::string& o, char c) { o += c; });
+  return out;
+}
+
+void identity_json(std::string& out, const Identity& id) {
+  out += "{\"name\":";
+  append_json_string(out, id.name);
+  out += ",\"email\":";
+  append_json_string(out, id.email);
+  out += ",\"date\":\"";
+  out += audit::iso_time(id.time, id.offset_minutes);
+  out += "\"}";
+}
+
+std::string_view reviewer_of(std::string_view trailer) {
+  std::size_t colon = trailer.find(':');
+  if (colon == std::string_view::npos)
+    return trailer;
+  trailer.remove_prefix(colon + 1);
+  while (!trailer.empty() && trailer.front() == ' ')
+    trailer.remove_prefix(1);
+  return trailer;
+}
+
+std::vector<std::string> tools_of(const AuditRecord& r) {
+  std::vector<std::string> tools;
+  for (const auto& m : r.markers)
+    if (std::find(tools.begin(), tools.end(), m.tool) == tools.end())
+      tools.push_back(m.tool);
+  return tools;
+}
+
+nlohmann::ordered_json tally_json(const Tally& t) {
+  return {{"commits", t.commits},
+          {"ai_assisted", t.ai_assisted},
+          {"ai_verified", t.ai_verified},
+          {"violations", t.violations},
+          {"ai_share", audit::share(t.ai_assisted, t.commits)},
+          {"verified_share", audit::share(t.ai_verified, t.ai_assisted)},
+          {"violation_share", audit::share(t.violations, t.commits)}};
+}
+
+nlohmann::ordered_json tallies_json(const std::map<std::string, Tally>& m, const char* key) {
+  auto arr = nlohmann::ordered_json::array();
+  for (const auto& [k, t] : m) {
+    nlohmann::ordered_json row = {{key, valid_utf8(k)}};
+    row.update(tally_json(t));
+    arr.push_back(std::move(row));
+  }
+  return arr;
+}
+
+std::string percent(std::int64_t part, std::int64_t whole) {
+  return fmt::format("{:.1f}%", 100.0 * audit::share(part, whole));
+}
+
+std::string clip(std::string_view s, std::size_t max) {
+  std::string clean = sanitize(s);
+  return clean.size() <= max ? clean : clean.substr(0, max) + "...";
+}
+
+// Rows of a tally table, most commits first when `by_size`, else in key order, at most `max`.
+std::vector<std::pair<std::string, Tally>> rows(const std::map<std::string, Tally>& m, bool by_size,
+                                                std::size_t max, bool last) {
+  std::vector<std::pair<std::string, Tally>> out(m.begin(), m.end());
+  if (by_size)
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return a.second.commits > b.second.commits;
+    });
+  if (out.size() > max) {
+    if (last)
+      out.erase(out.begin(), out.end() - static_cast<long>(max));
+    else
+      out.resize(max);
+  }
+  return out;
+}
+
+void text_table(std::string& out, const char* title, const char* key,
+                const std::map<std::string, Tally>& m, bool by_size, std::size_t max, bool last) {
+  out += fmt::format("\n{}{}\n", title,
+                     m.size() > max ? fmt::format(" ({} of {} shown)", max, m.size()) : "");
+  out += fmt::format("  {:<32} {:>8} {:>8} {:>7} {:>8} {:>7} {:>10}\n", key, "commits", "AI", "AI%",
+                     "verified", "ver%", "violations");
+  for (const auto& [k, t] : rows(m, by_size, max, last))
+    out += fmt::format("  {:<32} {:>8} {:>8} {:>7} {:>8} {:>7} {:>10}\n", clip(k, 32), t.commits,
+                       t.ai_assisted, percent(t.ai_assisted, t.commits), t.ai_verified,
+                       percent(t.ai_verified, t.ai_assisted), t.violations);
+}
+
+void md_table(std::string& out, const char* title, const char* key,
+              const std::map<std::string, Tally>& m, bool by_size, std::size_t max, bool last) {
+  auto cell = [](std::string_view s) {
+    std::string c = sanitize(valid_utf8(s));
+    std::string o;
+    for (char ch : c) {
+      if (ch == '|' || ch == '\\' || ch == '`' || ch == '*' || ch == '_' || ch == '<')
+        o += '\\';
+      o += ch;
+    }
+    return o;
+  };
+  out += fmt::format("\n## {}\n\n", title);
+  if (m.size() > max)
+    out += fmt::format("{} of {} shown.\n\n", max, m.size());
+  out += fmt::format(
+      "| {} | commits | AI-assisted | AI share | verified | verified share | "
+      "violations |\n|---|---:|---:|---:|---:|---:|---:|\n",
+      key);
+  for (const auto& [k, t] : rows(m, by_size, max, last))
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", cell(k), t.commits, t.ai_assisted,
+                       percent(t.ai_assisted, t.commits), t.ai_verified,
+                       percent(t.ai_verified, t.ai_assisted), t.violations);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  append_utf8(out, text, [](std::string& o, char c) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        o += "\\\"";
+        return;
+      case '\\':
+        o += "\\\\";
+        return;
+      case '\n':
+        o += "\\n";
+        return;
+      case '\t':
+        o += "\\t";
+        return;
+      case '\r':
+        o += "\\r";
+        return;
+      default:
+        break;
+    }
+    if (u < 0x20 || u == 0x7f)
+      o += fmt::format("\\u{:04x}", u);
+    else
+      o += c;
+  });
+  out += '"';
+}
+
+void render_record_json(const AuditRecord& r, std::string& out) {
+  out += "{\"schema\":\"";
+  out += kAuditSchema;
+  out += "\",\"id\":\"";
+  out += r.id;
+  out += "\",\"subject\":";
+  append_json_string(out, r.subject);
+  out += ",\"ref\":";
+  append_json_string(out, r.ref);
+  out += ",\"author\":";
+  identity_json(out, r.author);
+  out += ",\"committer\":";
+  identity_json(out, r.committer);
+  out += ",\"trailers\":[";
+  for (std::size_t i = 0; i < r.trailers.size(); ++i) {
+    out += i ? ",{\"key\":" : "{\"key\":";
+    append_json_string(out, r.trailers[i].key);
+    out += ",\"value\":";
+    append_json_string(out, r.trailers[i].value);
+    out += '}';
+  }
+  out += "],\"ai_assisted\":";
+  out += r.ai_assisted() ? "true" : "false";
+  out += ",\"markers\":[";
+  for (std::size_t i = 0; i < r.markers.size(); ++i) {
+    out += i ? ",{\"id\":" : "{\"id\":";
+    append_json_string(out, r.markers[i].marker_id);
+    out += ",\"tool\":";
+    append_json_string(out, r.markers[i].tool);
+    out += ",\"evidence\":";
+    append_json_string(out, r.markers[i].evidence);
+    out += '}';
+  }
+  out += "],\"tools\":[";
+  std::vector<std::string> tools = tools_of(r);
+  for (std::size_t i = 0; i < tools.size(); ++i) {
+    if (i)
+      out += ',';
+    append_json_string(out, tools[i]);
+  }
+  out += "],\"reviews\":[";
+  for (std::size_t i = 0; i < r.reviews.size(); ++i) {
+    const auto& c = r.reviews[i];
+    out += i ? ",{\"reviewer\":" : "{\"reviewer\":";
+    append_json_string(out, reviewer_of(c.trailer));
+    out += ",\"email\":";
+    append_json_string(out, c.email);
+    out += ",\"person\":";
+    append_json_string(out, c.person);
+    out += ",\"verified\":";
+    out += c.status == review::ClaimStatus::verified ? "true" : "false";
+    out += ",\"status\":\"";
+    out += review::to_string(c.status);
+    out += "\",\"reason\":";
+    append_json_string(out, c.reason);
+    out += '}';
+  }
+  out += fmt::format("],\"approvals_required\":{},\"approvals_verified\":{},\"verdict\":",
+                     r.approvals_required, r.approvals_verified);
+  append_json_string(out, r.verdict);
+  out += ",\"lines_changed\":";
+  out += r.lines_changed < 0 ? "null" : std::to_string(r.lines_changed);
+  out += '}';
+}
+
+std::string csv_header() {
+  return "id,author_name,author_email,author_date,committer_name,committer_email,"
+         "committer_date,ref,ai_assisted,tools,markers,reviews_claimed,reviews_verified,"
+         "approvals_required,verdict,lines_changed,subject\r\n";
+}
+
+void render_record_csv(const AuditRecord& r, std::string& out) {
+  auto field = [&](std::string_view s, bool last = false) {
+    out += '"';
+    append_utf8(out, s, [](std::string& o, char c) {
+      if (c == '"')
+        o += '"';
+      o += c;
+    });
+    out += last ? "\"\r\n" : "\",";
+  };
+  std::string tools, markers;
+  for (const auto& t : tools_of(r))
+    tools += (tools.empty() ? "" : ";") + t;
+  for (const auto& m : r.markers)
+    markers += (markers.empty() ? "" : ";") + m.marker_id;
+  field(r.id);
+  field(r.author.name);
+  field(r.author.email);
+  field(audit::iso_time(r.author.time, r.author.offset_minutes));
+  field(r.committer.name);
+  field(r.committer.email);
+  field(audit::iso_time(r.committer.time, r.committer.offset_minutes));
+  field(r.ref);
+  field(r.ai_assisted() ? "true" : "false");
+  field(tools);
+  field(markers);
+  field(std::to_string(r.reviews.size()));
+  field(std::to_string(r.approvals_verified));
+  field(std::to_string(r.approvals_required));
+  field(r.verdict);
+  field(r.lines_changed < 0 ? "" : std::to_string(r.lines_changed));
+  field(r.subject, true);
+}
+
+std::string render_summary_json(const AuditSummary& s) {
+  nlohmann::ordered_json j;
+  j["schema"] = kAuditSchema;
+  j["policy"] = valid_utf8(s.policy_source);
+  j["verification"] = s.verification;
+  auto scanned = nlohmann::ordered_json::array();
+  for (const auto& x : s.scanned)
+    scanned.push_back(valid_utf8(x));
+  j["scanned"] = std::move(scanned);
+  j["since"] = s.since.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.since);
+  j["until"] = s.until.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.until);
+  j["total"] = tally_json(s.total);
+  auto verdicts = nlohmann::ordered_json::object();
+  for (const auto& [v, n] : s.by_verdict)
+    verdicts[v] = n;
+  j["by_verdict"] = std::move(verdicts);
+  j["by_week"] = tallies_json(s.by_week, "week");
+  j["by_month"] = tallies_json(s.by_month, "month");
+  j["by_author"] = tallies_json(s.by_author, "author");
+  j["by_tool"] = tallies_json(s.by_tool, "tool");
+  auto reviewers = nlohmann::ordered_json::array();
+  for (const auto& [who, n] : s.by_reviewer)
+    reviewers.push_back({{"reviewer", valid_utf8(who)}, {"verified_reviews", n}});
+  j["by_reviewer"] = std::move(reviewers);
+  auto gaps = nlohmann::ordered_json::array();
+  for (const auto& [who, n] : s.top_gap_authors)
+    gaps.push_back({{"author", valid_utf8(who)}, {"ai_violations", n}});
+  j["top_gap_authors"] = std::move(gaps);
+  auto largest = nlohmann::ordered_json::array();
+  for (const auto& r : s.largest_gaps)
+    largest.push_back({{"id", r.id},
+                       {"subject", valid_utf8(r.subject)},
+                       {"author", valid_utf8(r.author.email)},
+                       {"lines_changed", r.lines_changed},
+                       {"verdict", r.verdict}});
+  j["largest_gaps"] = std::move(largest);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string render_audit_text(const AuditSummary& s, const std::vector<AuditRecord>& violations,
+                              std::int64_t violations_left_out) {
+  std::string out;
+  const Tally& t = s.total;
+  out += fmt::format("trailgate audit: {} (verification: {})\n",
+                     s.policy_source.empty() ? "no policy" : clip(s.policy_source, 200),
+                     s.verification);
+  std::string scanned;
+  for (const auto& x : s.scanned)
+    scanned += (scanned.empty() ? "" : ", ") + clip(x, 100);
+  out += fmt::format("scanned: {}{}{}\n\n", scanned.empty() ? "(nothing)" : scanned,
+                     s.since.empty() ? "" : ", since " + s.since,
+                     s.until.empty() ? "" : ", until " + s.until);
+  out += fmt::format("  commits            {:>8}\n", t.commits);
+  out += fmt::format("  AI-assisted        {:>8}  {} of commits\n", t.ai_assisted,
+                     percent(t.ai_assisted, t.commits));
+  out += fmt::format("  verified-reviewed  {:>8}  {} of AI-assisted\n", t.ai_verified,
+                     percent(t.ai_verified, t.ai_assisted));
+  out += fmt::format("  violations         {:>8}  {} of commits\n", t.violations,
+                     percent(t.violations, t.commits));
+  out += "\nverdicts\n";
+  for (const auto& [v, n] : s.by_verdict)
+    out += fmt::format("  {:<16} {:>8}\n", v, n);
+  text_table(out, "by month", "month", s.by_month, false, 24, true);
+  text_table(out, "by week", "week", s.by_week, false, 12, true);
+  text_table(out, "by author", "author", s.by_author, true, 25, false);
+  text_table(out, "by tool", "tool", s.by_tool, true, 50, false);
+  out += "\nverified reviews by reviewer\n";
+  for (const auto& [who, n] : s.by_reviewer)
+    out += fmt::format("  {:<40} {:>8}\n", clip(who, 40), n);
+  out += "\ntop gaps: authors with the most unreviewed AI-assisted commits\n";
+  for (const auto& [who, n] : s.top_gap_authors)
+    out += fmt::format("  {:<40} {:>8}\n", clip(who, 40), n);
+  out += "\ntop gaps: largest unreviewed AI-assisted commits (lines changed)\n";
+  for (const auto& r : s.largest_gaps)
+    out += fmt::format("  {:>8}  {} {:<14} {}  {}\n", r.lines_changed, short_id(r.id), r.verdict,
+                       clip(r.author.email, 32), clip(r.subject, 60));
+  if (!violations.empty()) {
+    out += "\nviolations\n";
+    for (const auto& r : violations) {
+      out += fmt::format("  {:<14} {} {}  {}\n", r.verdict, short_id(r.id),
+                         clip(r.author.email, 32), clip(r.subject, 60));
+      for (const auto& c : r.reviews)
+        if (c.status != review::ClaimStatus::verified)
+          out += fmt::format("      {} does not count ({}): {}\n", clip(c.trailer, 80),
+                             review::to_string(c.status), clip(c.reason, 160));
+    }
+    if (violations_left_out > 0)
+      out += fmt::format("  ... and {} more (use --format csv or jsonl for all)\n",
+                         violations_left_out);
+  }
+  return out;
+}
+
+std::string render_audit_md(const AuditSummary& s) {
+  std::string out;
+  const Tally& t = s.total;
+  out += "# trailgate audit\n\n";
+  out += fmt::format("Policy: `{}` (verification: {}). Scanned: {}.{}{}\n\n",
+                     s.policy_source.empty() ? "none" : sanitize(valid_utf8(s.policy_source)),
+                     s.verification, s.scanned.size(),
+                     s.since.empty() ? "" : " Since " + s.since + ".",
+                     s.until.empty() ? "" : " Until " + s.until + ".");
+  out += "| | count | share |\n|---|---:|---:|\n";
+  out += fmt::format("| commits | {} | |\n", t.commits);
+  out += fmt::format("| AI-assisted | {} | {} of commits |\n", t.ai_assisted,
+                     percent(t.ai_assisted, t.commits));
+  out += fmt::format("| verified-reviewed | {} | {} of AI-assisted |\n", t.ai_verified,
+                     percent(t.ai_verified, t.ai_assisted));
+  out += fmt::format("| violations | {} | {} of commits |\n", t.violations,
+                     percent(t.violations, t.commits));
+  out += "\n## Verdicts\n\n| verdict | commits |\n|---|---:|\n";
+  for (const auto& [v, n] : s.by_verdict)
+    out += fmt::format("| {} | {} |\n", v, n);
+  md_table(out, "By month", "month", s.by_month, false, 1000, true);
+  md_table(out, "By week", "week", s.by_week, false, 1000, true);
+  md_table(out, "By author", "author", s.by_author, true, 1000, false);
+  md_table(out, "By tool", "tool", s.by_tool, true, 1000, false);
+  out += "\n## Verified reviews by reviewer\n\n| reviewer | verified reviews |\n|---|---:|\n";
+  for (const auto& [who, n] : s.by_reviewer)
+    out += fmt::format("| {} | {} |\n", sanitize(valid_utf8(who)), n);
+  out += "\n## Top gaps: authors\n\n| author | unreviewed AI-assisted |\n|---|---:|\n";
+  for (const auto& [who, n] : s.top_gap_authors)
+    out += fmt::format("| {} | {} |\n", sanitize(valid_utf8(who)), n);
+  out +=
+      "\n## Top gaps: largest commits\n\n| commit | lines | verdict | author |\n"
+      "|---|---:|---|---|\n";
+  for (const auto& r : s.largest_gaps)
+    out += fmt::format("| `{}` | {} | {} | {} |\n", short_id(r.id), r.lines_changed, r.verdict,
+                       sanitize(valid_utf8(r.author.email)));
+  return out;
+}
+
+}  // namespace trailgate::report

@@ -1,0 +1,46 @@
+// The audit in the formats people and tools read: text tables, JSON, JSON lines, CSV and
+// Markdown (HTML is audit_html.h). Renderers only format; the verdicts come from the scan.
+//
+// Commit data is untrusted bytes: JSON and CSV output is always valid UTF-8 (a byte that is not
+// part of well-formed UTF-8 becomes U+FFFD), and text output escapes control characters. The
+// JSON schema, versioned as kAuditSchema, is documented in docs/audit.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/audit.h"
+
+namespace trailgate::report {
+
+// The schema id every JSON document and JSON line carries as "schema".
+inline constexpr std::string_view kAuditSchema = "trailgate.audit/1";
+
+// Appends `text` to `out` as a JSON string literal (with the quotes). Invalid UTF-8 becomes
+// U+FFFD; control characters, '"' and '\' are escaped.
+void append_json_string(std::string& out, std::string_view text);
+
+// Appends one commit as a JSON object (no newline): the jsonl line and the elements of the
+// json document's "commits" array.
+void render_record_json(const audit::AuditRecord& record, std::string& out);
+
+// The CSV header row, ending in CRLF.
+std::string csv_header();
+// Appends one commit as a CSV row (RFC 4180: every field quoted, '"' doubled, CRLF at the end).
+void render_record_csv(const audit::AuditRecord& record, std::string& out);
+
+// The summary as one JSON object (no newline). REQUIRES: summary.finish() was called.
+std::string render_summary_json(const audit::AuditSummary& summary);
+
+// The summary as readable text tables, then up to `violations.size()` violations;
+// `violations_left_out` more are only counted. REQUIRES: summary.finish() was called.
+std::string render_audit_text(const audit::AuditSummary& summary,
+                              const std::vector<audit::AuditRecord>& violations,
+                              std::int64_t violations_left_out);
+
+// The summary as Markdown. REQUIRES: summary.finish() was called.
+std::string render_audit_md(const audit::AuditSummary& summary);
+
+}  // namespace trailgate::report

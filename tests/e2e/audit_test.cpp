@@ -1,0 +1,460 @@
+// End-to-end: `trailgate audit` over a generated repository whose every count is known: human,
+// AI-assisted unreviewed, reviewed by a senior and by a principal, self-reviewed, below-level,
+// unverified, and grandfathered by the baseline commit, by two authors over two months. Every
+// number of the summary is checked against the expected value, in every format.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/temp_repo.h"
+
+using trailgate::testing::ProcessResult;
+using trailgate::testing::read_file;
+using trailgate::testing::run;
+using trailgate::testing::run_ok;
+using trailgate::testing::TempDir;
+using trailgate::testing::trailgate_binary;
+using trailgate::testing::write_file;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+const char* const kRoster = R"(
+[review]
+verification = "roster"
+
+[[person]]
+name = "Senior One"
+emails = ["senior@example.com"]
+level = "senior"
+
+[[person]]
+name = "Principal One"
+emails = ["principal@example.com"]
+level = "principal"
+
+[[person]]
+name = "Junior One"
+emails = ["junior@example.com"]
+level = "junior"
+
+[[protect]]
+refs = ["refs/heads/main"]
+approvals = 1
+min_level = "senior"
+)";
+
+const char* const kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
+const char* const kAlice = "Alice Dev <alice@example.com>";
+const char* const kBob = "Bob Dev <bob@example.com>";
+
+// A repository built commit by commit with fixed dates, and the policy file next to it.
+class AuditRepo {
+ public:
+  AuditRepo() : repo_(dir_.path() / "repo") {
+    fs::create_directories(repo_);
+    run_ok({"git", "init", "-q", "-b", "main"}, repo_);
+  }
+
+  // Commits `message` by `author` at noon UTC on `day`, first appending `lines` lines to a
+  // file of its own (so lines_changed == lines). Returns the id.
+  std::string commit(const std::string& message, const std::string& author, const std::string& day,
+                     int lines = 0) {
+    ++counter_;
+    std::string file = "f" + std::to_string(counter_) + ".txt";
+    std::string text;
+    for (int i = 0; i < lines; ++i)
+      text += "line " + std::to_string(i) + "\n";
+    write_file(repo_ / file, text);
+    git({"add", file});
+    std::string date = day + "T12:00:00+00:00";
+    git({"commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "-", "--author", author},
+        message, {{"GIT_AUTHOR_DATE", date}, {"GIT_COMMITTER_DATE", date}});
+    return trim(git({"rev-parse", "HEAD"}));
+  }
+
+  std::string git(const std::vector<std::string>& args, const std::string& input = "",
+                  const std::map<std::string, std::string>& env = {}) {
+    std::vector<std::string> argv = {"git", "-c", "user.name=Committer", "-c",
+                                     "user.email=committer@example.com"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_ok(argv, repo_, input, env);
+  }
+
+  void set_policy(const std::string& text) { write_file(policy(), text); }
+  fs::path policy() const { return dir_.path() / "policy.toml"; }
+  const fs::path& path() const { return repo_; }
+
+  ProcessResult audit(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {trailgate_binary(), "--repo",          repo_.string(),
+                                     "--policy",         policy().string(), "audit"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv, repo_);
+  }
+
+  static std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+      s.pop_back();
+    return s;
+  }
+
+ private:
+  TempDir dir_;
+  fs::path repo_;
+  int counter_ = 0;
+};
+
+std::string ai(const std::string& subject, const std::string& trailers = "") {
+  return subject + "\n\nBody text.\n\n" + kClaude + "\n" + trailers;
+}
+
+// RFC 4180: fields in quotes with "" for a quote, CRLF between records.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(field);
+      field.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      row.push_back(field);
+      field.clear();
+      rows.push_back(row);
+      row.clear();
+      ++i;
+    } else {
+      field += c;
+    }
+  }
+  return rows;
+}
+
+std::vector<json> parse_jsonl(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    out.push_back(json::parse(line));
+  return out;
+}
+
+json tally(long commits, long ai, long verified, long violations) {
+  return {{"commits", commits},
+          {"ai_assisted", ai},
+          {"ai_verified", verified},
+          {"violations", violations}};
+}
+
+void check_tally(const json& row, const json& expected) {
+  for (const auto& [k, v] : expected.items())
+    CHECK(row.at(k) == v);
+}
+
+// The known history. Dates: 2026-01-05 is a Monday in ISO week 2.
+struct Fixture {
+  AuditRepo repo;
+  std::map<std::string, std::string> id;
+
+  Fixture() {
+    id["B1"] = repo.commit("Base one\n", kAlice, "2026-01-05");
+    id["B2"] = repo.commit(ai("Base two"), kAlice, "2026-01-06");
+    id["H1"] = repo.commit("Human one\n\nSigned-off-by: Alice Dev <alice@example.com>\n", kAlice,
+                           "2026-01-12", 1);
+    id["H2"] = repo.commit("Human two\n", kAlice, "2026-01-13");
+    id["H3"] = repo.commit("Human three\n", kAlice, "2026-01-14");
+    id["A1"] = repo.commit(ai("AI one"), kAlice, "2026-01-20", 5);
+    id["A2"] = repo.commit(ai("AI two"), kAlice, "2026-01-20", 2);
+    id["R1"] = repo.commit(ai("Reviewed one",
+                              "Change-Id: I0123\n  continued here\n"
+                              "Reviewed-by: Senior One <senior@example.com>\n"),
+                           kBob, "2026-02-02", 3);
+    id["R2"] = repo.commit(
+        "Reviewed two\n\nAssisted-by: SomeTool 1.0\nReviewed-by: Principal One "
+        "<principal@example.com>\n",
+        kBob, "2026-02-02");
+    id["S1"] = repo.commit(ai("Self reviewed", "Reviewed-by: Senior One <senior@example.com>\n"),
+                           "Senior One <senior@example.com>", "2026-02-03");
+    id["L1"] = repo.commit(ai("Below level", "Reviewed-by: Junior One <junior@example.com>\n"),
+                           kBob, "2026-02-04");
+    id["U1"] =
+        repo.commit(ai("Fix \"quoted\", comma", "Reviewed-by: Nobody Here <nobody@example.com>\n"),
+                    kBob, "2026-02-10", 10);
+    id["H4"] = repo.commit("Cafe latin-1 subject\n", "Bob Dev <BOB@Example.com>", "2026-02-11");
+    // git commit would re-encode a Latin-1 message to UTF-8; write the raw object instead.
+    std::string raw = repo.git({"cat-file", "commit", id["H4"]});
+    raw.replace(raw.find("Cafe"), 4, "Caf\xe9");
+    id["H4"] = AuditRepo::trim(
+        repo.git({"hash-object", "-w", "-t", "commit", "--literally", "--stdin"}, raw));
+    repo.git({"update-ref", "refs/heads/main", id["H4"]});
+    repo.set_policy(std::string(kRoster) + "\n[baseline]\ncommit = \"" + id["B2"] + "\"\n");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("audit: every number of the summary equals the known count", "[e2e][audit]") {
+  Fixture f;
+  ProcessResult r = f.repo.audit({"--format", "json", "--no-cache"});
+  REQUIRE(r.exit_code == 0);
+  json doc = json::parse(r.out);  // throws when the document is not valid JSON (or UTF-8)
+  CHECK(doc["schema"] == "trailgate.audit/1");
+  REQUIRE(doc["commits"].size() == 13);
+  const json& s = doc["summary"];
+  CHECK(s["schema"] == "trailgate.audit/1");
+  CHECK(s["verification"] == "roster");
+  CHECK(s["scanned"] == json::array({"refs/heads/main"}));
+
+  check_tally(s["total"], tally(13, 8, 2, 5));
+  CHECK(s["total"]["ai_share"].get<double>() == Approx(8.0 / 13));
+  CHECK(s["total"]["verified_share"].get<double>() == Approx(2.0 / 8));
+  CHECK(s["total"]["violation_share"].get<double>() == Approx(5.0 / 13));
+
+  CHECK(s["by_verdict"] == json({{"below-level", 1},
+                                 {"grandfathered", 2},
+                                 {"not-ai", 4},
+                                 {"ok", 2},
+                                 {"self-reviewed", 1},
+                                 {"unreviewed", 2},
+                                 {"unverified", 1}}));
+
+  REQUIRE(s["by_month"].size() == 2);
+  CHECK(s["by_month"][0]["month"] == "2026-01");
+  check_tally(s["by_month"][0], tally(7, 3, 0, 2));
+  CHECK(s["by_month"][1]["month"] == "2026-02");
+  check_tally(s["by_month"][1], tally(6, 5, 2, 3));
+
+  std::vector<std::pair<std::string, json>> weeks = {{"2026-W02", tally(2, 1, 0, 0)},
+                                                     {"2026-W03", tally(3, 0, 0, 0)},
+                                                     {"2026-W04", tally(2, 2, 0, 2)},
+                                                     {"2026-W06", tally(4, 4, 2, 2)},
+                                                     {"2026-W07", tally(2, 1, 0, 1)}};
+  REQUIRE(s["by_week"].size() == weeks.size());
+  for (std::size_t i = 0; i < weeks.size(); ++i) {
+    CHECK(s["by_week"][i]["week"] == weeks[i].first);
+    check_tally(s["by_week"][i], weeks[i].second);
+  }
+
+  REQUIRE(s["by_author"].size() == 3);
+  CHECK(s["by_author"][0]["author"] == "alice@example.com");
+  check_tally(s["by_author"][0], tally(7, 3, 0, 2));
+  CHECK(s["by_author"][1]["author"] == "bob@example.com");  // BOB@Example.com lowercased
+  check_tally(s["by_author"][1], tally(5, 4, 2, 2));
+  CHECK(s["by_author"][2]["author"] == "senior@example.com");
+  check_tally(s["by_author"][2], tally(1, 1, 0, 1));
+
+  REQUIRE(s["by_tool"].size() == 2);
+  CHECK(s["by_tool"][0]["tool"] == "Assisted-by trailer");
+  check_tally(s["by_tool"][0], tally(1, 1, 1, 0));
+  CHECK(s["by_tool"][1]["tool"] == "Claude Code");
+  check_tally(s["by_tool"][1], tally(7, 7, 1, 5));
+
+  CHECK(s["by_reviewer"] ==
+        json::array({{{"reviewer", "principal@example.com"}, {"verified_reviews", 1}},
+                     {{"reviewer", "senior@example.com"}, {"verified_reviews", 1}}}));
+
+  CHECK(s["top_gap_authors"] ==
+        json::array({{{"author", "alice@example.com"}, {"ai_violations", 2}},
+                     {{"author", "bob@example.com"}, {"ai_violations", 2}},
+                     {{"author", "senior@example.com"}, {"ai_violations", 1}}}));
+
+  REQUIRE(s["largest_gaps"].size() == 5);
+  std::vector<std::pair<std::string, int>> largest = {
+      {"U1", 10}, {"A1", 5}, {"A2", 2}, {"L1", 0}, {"S1", 0}};
+  for (std::size_t i = 0; i < largest.size(); ++i) {
+    CHECK(s["largest_gaps"][i]["id"] == f.id[largest[i].first]);
+    CHECK(s["largest_gaps"][i]["lines_changed"] == largest[i].second);
+  }
+
+  // Every commit's verdict, newest first.
+  std::vector<std::pair<std::string, std::string>> verdicts = {
+      {"H4", "not-ai"},       {"U1", "unverified"}, {"L1", "below-level"}, {"S1", "self-reviewed"},
+      {"R2", "ok"},           {"R1", "ok"},         {"A2", "unreviewed"},  {"A1", "unreviewed"},
+      {"H3", "not-ai"},       {"H2", "not-ai"},     {"H1", "not-ai"},      {"B2", "grandfathered"},
+      {"B1", "grandfathered"}};
+  for (std::size_t i = 0; i < verdicts.size(); ++i) {
+    CHECK(doc["commits"][i]["id"] == f.id[verdicts[i].first]);
+    CHECK(doc["commits"][i]["verdict"] == verdicts[i].second);
+  }
+  // Invalid UTF-8 became U+FFFD.
+  CHECK(doc["commits"][0]["subject"] == "Caf\xef\xbf\xbd latin-1 subject");
+}
+
+TEST_CASE("audit: jsonl lines carry git's trailers, markers, reviews and verdict", "[e2e][audit]") {
+  Fixture f;
+  ProcessResult r = f.repo.audit({"--format", "jsonl", "--no-cache"});
+  REQUIRE(r.exit_code == 0);
+  std::vector<json> lines = parse_jsonl(r.out);
+  REQUIRE(lines.size() == 13);
+  std::map<std::string, json> by_id;
+  for (const auto& l : lines)
+    by_id[l["id"]] = l;
+
+  for (const char* name : {"R1", "R2", "U1", "H1", "H2"}) {
+    const json& l = by_id.at(f.id[name]);
+    // Rebuild %(trailers:only,unfold) from the line and compare with git's own output.
+    std::string ours;
+    for (const auto& t : l["trailers"])
+      ours += t["key"].get<std::string>() + ": " + t["value"].get<std::string>() + "\n";
+    std::string git = f.repo.git({"log", "-1", "--format=%(trailers:only,unfold)", f.id[name]});
+    CHECK(ours + "\n" == git);
+    CHECK(l.contains("ai_assisted"));
+    CHECK(l.contains("markers"));
+    CHECK(l.contains("reviews"));
+    CHECK(l.contains("verdict"));
+  }
+  const json& r1 = by_id.at(f.id["R1"]);
+  CHECK(r1["trailers"][1] == json({{"key", "Change-Id"}, {"value", "I0123 continued here"}}));
+  CHECK(r1["ai_assisted"] == true);
+  CHECK(r1["markers"][0]["id"] == "claude-code.co-author");
+  CHECK(r1["reviews"][0]["reviewer"] == "Senior One <senior@example.com>");
+  CHECK(r1["reviews"][0]["verified"] == true);
+  CHECK(r1["reviews"][0]["status"] == "verified");
+  CHECK(r1["verdict"] == "ok");
+
+  const json& u1 = by_id.at(f.id["U1"]);
+  CHECK(u1["verdict"] == "unverified");
+  CHECK(u1["reviews"][0]["verified"] == false);
+  CHECK(u1["reviews"][0]["status"] == "not-on-roster");
+  CHECK_FALSE(u1["reviews"][0]["reason"].get<std::string>().empty());
+  CHECK(u1["lines_changed"] == 10);
+
+  const json& h2 = by_id.at(f.id["H2"]);
+  CHECK(h2["ai_assisted"] == false);
+  CHECK(h2["markers"].empty());
+  CHECK(h2["lines_changed"].is_null());
+}
+
+TEST_CASE("audit: csv parses back, one row per commit", "[e2e][audit]") {
+  Fixture f;
+  ProcessResult r = f.repo.audit({"--format", "csv", "--no-cache"});
+  REQUIRE(r.exit_code == 0);
+  auto rows = parse_csv(r.out);
+  REQUIRE(rows.size() == 14);
+  for (const auto& row : rows)
+    CHECK(row.size() == rows[0].size());
+  CHECK(rows[0][0] == "id");
+  CHECK(rows[0].back() == "subject");
+  // U1 is the second newest: its subject holds a quote and a comma.
+  CHECK(rows[2][0] == f.id["U1"]);
+  CHECK(rows[2].back() == "Fix \"quoted\", comma");
+  CHECK(rows[2][14] == "unverified");
+  CHECK(rows[2][15] == "10");
+}
+
+TEST_CASE("audit: text, md and html summaries", "[e2e][audit]") {
+  Fixture f;
+  ProcessResult text = f.repo.audit({"--no-cache"});
+  REQUIRE(text.exit_code == 0);
+  CHECK_THAT(text.out, Catch::Contains("8  61.5% of commits"));
+  CHECK_THAT(text.out, Catch::Contains("2026-W06"));
+  CHECK_THAT(text.out, Catch::Contains(f.id["U1"].substr(0, 12)));
+  ProcessResult md = f.repo.audit({"--format", "md", "--no-cache"});
+  REQUIRE(md.exit_code == 0);
+  CHECK_THAT(md.out, Catch::Contains("| AI-assisted | 8 |"));
+  ProcessResult html = f.repo.audit({"--format", "html", "--no-cache", "-o", "report.html"});
+  REQUIRE(html.exit_code == 0);
+  CHECK(html.out.empty());
+  CHECK_THAT(read_file(f.repo.path() / "report.html"), Catch::Contains("<html"));
+}
+
+TEST_CASE("audit: --since and --until bound the author date", "[e2e][audit]") {
+  Fixture f;
+  // 2026-02-02 .. 2026-02-04 inclusive: R1, R2, S1, L1.
+  ProcessResult r = f.repo.audit(
+      {"--format", "json", "--no-cache", "--since", "2026-02-02", "--until", "2026-02-04"});
+  REQUIRE(r.exit_code == 0);
+  json doc = json::parse(r.out);
+  REQUIRE(doc["commits"].size() == 4);
+  check_tally(doc["summary"]["total"], tally(4, 4, 2, 2));
+  CHECK(doc["summary"]["since"] == "2026-02-02");
+  CHECK(f.repo.audit({"--since", "2026-13-01"}).exit_code == 2);
+  CHECK(f.repo.audit({"--until", "yesterday"}).exit_code == 2);
+}
+
+TEST_CASE("audit: exit codes", "[e2e][audit]") {
+  Fixture f;
+  CHECK(f.repo.audit({"--format", "md"}).exit_code == 0);
+  CHECK(f.repo.audit({"--format", "md", "--fail-on-violations"}).exit_code == 1);
+  // H3's history (B1, B2, H1-H3) has no violation.
+  CHECK(f.repo.audit({"--format", "md", "--fail-on-violations", f.id["H3"]}).exit_code == 0);
+  CHECK(f.repo.audit({"--format", "pdf"}).exit_code == 2);
+  CHECK(f.repo.audit({"no-such-revision"}).exit_code == 3);
+  f.repo.set_policy("[[protect]]\nrefs = [\"refs/heads/main\"]\nbogus = 1\n");
+  CHECK(f.repo.audit({}).exit_code == 2);
+}
+
+TEST_CASE("audit: the cache gives identical output and is safe to delete", "[e2e][audit]") {
+  Fixture f;
+  auto jsonl = [&](const std::string& expect_stats) {
+    ProcessResult r = f.repo.audit({"--format", "jsonl", "--stats"});
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains(expect_stats));
+    return r.out;
+  };
+  std::string cold = jsonl("0 from the cache, 13 judged");
+  fs::path cache_dir = f.repo.path() / ".git" / "trailgate" / "audit-cache";
+  CHECK(fs::exists(cache_dir));
+  std::string warm = jsonl("13 from the cache, 0 judged");
+  CHECK(warm == cold);
+
+  SECTION("a new commit is the only one judged") {
+    f.repo.commit(ai("Later one"), kBob, "2026-02-12");
+    std::string more = jsonl("13 from the cache, 1 judged");
+    CHECK(more.substr(more.find('\n') + 1) == cold);
+  }
+  SECTION("deleting the cache is safe") {
+    fs::remove_all(cache_dir);
+    CHECK(jsonl("0 from the cache, 13 judged") == cold);
+  }
+  SECTION("a corrupt cache is ignored") {
+    for (const auto& e : fs::directory_iterator(cache_dir)) {
+      std::string bytes = read_file(e.path());
+      bytes.resize(bytes.size() - 7);  // a torn last frame
+      bytes[bytes.size() / 2] ^= 0x55;
+      write_file(e.path(), bytes);
+    }
+    std::string again = f.repo.audit({"--format", "jsonl"}).out;
+    CHECK(again == cold);
+    CHECK(jsonl("13 from the cache, 0 judged") == cold);
+  }
+  SECTION("a changed policy invalidates it") {
+    f.repo.set_policy(read_file(f.repo.policy()) + "\n# changed\n");
+    CHECK(jsonl("0 from the cache, 13 judged") == cold);
+  }
+  SECTION("other formats use the same cache") {
+    ProcessResult r = f.repo.audit({"--format", "csv", "--stats"});
+    CHECK_THAT(r.err, Catch::Contains("13 from the cache"));
+  }
+}
+
+TEST_CASE("audit: revisions are judged by --ref's rule or the first rule", "[e2e][audit]") {
+  Fixture f;
+  f.repo.git({"branch", "feature", f.id["A2"]});
+  ProcessResult r = f.repo.audit({"--format", "json", "--no-cache", "feature"});
+  REQUIRE(r.exit_code == 0);
+  json doc = json::parse(r.out);
+  CHECK(doc["commits"].size() == 7);
+  CHECK(doc["commits"][0]["ref"] == "feature");
+  CHECK(doc["commits"][0]["verdict"] == "unreviewed");
+  CHECK(f.repo.audit({"--ref", "refs/heads/unprotected", "feature"}).exit_code == 2);
+}
