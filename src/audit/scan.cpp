@@ -40,7 +40,7 @@ struct Batch {
   std::int64_t evaluated = 0;
 };
 
-// A set of commit ids, stored as 20 raw bytes each.
+// A set of commit ids (hex).
 class IdSet {
  public:
   void insert(const std::string& hex) { set_.insert(hex); }
