@@ -304,8 +304,33 @@ else
   echo "  (cmake --build <build dir> --target sshsig_rate builds it next to trailgate)."
 fi
 
+# --- the audit over the whole history (bench/audit.sh) ------------------------------------------
+audit_ratio="" audit_share="" audit_rss=""
+if [ "${BENCH_AUDIT:-1}" != 0 ]; then
+  echo
+  echo "Audit of refs/heads/main (bench/audit.sh), against git log --all with trailers:"
+  audit_out=$("$here/audit.sh" "$TRAILGATE" "$repo" 2>&1) || echo "  bench/audit.sh failed:"
+  while IFS= read -r line; do
+    case $line in
+      "audit-ratio "*) audit_ratio=${line#audit-ratio } ;;
+      "audit-incremental-share "*) audit_share=${line#audit-incremental-share } ;;
+      "audit-rss "*) audit_rss=${line#audit-rss } ;;
+      *) echo "  $line" ;;
+    esac
+  done <<<"$audit_out"
+fi
+
 echo
 echo "Targets (bench/README.md):"
+if [ -n "$audit_ratio" ]; then
+  verdict=$(awk -v r="$audit_ratio" 'BEGIN { print (r <= 1.0 ? (r <= 0.5 ? "met (and the 0.5 goal)" : "met") : "MISSED") }')
+  echo "  audit jsonl / git log at most 1.0 (goal 0.5):  $audit_ratio  -> $verdict"
+  verdict=$(awk -v r="$audit_share" 'BEGIN { print (r <= 5 ? "met" : "MISSED") }')
+  echo "  audit rerun after 100 commits at most 5% of a full run:  $audit_share%  -> $verdict"
+  worst=$(awk -v l="$audit_rss" 'BEGIN { split(l, m, " "); print (m[1] > m[2] ? m[1] : m[2]) }')
+  verdict=$(awk -v m="$worst" 'BEGIN { print (m <= 200 ? "met" : "MISSED") }')
+  echo "  audit peak RSS at most 200 MB:  $worst MB  -> $verdict"
+fi
 if [ -n "$worst_small_ratio" ]; then
   verdict=$(awk -v r="$worst_small_ratio" 'BEGIN { print (r <= 2 ? "met" : "MISSED") }')
   echo "  1-commit push within 2x of rev-list:  ${worst_small_ratio}x  -> $verdict"
