@@ -69,8 +69,8 @@ constexpr std::string_view kProtectKeys[] = {
 // must not exhaust the host's memory during a push.
 constexpr std::size_t kMaxPolicyBytes = 16 * 1024 * 1024;
 
-// Control characters written as \u and four hex digits, so text from the policy cannot inject terminal escapes
-// into the hook's output or break the one-diagnostic-per-line layout.
+// Control characters written as \u and four hex digits, so text from the policy cannot inject
+// terminal escapes into the hook's output or break the one-diagnostic-per-line layout.
 std::string printable(std::string_view text) {
   std::string out;
   for (char c : text) {
