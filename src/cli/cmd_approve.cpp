@@ -66,11 +66,7 @@ std::vector<std::string> commits_to_approve(const git::Repository& repo, const s
 int run_approve(const GlobalOptions& options, const ApproveOptions& approve_options) {
   try {
     git::Repository repo = open_repository(options);
-    ReviewSettings settings;  // the defaults, when no policy is found
-    try {
-      settings = load_policy(options, &repo).policy.review;
-    } catch (const NoPolicyError&) {
-    }
+    const ReviewSettings settings = policy_or_defaults(options, &repo).review;
     if (repo.has_uncommitted_changes())
       throw InputError(
           "the work tree has uncommitted changes; commit or stash them first, "
@@ -99,11 +95,9 @@ int run_approve(const GlobalOptions& options, const ApproveOptions& approve_opti
     }
 
     // 2. Sign each payload and write the new commits, oldest first, on the new parents.
-    review::PayloadContext context{
-        {}, settings.trailer_keys, settings.signature_key, settings.sig_namespace};
     std::map<std::string, std::string> rewritten;  // old id -> new id
     for (const auto& commit : commits) {
-      context.parent_tree_ids = commit.parent_tree_ids;
+      review::PayloadContext context = review::payload_context(commit, settings);
       std::string payload = review::review_payload(commit, context, reviewer.email);
       std::string blob = approve::sign_with_ssh_keygen(payload, key, settings.sig_namespace);
       std::string error;

@@ -19,9 +19,8 @@ int print_payload(const CommitInfo& commit, const Policy& policy, const std::str
   if (email.empty()) {
     std::vector<std::string> named;
     for (const auto& t : trailers::parse(commit.message).trailers)
-      for (const auto& key : policy.review.trailer_keys)
-        if (trailers::key_equals(t.key, key))
-          named.push_back(review::email_of(t.value));
+      if (review::is_review_key(policy.review, t.key))
+        named.push_back(review::email_of(t.value));
     if (named.size() != 1 || named.front().empty())
       throw InputError(
           fmt::format("{} has {} reviewer trailers; say whose payload with "
@@ -29,9 +28,8 @@ int print_payload(const CommitInfo& commit, const Policy& policy, const std::str
                       short_id(commit.id), named.size()));
     email = named.front();
   }
-  const ReviewSettings& s = policy.review;
-  std::string payload = review::review_payload(
-      commit, {commit.parent_tree_ids, s.trailer_keys, s.signature_key, s.sig_namespace}, email);
+  std::string payload =
+      review::review_payload(commit, review::payload_context(commit, policy.review), email);
   std::cout.write(payload.data(), static_cast<std::streamsize>(payload.size()));
   return kPassed;
 }
@@ -42,16 +40,9 @@ int run_explain(const GlobalOptions& options, const ExplainOptions& explain) {
   try {
     git::Repository repo = open_repository(options);
     CommitInfo commit = repo.read_commit(repo.resolve_commit(explain.rev), git::ParentTrees::read);
-    if (explain.payload) {
-      // A reviewer's clone rarely holds the policy; the payload needs only its review settings,
-      // so the defaults serve when none is found.
-      Policy defaults;
-      try {
-        return print_payload(commit, load_policy(options, &repo).policy, explain.reviewer);
-      } catch (const NoPolicyError&) {
-        return print_payload(commit, defaults, explain.reviewer);
-      }
-    }
+    // A reviewer's clone rarely holds the policy; the payload needs only its review settings.
+    if (explain.payload)
+      return print_payload(commit, policy_or_defaults(options, &repo), explain.reviewer);
     LoadedPolicy loaded = load_policy(options, &repo);
     const Policy& policy = loaded.policy;
     std::string ref = explain.ref;

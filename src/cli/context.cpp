@@ -56,6 +56,16 @@ LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* re
   }
 }
 
+Policy policy_or_defaults(const GlobalOptions& options, const git::Repository* repo) {
+  std::string path;
+  try {
+    path = locate_policy(options, repo);
+  } catch (const NoPolicyError&) {
+    return Policy{};
+  }
+  return load_policy_file(path);
+}
+
 git::Repository open_repository(const GlobalOptions& options) {
   return git::Repository::discover(options.repo.empty() ? "." : options.repo);
 }

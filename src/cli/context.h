@@ -41,6 +41,11 @@ struct LoadedPolicy {
 // PolicyError (a marker pattern RE2 rejects is a policy error too).
 LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* repo);
 
+// The policy when one is found, otherwise the defaults: for commands that need only its review
+// settings (approve, explain --payload), which a reviewer's clone rarely holds. Throws
+// PolicyError for a policy that is found but malformed.
+Policy policy_or_defaults(const GlobalOptions& options, const git::Repository* repo);
+
 // Opens --repo, or the repository containing the current directory.
 git::Repository open_repository(const GlobalOptions& options);
 

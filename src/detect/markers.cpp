@@ -22,22 +22,6 @@ bool is_ascii_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Same rule as trailers::key_equals; kept local so that detection does not wait on the trailer
-// parser's implementation.
-bool key_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i]))
-      return false;
-  }
-  return true;
-}
-
 // Git accepts only ASCII letters, digits and '-' in a trailer token; any other key could never
 // match, which in a policy is a mistake worth reporting rather than a marker that stays silent.
 bool is_trailer_token(std::string_view key) {
@@ -228,7 +212,7 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
     switch (spec.source) {
       case MarkerSource::trailer:
         for (const trailers::Trailer& t : trailers) {
-          if (!key_equals(t.key, spec.trailer_key))
+          if (!trailers::key_equals(t.key, spec.trailer_key))
             continue;
           if (re != nullptr && !matches(*re, t.value))
             continue;

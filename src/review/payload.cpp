@@ -61,6 +61,11 @@ std::string format_offset(int offset_minutes) {
 
 }  // namespace
 
+PayloadContext payload_context(const CommitInfo& commit, const ReviewSettings& settings) {
+  return PayloadContext{commit.parent_tree_ids, settings.trailer_keys, settings.signature_key,
+                        settings.sig_namespace};
+}
+
 std::string normalized_message(std::string_view message, const PayloadContext& context) {
   // Git reads the message as a C string.
   message = message.substr(0, message.find('\0'));

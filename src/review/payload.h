@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/commit.h"
+#include "policy/policy.h"
 
 namespace trailgate::review {
 
@@ -23,6 +24,10 @@ struct PayloadContext {
   std::string signature_key;                 // the signature trailer key (Review-Signature)
   std::string sig_namespace;                 // the SSHSIG namespace (trailgate-review)
 };
+
+// The context a policy's review settings give for `commit`.
+// REQUIRES: commit.parent_tree_ids is filled (git::ParentTrees::read).
+PayloadContext payload_context(const CommitInfo& commit, const ReviewSettings& settings);
 
 // Returns the payload for `reviewer_email` reviewing `commit`. The message is taken without
 // any trailer-block line whose key is a review key or the signature key (continuations

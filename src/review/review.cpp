@@ -37,6 +37,11 @@ std::string_view to_string(ClaimStatus status) {
   return "unknown";
 }
 
+bool is_review_key(const ReviewSettings& settings, std::string_view key) {
+  return std::any_of(settings.trailer_keys.begin(), settings.trailer_keys.end(),
+                     [&](const std::string& k) { return trailers::key_equals(k, key); });
+}
+
 std::string email_of(std::string_view value) {
   // The address is the last <...> group, as in git's ident lines; anything else is malformed
   // rather than guessed at, so a reviewer can't be named by a loose substring.
@@ -54,11 +59,6 @@ std::string email_of(std::string_view value) {
 }
 
 namespace {
-
-bool is_review_key(const Policy& policy, std::string_view key) {
-  return std::any_of(policy.review.trailer_keys.begin(), policy.review.trailer_keys.end(),
-                     [&](const std::string& k) { return trailers::key_equals(k, key); });
-}
 
 bool is_author(const Person& person, const CommitInfo& commit) {
   return std::any_of(person.emails.begin(), person.emails.end(),
@@ -118,8 +118,7 @@ void check_signature(ReviewClaim& claim, const Person& person, const CommitInfo&
                              " must sign the review (trailgate approve)";
     return;
   }
-  PayloadContext context{commit.parent_tree_ids, settings.trailer_keys, settings.signature_key,
-                         settings.sig_namespace};
+  PayloadContext context = payload_context(commit, settings);
   std::string payload;
   // Report the most telling problem when several signatures fail.
   ClaimStatus status = ClaimStatus::bad_signature;
@@ -237,7 +236,7 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
     signatures = decode_signatures(trailers, policy);
   std::vector<const Person*> approvers;
   for (const auto& trailer : trailers) {
-    if (!is_review_key(policy, trailer.key))
+    if (!is_review_key(policy.review, trailer.key))
       continue;
     ReviewClaim claim = judge(trailer, commit, policy, signatures, min_level, now);
     if (claim.status == ClaimStatus::verified) {

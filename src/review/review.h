@@ -64,6 +64,9 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
                              const std::vector<trailers::Trailer>& trailers, const Policy& policy,
                              std::string_view min_level, std::int64_t now);
 
+// True when `key` claims a review under `settings` (one of trailer_keys, ASCII case-insensitive).
+bool is_review_key(const ReviewSettings& settings, std::string_view key);
+
 // Extracts the email from a "Name <email>" trailer value; empty when there is none.
 std::string email_of(std::string_view value);
 
