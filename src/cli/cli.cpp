@@ -58,11 +58,15 @@ int run(int argc, char** argv) {
   ApproveOptions approve_options;
   auto* approve = app.add_subcommand(
       "approve", "Sign a review of HEAD (or A..HEAD) and add Reviewed-by and Review-Signature");
-  approve->add_option("range", approve_options.range, "HEAD (default) or A..HEAD");
+  approve->add_option("range", approve_options.range,
+                      "HEAD (default) or A..HEAD; with --note, any commit or range A..B");
   approve->add_option("--key", approve_options.key,
                       "SSH key to sign with (default: git config user.signingKey)");
   approve->add_option("--as", approve_options.as,
                       "Reviewer \"Name <email>\" (default: user.name and user.email)");
+  approve->add_flag("--note", approve_options.note,
+                    "Store the approvals as notes under refs/notes/trailgate instead of "
+                    "rewriting commits (for history already on a protected ref)");
 
   AuditOptions audit_options;
   auto* audit = app.add_subcommand(
@@ -113,8 +117,6 @@ int run(int argc, char** argv) {
     return run_check(global, check_options);
   if (explain->parsed())
     return run_explain(global, explain_options);
-  if (approve->parsed())
-    return run_approve(global, approve_options);
   if (approve->parsed())
     return run_approve(global, approve_options);
   if (audit->parsed())

@@ -1,6 +1,8 @@
 // `trailgate approve [RANGE]`: the reviewer signs each commit's payload with their SSH key and
 // adds Reviewed-by and Review-Signature trailers. Only messages change: trees, authors,
 // committers and dates stay, so every earlier signature in the range stays valid.
+// `trailgate approve --note [RANGE]` signs the same payloads but appends the approvals to git
+// notes under refs/notes/trailgate and rewrites nothing: review debt paid late.
 #include <fmt/format.h>
 #include <iostream>
 #include <map>
@@ -8,7 +10,9 @@
 #include "approve/approve.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "git/notes.h"
 #include "pipeline/pipeline.h"
+#include "review/note_approval.h"
 #include "review/payload.h"
 #include "review/review.h"
 #include "ssh/ssh_key.h"
@@ -61,12 +65,85 @@ std::vector<std::string> commits_to_approve(const git::Repository& repo, const s
   return repo.range_oldest_first(repo.resolve_commit(from.empty() ? "HEAD" : from), head);
 }
 
+// The commits a note approval covers, oldest first: HEAD, one commit, or a range A..B.
+std::vector<std::string> commits_to_note(const git::Repository& repo, const std::string& range) {
+  if (range.find("...") != std::string::npos)
+    throw InputError("symmetric ranges (A...B) are not supported; use A..B");
+  std::size_t dots = range.find("..");
+  if (dots == std::string::npos)
+    return {repo.resolve_commit(range.empty() ? "HEAD" : range)};
+  std::string from = range.substr(0, dots), to = range.substr(dots + 2);
+  return repo.range_oldest_first(repo.resolve_commit(from.empty() ? "HEAD" : from),
+                                 repo.resolve_commit(to.empty() ? "HEAD" : to));
+}
+
+// Signs `commit`'s review payload for `reviewer` with `key`, checks the signature, and returns
+// the SSHSIG blob.
+std::string sign_review(const CommitInfo& commit, const ReviewSettings& settings,
+                        const Reviewer& reviewer, const std::string& key) {
+  review::PayloadContext context = review::payload_context(commit, settings);
+  std::string payload = review::review_payload(commit, context, reviewer.email);
+  std::string blob = approve::sign_with_ssh_keygen(payload, key, settings.sig_namespace);
+  std::string error;
+  std::optional<ssh::SshSignature> sig = ssh::decode_sshsig(blob, &error);
+  if (!sig || !ssh::verify_sshsig(*sig, payload, settings.sig_namespace, &error))
+    throw std::runtime_error("the signature ssh-keygen made does not verify: " + error);
+  return blob;
+}
+
+// approve --note: appends one signed approval per commit to its review note.
+int approve_by_note(const git::Repository& repo, const ReviewSettings& settings,
+                    const std::vector<std::string>& ids, const Reviewer& reviewer,
+                    const std::string& key) {
+  std::string reviewer_value = fmt::format("{} <{}>", reviewer.name, reviewer.email);
+  std::size_t added = 0;
+  for (const auto& id : ids) {
+    CommitInfo commit = repo.read_commit(id, git::ParentTrees::read);
+    std::optional<std::string> note = git::read_note(repo, git::kReviewNotesRef, id);
+    bool already = false;
+    if (note)
+      for (const auto& t : review::parse_note(*note, settings).trailers)
+        already = already || (review::is_review_key(settings, t.key) &&
+                              iequals(review::email_of(t.value), reviewer.email));
+    if (already) {
+      std::cout << fmt::format("already approved {}  {}\n", short_id(id),
+                               subject_of(commit.message));
+      continue;
+    }
+    std::string blob = sign_review(commit, settings, reviewer, key);
+    git::append_note(
+        repo, git::kReviewNotesRef, id,
+        review::format_note_approval(settings, reviewer_value, ssh::base64_encode(blob)));
+    ++added;
+    std::cout << fmt::format("approved {} by note  {}\n", short_id(id), subject_of(commit.message));
+  }
+  std::cout << fmt::format(
+      "Signed as {} in namespace {}; {} approval{} added to {}. No commit was rewritten. "
+      "Publish with: git push origin {}\n",
+      reviewer_value, settings.sig_namespace, added, added == 1 ? "" : "s", git::kReviewNotesRef,
+      git::kReviewNotesRef);
+  return kPassed;
+}
+
 }  // namespace
 
 int run_approve(const GlobalOptions& options, const ApproveOptions& approve_options) {
   try {
     git::Repository repo = open_repository(options);
     const ReviewSettings settings = policy_or_defaults(options, &repo).review;
+    Reviewer reviewer = reviewer_identity(repo, approve_options.as);
+    std::string key = approve_options.key;
+    if (key.empty())
+      key = repo.config_string("user.signingKey").value_or("");
+    if (key.empty())
+      throw InputError("no signing key: pass --key FILE or set git config user.signingKey");
+    if (approve_options.note) {
+      std::vector<std::string> ids = commits_to_note(repo, approve_options.range);
+      if (ids.empty())
+        throw InputError(fmt::format("\"{}\" holds no commits", approve_options.range));
+      return approve_by_note(repo, settings, ids, reviewer, key);
+    }
+
     if (repo.has_uncommitted_changes())
       throw InputError(
           "the work tree has uncommitted changes; commit or stash them first, "
@@ -75,13 +152,6 @@ int run_approve(const GlobalOptions& options, const ApproveOptions& approve_opti
     std::vector<std::string> ids = commits_to_approve(repo, approve_options.range, head);
     if (ids.empty())
       throw InputError(fmt::format("\"{}\" holds no commits", approve_options.range));
-
-    Reviewer reviewer = reviewer_identity(repo, approve_options.as);
-    std::string key = approve_options.key;
-    if (key.empty())
-      key = repo.config_string("user.signingKey").value_or("");
-    if (key.empty())
-      throw InputError("no signing key: pass --key FILE or set git config user.signingKey");
 
     // 1. Read every commit first, so that a merge anywhere refuses before anything is signed.
     std::vector<CommitInfo> commits;
@@ -99,11 +169,7 @@ int run_approve(const GlobalOptions& options, const ApproveOptions& approve_opti
     for (const auto& commit : commits) {
       review::PayloadContext context = review::payload_context(commit, settings);
       std::string payload = review::review_payload(commit, context, reviewer.email);
-      std::string blob = approve::sign_with_ssh_keygen(payload, key, settings.sig_namespace);
-      std::string error;
-      std::optional<ssh::SshSignature> sig = ssh::decode_sshsig(blob, &error);
-      if (!sig || !ssh::verify_sshsig(*sig, payload, settings.sig_namespace, &error))
-        throw std::runtime_error("the signature ssh-keygen made does not verify: " + error);
+      std::string blob = sign_review(commit, settings, reviewer, key);
 
       std::vector<std::string> lines;
       std::string review_line =

@@ -56,8 +56,10 @@ struct ApproveOptions {
   std::string range;  // empty = HEAD; otherwise A..HEAD (or HEAD)
   std::string key;    // --key; empty = git config user.signingKey
   std::string as;     // --as "Name <email>"; empty = user.name and user.email
+  bool note = false;  // --note: append approvals to refs/notes/trailgate, rewrite nothing
 };
-// `trailgate approve [RANGE]`: signs and adds review trailers, rewriting only messages.
+// `trailgate approve [RANGE]`: signs and adds review trailers, rewriting only messages; with
+// --note, stores the signed approvals as git notes instead (review/note_approval.h).
 int run_approve(const GlobalOptions& options, const ApproveOptions& approve);
 
 struct InstallOptions {

@@ -13,6 +13,7 @@ inline constexpr const char* kReviewAll = "review-required";
 inline constexpr const char* kDeclaration = "declaration-required";
 inline constexpr const char* kDeleteRef = "protected-ref-delete";
 inline constexpr const char* kRewriteRef = "protected-ref-rewrite";
+inline constexpr const char* kReviewNote = "review-note";
 }  // namespace rules
 
 struct Finding {

@@ -19,23 +19,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Key {
-  std::string path;        // the private key file
-  std::string public_key;  // "type base64 comment"
-};
+using Key = trailgate::testing::SshKey;
 
-// A fresh key from the real ssh-keygen.
 Key make_key(const fs::path& dir, const std::string& name, const std::string& type, int bits = 0) {
-  std::string path = (dir / name).string();
-  std::vector<std::string> args = {"ssh-keygen", "-q", "-N", "",   "-t",
-                                   type,         "-C", name, "-f", path};
-  if (bits)
-    args.insert(args.end(), {"-b", std::to_string(bits)});
-  run_ok(args, dir);
-  std::string pub = read_file(path + ".pub");
-  while (!pub.empty() && pub.back() == '\n')
-    pub.pop_back();
-  return {path, pub};
+  return trailgate::testing::make_ssh_key(dir, name, type, bits);
 }
 
 struct Keys {

@@ -263,4 +263,18 @@ std::string TempRepo::server_git(const std::vector<std::string>& args) {
   return run_ok(argv, server_);
 }
 
+SshKey make_ssh_key(const std::filesystem::path& dir, const std::string& name,
+                    const std::string& type, int bits) {
+  std::string path = (dir / name).string();
+  std::vector<std::string> args = {"ssh-keygen", "-q", "-N", "",   "-t",
+                                   type,         "-C", name, "-f", path};
+  if (bits)
+    args.insert(args.end(), {"-b", std::to_string(bits)});
+  run_ok(args, dir);
+  std::string pub = read_file(path + ".pub");
+  while (!pub.empty() && pub.back() == '\n')
+    pub.pop_back();
+  return {path, pub};
+}
+
 }  // namespace trailgate::testing

@@ -49,6 +49,16 @@ std::string trailgate_binary();
 void write_file(const std::filesystem::path& path, const std::string& text);
 std::string read_file(const std::filesystem::path& path);
 
+// A key pair made by the real ssh-keygen (no passphrase).
+struct SshKey {
+  std::string path;        // the private key file; the public key is path + ".pub"
+  std::string public_key;  // "type base64 comment", as a policy's keys list takes it
+};
+
+// Creates key `name` of `type` ("ed25519", "ecdsa", "rsa", ...) in `dir`; `bits` 0 = default.
+SshKey make_ssh_key(const std::filesystem::path& dir, const std::string& name,
+                    const std::string& type, int bits = 0);
+
 // A bare server repository with trailgate installed as its pre-receive hook, and a clone of it
 // to work in. The policy lives at <server>/trailgate.toml.
 class TempRepo {
