@@ -1,0 +1,499 @@
+#include "git/tree_changes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace trailgate::git {
+
+namespace {
+
+constexpr int kRenameThreshold = 50;  // git's default: -M50%
+
+std::string to_hex(const git_oid* oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, oid);
+  return buf;
+}
+
+git_oid to_oid(const std::string& hex) {
+  git_oid oid;
+  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, hex.c_str()) < 0)
+    throw GitError(fmt::format("not a full object id: \"{}\"", hex), GIT_EINVALID);
+  return oid;
+}
+
+std::string raw_key(const git_oid* oid) {
+  return std::string(reinterpret_cast<const char*>(oid->id), GIT_OID_RAWSZ);
+}
+
+bool is_regular_blob(std::uint32_t mode) {
+  return (mode & 0170000u) == 0100000u;  // 0100644 or 0100755, not a symlink or submodule
+}
+
+bool is_under(const std::string& path, const std::string& directory) {
+  return directory.empty() || (path.size() > directory.size() && path[directory.size()] == '/' &&
+                               path.compare(0, directory.size(), directory) == 0);
+}
+
+TreePtr lookup_tree(git_repository* repo, const git_oid* id) {
+  git_tree* tree = nullptr;
+  check(git_tree_lookup(&tree, repo, id), fmt::format("reading tree {}", to_hex(id)));
+  return TreePtr(tree);
+}
+
+}  // namespace
+
+std::string_view to_string(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::added:
+      return "added";
+    case ChangeKind::modified:
+      return "modified";
+    case ChangeKind::deleted:
+      return "deleted";
+    case ChangeKind::renamed:
+      return "renamed";
+  }
+  return "unknown";
+}
+
+// The traversal behind FileCounter: depth-first with an explicit stack (a hostile tree cannot
+// exhaust the call stack), each tree's own files counted before any subtree is read, so that a
+// bounded count often stops without descending at all.
+class TreeCounting {
+ public:
+  static std::size_t run(FileCounter& counter, git_repository* repo, const git_oid& root,
+                         std::size_t limit) {
+    auto& memo = counter.memo_;
+    if (auto it = memo.find(raw_key(&root)); it != memo.end())
+      return std::min(it->second, limit == kUnbounded ? it->second : limit + 1);
+
+    struct Frame {
+      TreePtr tree;
+      std::string key;
+      std::size_t next = 0;   // the next entry to look at for subtrees
+      std::size_t files = 0;  // files under this tree counted so far
+    };
+    std::vector<Frame> stack;
+    std::size_t running = 0;  // files counted so far, all frames together
+    auto enter = [&](const git_oid* id) {
+      if (stack.size() > FileCounter::kMaxDepth)  // the root, then kMaxDepth directories
+        throw GitError(fmt::format("tree {} nests more than {} directories deep", to_hex(&root),
+                                   FileCounter::kMaxDepth),
+                       GIT_EINVALID);
+      Frame frame{lookup_tree(repo, id), raw_key(id), 0, 0};
+      const std::size_t entries = git_tree_entrycount(frame.tree.get());
+      for (std::size_t i = 0; i < entries; ++i) {
+        if (git_tree_entry_type(git_tree_entry_byindex(frame.tree.get(), i)) != GIT_OBJECT_TREE)
+          ++frame.files;
+      }
+      running += frame.files;
+      stack.push_back(std::move(frame));
+    };
+
+    enter(&root);
+    while (true) {
+      if (running > limit)
+        return limit + 1;
+      Frame& top = stack.back();
+      const std::size_t entries = git_tree_entrycount(top.tree.get());
+      while (top.next < entries && git_tree_entry_type(git_tree_entry_byindex(
+                                       top.tree.get(), top.next)) != GIT_OBJECT_TREE)
+        ++top.next;
+      if (top.next == entries) {
+        const std::size_t files = top.files;
+        remember(memo, std::move(top.key), files);
+        stack.pop_back();
+        if (stack.empty())
+          return files;
+        stack.back().files += files;
+        continue;
+      }
+      const git_oid* id = git_tree_entry_id(git_tree_entry_byindex(top.tree.get(), top.next++));
+      if (auto it = memo.find(raw_key(id)); it != memo.end()) {
+        top.files += it->second;
+        running += it->second;
+        continue;
+      }
+      enter(id);  // invalidates `top`
+    }
+  }
+
+  static constexpr std::size_t kUnbounded = static_cast<std::size_t>(-1);
+
+ private:
+  static void remember(std::unordered_map<std::string, std::size_t>& memo, std::string key,
+                       std::size_t files) {
+    if (memo.size() >= FileCounter::kMaxRemembered)
+      memo.clear();
+    memo.emplace(std::move(key), files);
+  }
+};
+
+std::size_t FileCounter::count(const Repository& repo, const std::string& tree_id) {
+  return TreeCounting::run(*this, repo.raw(), to_oid(tree_id), TreeCounting::kUnbounded);
+}
+
+std::size_t FileCounter::count_up_to(const Repository& repo, const std::string& tree_id,
+                                     std::size_t limit) {
+  return TreeCounting::run(*this, repo.raw(), to_oid(tree_id), limit);
+}
+
+namespace {
+
+// git_diff_tree_to_tree with the options every diff here shares; `paths`, when not null,
+// restricts it to exactly those paths.
+DiffPtr diff_trees(git_repository* repo, git_tree* old_tree, git_tree* new_tree,
+                   const std::string& commit_id, const std::vector<std::string>* paths) {
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  // A path that turns from a file into a symlink or submodule stays one change; nothing here
+  // needs the binary flag, so blobs are not read for it.
+  options.flags = GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_SKIP_BINARY_CHECK;
+  options.ignore_submodules = GIT_SUBMODULE_IGNORE_NONE;
+  std::vector<char*> specs;
+  if (paths) {
+    options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;  // exact paths, no wildcards
+    for (const auto& path : *paths)
+      specs.push_back(const_cast<char*>(path.c_str()));
+    options.pathspec.strings = specs.data();
+    options.pathspec.count = specs.size();
+  }
+  git_diff* diff = nullptr;
+  check(git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, &options),
+        fmt::format("diffing commit {} against its first parent", commit_id));
+  return DiffPtr(diff);
+}
+
+FileChange to_change(const git_diff_delta& delta, const std::string& commit_id) {
+  FileChange change;
+  auto old_side = [&] {
+    change.old_path = delta.old_file.path ? delta.old_file.path : "";
+    change.old_id = to_hex(&delta.old_file.id);
+    change.old_mode = delta.old_file.mode;
+  };
+  auto new_side = [&] {
+    change.new_path = delta.new_file.path ? delta.new_file.path : "";
+    change.new_id = to_hex(&delta.new_file.id);
+    change.new_mode = delta.new_file.mode;
+  };
+  switch (delta.status) {
+    case GIT_DELTA_ADDED:
+      change.kind = ChangeKind::added;
+      new_side();
+      break;
+    case GIT_DELTA_DELETED:
+      change.kind = ChangeKind::deleted;
+      old_side();
+      break;
+    case GIT_DELTA_MODIFIED:
+      change.kind = ChangeKind::modified;
+      old_side();
+      new_side();
+      if (change.old_id == change.new_id)
+        change.similarity = 100;
+      break;
+    case GIT_DELTA_TYPECHANGE:
+      change.kind = ChangeKind::modified;
+      old_side();
+      new_side();
+      change.similarity = 0;
+      break;
+    case GIT_DELTA_RENAMED:
+      change.kind = ChangeKind::renamed;
+      old_side();
+      new_side();
+      change.similarity = delta.similarity;
+      break;
+    default:
+      // Copies are not searched for and a tree-to-tree diff has no work-tree states; anything
+      // else means this code and libgit2 disagree, and guessing could hide a change.
+      throw GitError(fmt::format("diffing commit {}: unexpected change status {} for \"{}\"",
+                                 commit_id, static_cast<int>(delta.status),
+                                 delta.new_file.path ? delta.new_file.path : ""),
+                     GIT_ERROR);
+  }
+  return change;
+}
+
+}  // namespace
+
+namespace {
+
+// The kind of entry a mode stands for: a regular file (either mode), a symlink, a submodule.
+std::uint32_t entry_kind(std::uint32_t mode) {
+  return is_regular_blob(mode) ? 0100000u : mode;
+}
+
+// Compares two trees entry by entry, as git does, descending only into subtrees whose ids
+// differ, and records each changed file in `set` (renames are left to libgit2). Along the way it
+// learns, for each directory of the old tree it enters, how many files it had and whether any of
+// them is left untouched: the replaced directories. An explicit stack, so that a hostile tree
+// cannot exhaust the call stack.
+class TreeWalk {
+ public:
+  TreeWalk(git_repository* repo, ChangeSet& set) : repo_(repo), set_(set) {}
+
+  void run(git_tree* old_root, git_tree* new_root) {
+    push(TreePtr(), TreePtr(), std::string());
+    stack_.back().old_tree = old_root;
+    stack_.back().new_tree = new_root;
+    while (!stack_.empty()) {
+      Frame& top = stack_.back();
+      const std::size_t old_count = top.old_tree ? git_tree_entrycount(top.old_tree) : 0;
+      const std::size_t new_count = top.new_tree ? git_tree_entrycount(top.new_tree) : 0;
+      if (top.i == old_count && top.j == new_count) {
+        finish();
+        continue;
+      }
+      const git_tree_entry* a =
+          top.i < old_count ? git_tree_entry_byindex(top.old_tree, top.i) : nullptr;
+      const git_tree_entry* b =
+          top.j < new_count ? git_tree_entry_byindex(top.new_tree, top.j) : nullptr;
+      const int order = !a ? 1 : !b ? -1 : git_tree_entry_cmp(a, b);
+      if (order < 0) {
+        ++top.i;
+        removed(a);
+      } else if (order > 0) {
+        ++top.j;
+        added(b);
+      } else {
+        ++top.i;
+        ++top.j;
+        both(a, b);
+      }
+    }
+  }
+
+ private:
+  struct Frame {
+    TreePtr old_owned, new_owned;  // empty for the roots, which the caller owns
+    git_tree* old_tree = nullptr;
+    git_tree* new_tree = nullptr;
+    std::string prefix;  // "" or "dir/sub/"
+    std::size_t i = 0, j = 0;
+    std::size_t old_files = 0;  // files of the old tree seen so far (recursively)
+    bool untouched = false;     // some file of the old tree is left as it was
+  };
+
+  void push(TreePtr old_tree, TreePtr new_tree, std::string prefix) {
+    if (stack_.size() > FileCounter::kMaxDepth)  // the root, then kMaxDepth directories
+      throw GitError(fmt::format("diffing commit {}: directories nest more than {} deep at \"{}\"",
+                                 set_.commit_id, FileCounter::kMaxDepth, prefix),
+                     GIT_EINVALID);
+    Frame frame;
+    frame.old_tree = old_tree.get();
+    frame.new_tree = new_tree.get();
+    frame.old_owned = std::move(old_tree);
+    frame.new_owned = std::move(new_tree);
+    frame.prefix = std::move(prefix);
+    stack_.push_back(std::move(frame));
+  }
+
+  TreePtr subtree(const git_tree_entry* entry) {
+    return entry ? lookup_tree(repo_, git_tree_entry_id(entry)) : TreePtr();
+  }
+
+  std::string path_of(const git_tree_entry* entry) const {
+    return stack_.back().prefix + git_tree_entry_name(entry);
+  }
+
+  void finish() {
+    Frame done = std::move(stack_.back());
+    stack_.pop_back();
+    if (done.old_tree && done.old_files > 0 && !done.untouched) {
+      std::string path =
+          done.prefix.empty() ? std::string() : done.prefix.substr(0, done.prefix.size() - 1);
+      set_.replaced_directories.push_back({std::move(path), done.old_files});
+    }
+    if (!stack_.empty()) {
+      stack_.back().old_files += done.old_files;
+      stack_.back().untouched = stack_.back().untouched || done.untouched;
+    }
+  }
+
+  void removed(const git_tree_entry* a) {
+    if (git_tree_entry_type(a) == GIT_OBJECT_TREE) {
+      std::string prefix = path_of(a) + "/";
+      push(subtree(a), TreePtr(), std::move(prefix));
+      return;
+    }
+    FileChange change;
+    change.kind = ChangeKind::deleted;
+    old_side(change, a);
+    ++stack_.back().old_files;
+    set_.changes.push_back(std::move(change));
+  }
+
+  void added(const git_tree_entry* b) {
+    if (git_tree_entry_type(b) == GIT_OBJECT_TREE) {
+      std::string prefix = path_of(b) + "/";
+      push(TreePtr(), subtree(b), std::move(prefix));
+      return;
+    }
+    FileChange change;
+    change.kind = ChangeKind::added;
+    new_side(change, b);
+    set_.changes.push_back(std::move(change));
+  }
+
+  // Same name and both directories or both not (tree order tells them apart).
+  void both(const git_tree_entry* a, const git_tree_entry* b) {
+    const bool same_id = git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b));
+    if (git_tree_entry_type(a) == GIT_OBJECT_TREE) {
+      if (same_id) {
+        stack_.back().untouched = true;
+        return;
+      }
+      std::string prefix = path_of(a) + "/";
+      push(subtree(a), subtree(b), std::move(prefix));
+      return;
+    }
+    const auto old_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(a));
+    const auto new_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(b));
+    ++stack_.back().old_files;
+    if (same_id && old_mode == new_mode) {
+      stack_.back().untouched = true;
+      return;
+    }
+    FileChange change;
+    change.kind = ChangeKind::modified;
+    old_side(change, a);
+    new_side(change, b);
+    if (entry_kind(old_mode) != entry_kind(new_mode)) {
+      change.similarity = 0;  // the kind of entry changed
+      ++type_changes_;
+    } else if (same_id) {
+      change.similarity = 100;  // a mode change
+    }
+    set_.changes.push_back(std::move(change));
+  }
+
+  void old_side(FileChange& change, const git_tree_entry* a) const {
+    change.old_path = path_of(a);
+    change.old_id = to_hex(git_tree_entry_id(a));
+    change.old_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(a));
+  }
+  void new_side(FileChange& change, const git_tree_entry* b) const {
+    change.new_path = path_of(b);
+    change.new_id = to_hex(git_tree_entry_id(b));
+    change.new_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(b));
+  }
+
+ public:
+  std::size_t type_changes() const { return type_changes_; }
+
+ private:
+  git_repository* repo_;
+  ChangeSet& set_;
+  std::vector<Frame> stack_;
+  std::size_t type_changes_ = 0;
+};
+
+}  // namespace
+
+ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
+                               FileCounter& counter) {
+  git_repository* raw = repo.raw();
+  git_oid oid = to_oid(commit_id);
+  git_commit* commit = nullptr;
+  check(git_commit_lookup(&commit, raw, &oid), fmt::format("reading commit {}", commit_id));
+  CommitPtr owned_commit(commit);
+  git_tree* tree = nullptr;
+  check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", commit_id));
+  TreePtr owned_tree(tree);
+
+  ChangeSet set;
+  set.commit_id = commit_id;
+  TreePtr parent_tree;
+  if (git_commit_parentcount(commit) > 0) {
+    set.parent_id = to_hex(git_commit_parent_id(commit, 0));
+    git_commit* parent = nullptr;
+    check(git_commit_parent(&parent, commit, 0),
+          fmt::format("reading the first parent of {}", commit_id));
+    CommitPtr owned_parent(parent);
+    git_tree* ptree = nullptr;
+    check(git_commit_tree(&ptree, parent),
+          fmt::format("reading the tree of {}'s first parent", commit_id));
+    parent_tree.reset(ptree);
+  }
+
+  // The changes and the replaced directories from one walk over the differing trees.
+  TreeWalk walk(raw, set);
+  walk.run(parent_tree.get(), tree);
+  std::sort(set.replaced_directories.begin(), set.replaced_directories.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  std::size_t sources = walk.type_changes(), targets = 0;
+  for (const auto& change : set.changes) {
+    sources += change.kind == ChangeKind::deleted;
+    targets += change.kind == ChangeKind::added;
+  }
+
+  // Renames need content, and libgit2's pairing is git's: only when there is something to pair
+  // (a deleted or retyped file and an added one) is the commit diffed again through libgit2.
+  if (sources > 0 && targets > 0) {
+    DiffPtr diff = diff_trees(raw, parent_tree.get(), tree, commit_id, nullptr);
+    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+    find.flags = GIT_DIFF_FIND_RENAMES;
+    find.rename_threshold = kRenameThreshold;
+    find.rename_limit = kRenameLimit;
+    // git gives up pairing by content past renameLimit^2 candidate pairs and keeps only exact
+    // renames; so does this, which also bounds what a hostile commit can make the hook compute.
+    if (sources > kRenameLimit * kRenameLimit / targets) {
+      find.flags |= GIT_DIFF_FIND_EXACT_MATCH_ONLY;
+      set.exact_renames_only = true;
+    }
+    check(git_diff_find_similar(diff.get(), &find),
+          fmt::format("detecting renames in commit {}", commit_id));
+    set.changes.clear();
+    for (std::size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i)
+      set.changes.push_back(to_change(*git_diff_get_delta(diff.get(), i), commit_id));
+  }
+  for (const auto& change : set.changes)
+    set.deleted += change.kind == ChangeKind::deleted;
+
+  if (!parent_tree) {
+    set.parent_files = 0;
+    return set;
+  }
+  if (set.deleted > 0)
+    set.parent_files = counter.count(repo, to_hex(git_tree_id(parent_tree.get())));
+
+  // How similar each modified file under a replaced directory still is to what it was: the one
+  // place the content matters, since a directory whose files were all rewritten beyond
+  // recognition was replaced, not edited. A second diff over just those paths measures it.
+  std::vector<std::string> measure;
+  for (const auto& change : set.changes) {
+    if (change.kind != ChangeKind::modified || change.similarity >= 0 ||
+        !is_regular_blob(change.old_mode) || !is_regular_blob(change.new_mode))
+      continue;
+    if (std::any_of(set.replaced_directories.begin(), set.replaced_directories.end(),
+                    [&](const ReplacedDirectory& d) { return is_under(change.old_path, d.path); }))
+      measure.push_back(change.old_path);
+  }
+  if (!measure.empty()) {
+    DiffPtr rewrites = diff_trees(raw, parent_tree.get(), tree, commit_id, &measure);
+    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+    // Measures each modified file against its own old content and changes nothing else.
+    find.flags = GIT_DIFF_FIND_REWRITES;
+    find.rename_limit = kRenameLimit;
+    check(git_diff_find_similar(rewrites.get(), &find),
+          fmt::format("measuring rewrites in commit {}", commit_id));
+    std::map<std::string, int> measured;
+    for (std::size_t i = 0, n = git_diff_num_deltas(rewrites.get()); i < n; ++i) {
+      const git_diff_delta* delta = git_diff_get_delta(rewrites.get(), i);
+      if (delta->status == GIT_DELTA_MODIFIED && delta->old_file.path)
+        measured[delta->old_file.path] = delta->similarity;
+    }
+    for (auto& change : set.changes) {
+      if (change.kind != ChangeKind::modified || change.similarity >= 0)
+        continue;
+      if (auto it = measured.find(change.old_path); it != measured.end())
+        change.similarity = it->second;
+    }
+  }
+  return set;
+}
+
+}  // namespace trailgate::git
