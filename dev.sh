@@ -14,8 +14,11 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev
 )
 # Only the test suite needs these: the audit page's browser test (tests/e2e/audit_html_browser_test)
-# opens the report in headless chromium.
-TEST_PACKAGES=(chromium)
+# opens the report in headless chromium; the smart HTTP push tests (tests/e2e/transport_test) run
+# git http-backend behind lighttpd. The tests start their own lighttpd on a free 127.0.0.1 port
+# with a config they write; the system service that the package's postinst may start (port 80)
+# is not used, and a failure to start it does not fail the install. git daemon is part of git.
+TEST_PACKAGES=(chromium lighttpd)
 
 ensure_packages() {
   local missing=() pkg

@@ -3,10 +3,14 @@
 # clone, and a narrated session of pushes. Every step states what should happen and checks
 # that it did; the demo exits non-zero if trailgate ever behaves otherwise.
 #
-# usage: examples/demo.sh [path/to/trailgate]     (./dev.sh demo builds and runs it)
+# usage: examples/demo.sh [path/to/trailgate]     (default: build/trailgate, else trailgate on PATH)
 set -uo pipefail
 
-TRAILGATE=$(readlink -f "${1:-build/trailgate}")
+# Default: the build tree's binary, else the installed one (the packaged demo runs from
+# /usr/share/doc/trailgate/examples/).
+default=build/trailgate
+[ -x "$default" ] || default=$(command -v trailgate || echo build/trailgate)
+TRAILGATE=$(readlink -f "${1:-$default}")
 [ -x "$TRAILGATE" ] || { echo "demo: no trailgate binary at $TRAILGATE" >&2; exit 2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/trailgate-demo.XXXXXX")

@@ -84,6 +84,44 @@ std::string month_key(std::int64_t time) {
   return fmt::format("{:04}-{:02}", c.year, c.month);
 }
 
+void append_iso_time(std::string& out, std::int64_t time, int offset_minutes) {
+  std::int64_t local = time + std::int64_t{offset_minutes} * 60;
+  std::int64_t days = floor_div(local, 86400);
+  std::int64_t secs = local - days * 86400;
+  Civil c = civil_from_days(days);
+  if (c.year < 0 || c.year > 9999) {  // rare enough for the general formatter
+    out += iso_time(time, offset_minutes);
+    return;
+  }
+  int off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+  char buf[32];
+  auto two = [&](char* p, std::int64_t v) {
+    p[0] = static_cast<char>('0' + v / 10 % 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  two(buf, c.year / 100);
+  two(buf + 2, c.year % 100);
+  buf[4] = '-';
+  two(buf + 5, c.month);
+  buf[7] = '-';
+  two(buf + 8, c.day);
+  buf[10] = 'T';
+  two(buf + 11, secs / 3600);
+  buf[13] = ':';
+  two(buf + 14, secs / 60 % 60);
+  buf[16] = ':';
+  two(buf + 17, secs % 60);
+  buf[19] = offset_minutes < 0 ? '-' : '+';
+  if (off / 60 >= 100) {  // offsets libgit2 would not store; keep the general formatter
+    out += iso_time(time, offset_minutes);
+    return;
+  }
+  two(buf + 20, off / 60);
+  buf[22] = ':';
+  two(buf + 23, off % 60);
+  out.append(buf, 25);
+}
+
 std::string iso_time(std::int64_t time, int offset_minutes) {
   std::int64_t local = time + std::int64_t{offset_minutes} * 60;
   std::int64_t days = floor_div(local, 86400);
@@ -129,6 +167,23 @@ AuditRecord make_record(const CommitInfo& commit, const CommitEvaluation& evalua
   r.trailers = evaluation.trailers;
   r.markers = evaluation.detections;
   r.reviews = evaluation.reviews.claims;
+  r.approvals_required = evaluation.approvals_required;
+  r.approvals_verified = evaluation.reviews.verified;
+  r.verdict = std::string(to_string(evaluation.verdict));
+  return r;
+}
+
+AuditRecord make_record(CommitInfo&& commit, CommitEvaluation&& evaluation,
+                        const std::string& ref) {
+  AuditRecord r;
+  r.id = std::move(commit.id);
+  r.subject = std::move(evaluation.subject);
+  r.author = std::move(commit.author);
+  r.committer = std::move(commit.committer);
+  r.ref = ref;
+  r.trailers = std::move(evaluation.trailers);
+  r.markers = std::move(evaluation.detections);
+  r.reviews = std::move(evaluation.reviews.claims);
   r.approvals_required = evaluation.approvals_required;
   r.approvals_verified = evaluation.reviews.verified;
   r.verdict = std::string(to_string(evaluation.verdict));

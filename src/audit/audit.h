@@ -48,6 +48,8 @@ struct AuditRecord {
 // Builds the record of `evaluation` (of `commit`, judged for `ref`). lines_changed stays -1.
 AuditRecord make_record(const CommitInfo& commit, const CommitEvaluation& evaluation,
                         const std::string& ref);
+// The same, moving out of `commit` and `evaluation` instead of copying.
+AuditRecord make_record(CommitInfo&& commit, CommitEvaluation&& evaluation, const std::string& ref);
 
 // Counters over a set of records, overall and per period or group.
 struct Tally {
@@ -97,6 +99,8 @@ std::string week_key(std::int64_t time);
 std::string month_key(std::int64_t time);
 // `time` as ISO 8601 in the offset it was written with: "2026-02-03T10:00:00+01:00".
 std::string iso_time(std::int64_t time, int offset_minutes);
+// The same, appended to `out` (no allocation beyond `out`'s own).
+void append_iso_time(std::string& out, std::int64_t time, int offset_minutes);
 // Parses "YYYY-MM-DD" (a valid calendar date) to seconds since the epoch at 00:00 UTC.
 // Returns nullopt for anything else.
 std::optional<std::int64_t> parse_day(std::string_view text);
@@ -115,12 +119,23 @@ struct ScanOptions {
   std::optional<std::int64_t> since;  // keep commits whose author time >= since
   std::optional<std::int64_t> until;  // keep commits whose author time < until
   unsigned threads = 0;               // workers; 0 = one per core
-  std::string cache_file;             // "" = no cache
-  std::string cache_fingerprint;      // what the cache file must have been written for
+  std::string cache_dir;              // "" = no cache
+  std::string cache_fingerprint;      // which cache files in cache_dir
   bool progress = false;              // a \r progress line on stderr
-  // Renders one record for the sink, on a worker thread (so it must be thread-safe); null =
-  // the sink gets an empty string.
+  // Renders a record's JSON object without the value of its "ref" (which differs between
+  // audits of the same commits), appending to `out` and setting `ref_at` to the offset in
+  // `out` where the ref's JSON string belongs. Called on worker threads. Required.
+  std::function<void(const AuditRecord&, std::string& out, std::size_t& ref_at)> render_json;
+  // Renders a freshly judged record in another form for the sink (RecordView::rendered), on a
+  // worker thread; null = nothing.
   std::function<void(const AuditRecord&, std::string& out)> render;
+  // Whether the sink calls RecordView::record(); when false, records copied from the cache are
+  // not parsed (a jsonl rerun then touches only their JSON).
+  bool sink_needs_records = true;
+  // Count lines changed (AuditRecord::lines_changed) for every AI-assisted violation, for the
+  // summary's largest gaps. It reads every changed tree and blob, the costliest part of a scan;
+  // without it lines_changed stays -1.
+  bool lines_changed = false;
 };
 
 struct ScanStats {
@@ -130,15 +145,42 @@ struct ScanStats {
   bool cache_written = false;   // new records were appended to the cache
 };
 
-// Called on the calling thread, in scan order: targets in order, each newest first.
-using RecordSink = std::function<void(const AuditRecord&, const std::string& rendered)>;
+// One record as the scan hands it to the sink.
+struct RecordView {
+  std::string id;  // full hex; empty unless ScanOptions::sink_needs_records
+  std::int64_t author_time = 0;
+  bool ai_assisted = false;
+  bool violation = false;
+  std::size_t target = 0;  // index of its ScanTarget
+  // The record's JSON object is json_head + the target's ref as a JSON string + json_tail.
+  std::string_view json_head, json_tail;
+  const std::string* rendered = nullptr;  // ScanOptions::render's output; null when not rendered
+
+  // The whole record (its ref included). For a record copied from the cache it is parsed on
+  // first use; REQUIRES: ScanOptions::sink_needs_records. Throws std::runtime_error when a
+  // cached record cannot be parsed.
+  const AuditRecord& record() const;
+
+  // Where record() comes from; set by the scan.
+  const AuditRecord* fresh = nullptr;
+  std::string_view cached_bin;
+  std::string_view ref;
+  mutable std::optional<AuditRecord> parsed;
+};
+
+// Called on the calling thread, in scan order: targets in order, each in walk order.
+using RecordSink = std::function<void(const RecordView&)>;
 
 // Scans `targets` in the repository at `repo_path` (each worker opens its own handle): every
 // commit reachable from a target's tip and from no earlier target's tip is judged once with
 // evaluate_commit under that target's rule; commits reachable from `baseline` (a commit id, or
-// "" for none) get the verdict "grandfathered". Records outside [since, until) are dropped.
-// Lines changed are computed only for AI-assisted violations. Throws git::GitError on a git
-// failure; a broken cache file is ignored (and rewritten), never an error.
+// "" for none) get the verdict "grandfathered". Within a target, commits come newest first by
+// committer date (git's default order: a commit whenever it is the newest of those reached and
+// not yet listed, ties in the order they were reached, parents in their order). Records
+// outside [since, until) are dropped. With ScanOptions::lines_changed, lines changed are counted
+// for every AI-assisted violation. Throws git::GitError on a git failure; a broken cache file is
+// ignored (and rewritten), never an error, except a cached walk whose records turn out damaged
+// halfway through a report (std::runtime_error: delete the cache).
 ScanStats scan(const std::string& repo_path, const Policy& policy, const detect::MarkerSet& markers,
                const std::vector<ScanTarget>& targets, const std::string& baseline,
                const ScanOptions& options, const RecordSink& sink);

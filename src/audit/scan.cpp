@@ -1,7 +1,14 @@
-// The parallel scan: one producer walks commit ids in batches, workers (each with its own
-// repository handle, since libgit2 handles are not thread-safe) read and judge them, and the
-// calling thread hands records to the sink in walk order. At most a fixed window of batches is
-// in flight, so memory does not grow with the history.
+// The parallel scan. One producer walks each target's history, reading every commit object
+// once (it needs the parents and the committer date to walk) and handing the bytes on in
+// batches; workers (each with its own repository handle, since libgit2 handles are not
+// thread-safe) judge them; the calling thread hands records to the sink in walk order and
+// appends new ones to the cache. At most a fixed window of batches is in flight, so memory does
+// not grow with the history.
+//
+// A rerun stops walking where a cached walk of the same rule begins: when the newest commit
+// left to list is the tip of a cached walk, nothing else is left, and every commit listed so
+// far is newer than everything in that walk, the rest of the walk is exactly the cached one,
+// and the calling thread copies it from the cache.
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -13,10 +20,14 @@
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <queue>
+#include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "audit/audit.h"
@@ -25,30 +36,54 @@
 
 namespace trailgate::audit {
 
+const AuditRecord& RecordView::record() const {
+  if (fresh)
+    return *fresh;
+  if (!parsed) {
+    AuditRecord r;
+    r.id = id;
+    if (!deserialize_record(cached_bin, r))
+      throw std::runtime_error(
+          fmt::format("the audit cache has a damaged record for commit {}; delete the cache "
+                      "(<git dir>/trailgate/audit-cache) and run the audit again",
+                      id));
+    r.ref = std::string(ref);
+    parsed = std::move(r);
+  }
+  return *parsed;
+}
+
 namespace {
 
 constexpr std::size_t kBatchSize = 256;
-constexpr std::size_t kFlushBytes = 8 << 20;  // cache frames kept before appending
+constexpr std::size_t kBlockBytes = 8 << 20;  // new cache records kept before appending
+
+struct Item {
+  std::string id;
+  bool lookup = false;  // worth looking up in the cache (not newer than everything there)
+  std::string raw;      // the commit object's bytes; empty when the walk took it from the graph
+  std::vector<std::string> graph_parents;  // the parents the graph gave, to check against it
+};
+
+// One record ready for the sink and the cache.
+struct Output {
+  CachedMeta meta;
+  std::string json;  // without the ref's value; see meta.ref_at
+  std::string bin;   // serialize_record's form
+  std::string rendered;
+  std::unique_ptr<AuditRecord> record;     // a freshly judged one
+  std::optional<RecordLocation> location;  // a reused one's place in the cache
+};
 
 struct Batch {
   std::size_t seq = 0;
-  std::vector<std::pair<std::string, int>> items;  // commit id, target index
-  std::vector<AuditRecord> records;
-  std::vector<std::string> rendered;
-  std::string frames;  // new cache entries
+  std::size_t target = 0;
+  std::vector<Item> items;
+  std::vector<Output> outputs;
+  const Segment* segment = nullptr;  // a cached walk to copy instead of items
+  bool target_end = false;           // the last batch of its target
   std::int64_t hits = 0;
   std::int64_t evaluated = 0;
-};
-
-// A set of commit ids (hex).
-class IdSet {
- public:
-  void insert(const std::string& hex) { set_.insert(hex); }
-  bool contains(const std::string& hex) const { return set_.count(hex) != 0; }
-  bool empty() const { return set_.empty(); }
-
- private:
-  std::unordered_set<std::string> set_;
 };
 
 struct Shared {
@@ -56,7 +91,7 @@ struct Shared {
   std::condition_variable work_ready;   // producer -> workers
   std::condition_variable done_ready;   // workers -> writer
   std::condition_variable space_ready;  // writer -> producer
-  std::deque<std::unique_ptr<Batch>> pending;
+  std::deque<Batch*> pending;
   std::map<std::size_t, std::unique_ptr<Batch>> done;
   std::size_t produced = 0;  // batches made
   std::size_t emitted = 0;   // batches handed to the sink
@@ -103,11 +138,26 @@ class Progress {
   Clock::time_point start_, last_;
 };
 
-bool time_stable(const std::vector<std::int64_t>& boundaries, std::int64_t from, std::int64_t to) {
-  // Does any boundary b satisfy from < b <= to (either direction of travel)?
-  std::int64_t lo = std::min(from, to), hi = std::max(from, to);
-  auto it = std::upper_bound(boundaries.begin(), boundaries.end(), lo);
-  return it == boundaries.end() || *it > hi;
+// A commit reached by the walk and not listed yet.
+struct Node {
+  std::int64_t time = 0;
+  std::uint64_t seq = 0;  // order of reaching; breaks ties like git's date-ordered list
+  std::string id;
+  std::string raw;                   // read from the object database when not in the graph
+  std::vector<std::string> parents;  // hex ids, when not in the graph
+  std::int64_t pos = -1;             // position in the commit-graph, or -1
+};
+
+struct NewerFirst {
+  bool operator()(const Node& a, const Node& b) const {
+    return a.time != b.time ? a.time < b.time : a.seq > b.seq;
+  }
+};
+
+bool segment_usable(const Segment& s, const std::vector<std::int64_t>& boundaries,
+                    std::int64_t now) {
+  return time_stable(boundaries, s.min_judged_at, now) &&
+         time_stable(boundaries, s.max_judged_at, now);
 }
 
 }  // namespace
@@ -116,61 +166,176 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
                const std::vector<ScanTarget>& targets, const std::string& baseline,
                const ScanOptions& options, const RecordSink& sink) {
   ScanStats stats;
-  const git::ParentTrees parent_trees = policy.review.verification == Verification::signature
-                                            ? git::ParentTrees::read
-                                            : git::ParentTrees::skip;
+  const bool signatures = policy.review.verification == Verification::signature;
   const std::vector<std::int64_t> boundaries = verdict_time_boundaries(policy);
 
-  // Everything reachable from the baseline commit is grandfathered; one walk decides it.
-  IdSet grandfathered;
-  if (!baseline.empty()) {
-    git::Repository repo = git::Repository::open_for_scan(repo_path);
-    git::Walk walk = repo.walk({baseline}, {});
-    while (auto id = walk.next())
-      grandfathered.insert(*id);
-  }
-
   std::unique_ptr<AuditCache> cache;
-  if (!options.cache_file.empty())
-    cache = std::make_unique<AuditCache>(options.cache_file, options.cache_fingerprint);
+  if (!options.cache_dir.empty())
+    cache = std::make_unique<AuditCache>(options.cache_dir, options.cache_fingerprint);
+
+  // Everything reachable from the baseline commit is grandfathered; one walk decides it, made
+  // only if some commit has to be judged afresh.
+  std::once_flag grandfathered_once;
+  std::unordered_set<std::string> grandfathered;
+  auto is_grandfathered = [&](const std::string& id) {
+    if (baseline.empty())
+      return false;
+    std::call_once(grandfathered_once, [&] {
+      git::Repository repo = git::Repository::open_for_scan(repo_path);
+      git::Walk walk = repo.walk({baseline}, {});
+      while (auto next = walk.next())
+        grandfathered.insert(std::move(*next));
+    });
+    return grandfathered.count(id) != 0;
+  };
 
   unsigned workers = options.threads ? options.threads : std::thread::hardware_concurrency();
   workers = std::max(1u, std::min(workers, 64u));
   const std::size_t window = std::size_t{workers} * 4;
 
   Shared shared;
-  std::atomic<std::int64_t> total{0};
 
   auto producer = [&] {
     try {
       git::Repository repo = git::Repository::open_for_scan(repo_path);
-      std::vector<std::string> earlier;
+      // With a commit-graph the walk reads no objects; the workers read each commit once.
+      std::unique_ptr<git::CommitGraph> graph = git::CommitGraph::open(repo.objects_dir());
+      std::vector<bool> seen_pos(graph ? graph->size() : 0);  // reached, by graph position
+      std::unordered_set<std::string> seen;  // reached and not in the graph, or copied
+      auto listed = [&](const std::string& id) {
+        if (seen.count(id))
+          return true;
+        if (graph)
+          if (auto pos = graph->find(id))
+            return static_cast<bool>(seen_pos[*pos]);
+        return false;
+      };
+      std::vector<std::string> earlier;  // the tips of the targets before
       std::size_t seq = 0;
       auto batch = std::make_unique<Batch>();
-      auto publish = [&] {
+      auto publish = [&]() {
         std::unique_lock lock(shared.mu);
         shared.space_ready.wait(
             lock, [&] { return shared.aborted || shared.produced - shared.emitted < window; });
         if (shared.aborted)
           return false;
+        std::size_t target = batch->target;
         batch->seq = seq++;
-        shared.pending.push_back(std::move(batch));
+        shared.pending.push_back(batch.release());
         ++shared.produced;
         shared.work_ready.notify_one();
         batch = std::make_unique<Batch>();
+        batch->target = target;
+        return true;
+      };
+      // Copies a cached walk; later targets must skip its commits.
+      auto use_segment = [&](const Segment& s, bool more_targets) {
+        if (more_targets) {
+          bool ok = cache->for_each(s, CachePart::meta,
+                                    [&](const CachedRecord& r) { seen.insert(r.meta.id_hex()); });
+          if (!ok)
+            return false;
+        }
+        if (!batch->items.empty() && !publish())
+          return false;
+        batch->segment = &s;
         return true;
       };
       for (std::size_t t = 0; t < targets.size(); ++t) {
-        git::Walk walk = repo.walk({targets[t].tip}, earlier);
-        while (auto id = walk.next()) {
-          batch->items.emplace_back(std::move(*id), static_cast<int>(t));
+        const ScanTarget& target = targets[t];
+        const bool more = t + 1 < targets.size();
+        const std::uint64_t context = context_of(earlier);
+        batch->target = t;
+        auto cached = [&](const std::string& id) -> const Segment* {
+          if (!cache || target.rule_index < 0 || !cache->has_segment_tip(id))
+            return nullptr;
+          const Segment* s = cache->segment(id, target.rule_index, context);
+          return s && segment_usable(*s, boundaries, options.now) ? s : nullptr;
+        };
+        std::priority_queue<Node, std::vector<Node>, NewerFirst> queue;
+        std::uint64_t reached = 0;
+        // Marks `id` (at graph position `pos`, or -1) as reached; false when it already was.
+        auto mark = [&](const std::string& id, std::int64_t pos) {
+          if (pos >= 0) {
+            if (seen_pos[static_cast<std::size_t>(pos)])
+              return false;
+            seen_pos[static_cast<std::size_t>(pos)] = true;
+            // Commits copied from the cache for an earlier target are known by id only.
+            return seen.empty() || !seen.count(id);
+          }
+          return seen.insert(id).second;
+        };
+        auto reach_pos = [&](std::uint32_t pos) {
+          std::string id = graph->id(pos);
+          if (!mark(id, pos))
+            return;
+          Node node;
+          node.id = std::move(id);
+          node.pos = pos;
+          node.time = graph->commit_time(pos);
+          node.seq = reached++;
+          queue.push(std::move(node));
+        };
+        auto reach = [&](const std::string& id) {
+          if (graph)
+            if (auto pos = graph->find(id))
+              return reach_pos(*pos);
+          if (!mark(id, -1))
+            return;
+          Node node;
+          node.id = id;
+          node.raw = repo.read_commit_object(id);
+          git::CommitLinks links = git::parse_commit_links(id, node.raw);
+          node.time = links.committer_time;
+          node.parents = std::move(links.parent_ids);
+          node.seq = reached++;
+          queue.push(std::move(node));
+        };
+        std::int64_t oldest_listed = std::numeric_limits<std::int64_t>::max();
+        bool copied = false;
+        if (const Segment* s = cached(target.tip); s && !listed(target.tip)) {
+          if (!use_segment(*s, more))
+            return;
+          copied = true;
+        } else {
+          reach(target.tip);
+        }
+        std::vector<std::uint32_t> parent_pos;
+        while (!copied && !queue.empty()) {
+          Node node = std::move(const_cast<Node&>(queue.top()));
+          queue.pop();
+          if (queue.empty() && node.seq != 0) {
+            if (const Segment* s = cached(node.id); s && oldest_listed > s->max_commit_time) {
+              if (!use_segment(*s, more))
+                return;
+              break;
+            }
+          }
+          oldest_listed = std::min(oldest_listed, node.time);
+          Item item{std::move(node.id),
+                    cache && node.time <= cache->max_commit_time(),
+                    std::move(node.raw),
+                    {}};
+          if (node.pos >= 0) {
+            parent_pos.clear();
+            graph->parents(static_cast<std::uint32_t>(node.pos), parent_pos);
+            for (std::uint32_t p : parent_pos) {
+              item.graph_parents.push_back(graph->id(p));
+              reach_pos(p);
+            }
+          } else {
+            for (const auto& parent : node.parents)
+              reach(parent);
+          }
+          batch->items.push_back(std::move(item));
           if (batch->items.size() == kBatchSize && !publish())
             return;
         }
-        earlier.push_back(targets[t].tip);
+        batch->target_end = true;
+        if (!publish())
+          return;
+        earlier.push_back(target.tip);
       }
-      if (!batch->items.empty() && !publish())
-        return;
       std::lock_guard lock(shared.mu);
       shared.walk_finished = true;
       shared.done_ready.notify_all();
@@ -180,54 +345,139 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
     }
   };
 
-  auto judge = [&](git::Repository& repo, Batch& b) {
-    std::string payload;
-    for (const auto& [id, t] : b.items) {
-      const ScanTarget& target = targets[static_cast<std::size_t>(t)];
-      AuditRecord record;
-      bool hit = false;
-      if (cache) {
-        if (auto cached = cache->find(id)) {
-          int rule_index = 0;
-          std::int64_t judged_at = 0;
-          hit = deserialize_record(*cached, record, rule_index, judged_at) && record.id == id &&
-                rule_index == target.rule_index && target.rule_index >= 0 &&
-                time_stable(boundaries, judged_at, options.now);
-        }
-      }
-      if (hit) {
-        ++b.hits;
-      } else {
-        CommitInfo commit = repo.read_commit(id, parent_trees);
-        CommitEvaluation eval =
-            evaluate_commit(commit, target.ref, *target.rule, policy, markers, options.now);
-        record = make_record(commit, eval, target.ref);
-        if (grandfathered.contains(id))
-          record.verdict = std::string(to_string(Verdict::grandfathered));
-        if (record.ai_assisted() && record.violation())
-          record.lines_changed = repo.lines_changed(id);
-        ++b.evaluated;
-        if (cache && target.rule_index >= 0) {
-          payload.clear();
-          serialize_record(record, target.rule_index, options.now, payload);
-          AuditCache::frame(payload, b.frames);
-        }
-      }
-      if ((options.since && record.author.time < *options.since) ||
-          (options.until && record.author.time >= *options.until))
-        continue;
-      record.ref = target.ref;
-      std::string line;
-      if (options.render)
-        options.render(record, line);
-      b.records.push_back(std::move(record));
-      b.rendered.push_back(std::move(line));
+  using TreeIds = std::unordered_map<std::string_view, std::string_view>;
+  // Lines changed by `commit` against its first parent, whose tree id `trees` may already know.
+  auto lines_of = [](git::Repository& repo, const CommitInfo& commit, const TreeIds& trees) {
+    std::string parent_tree;
+    if (!commit.parent_ids.empty()) {
+      auto it = trees.find(commit.parent_ids.front());
+      parent_tree = it != trees.end() ? std::string(it->second)
+                                      : repo.commit_tree_id(commit.parent_ids.front());
     }
+    return repo.lines_changed_between(parent_tree, commit.tree_id);
+  };
+  // A cached record reused for a report that counts lines, cached by one that did not.
+  auto needs_lines = [&](const CachedMeta& meta) {
+    return options.lines_changed && meta.lines_changed < 0 &&
+           (meta.flags & CachedMeta::kAiAssisted) && (meta.flags & CachedMeta::kViolation);
+  };
+  auto add_lines = [&](git::Repository& repo, Output& out, const CommitInfo& commit,
+                       const TreeIds& trees) {
+    AuditRecord record;
+    record.id = commit.id;
+    if (!deserialize_record(out.bin, record))
+      return;  // RecordView::record() reports it
+    record.lines_changed = lines_of(repo, commit, trees);
+    out.meta.lines_changed = record.lines_changed;
+    out.bin.clear();
+    serialize_record(record, out.bin);
+    out.meta.bin_size = static_cast<std::uint32_t>(out.bin.size());
+  };
+
+  auto judge = [&](git::Repository& repo, CacheReader* reader, Batch& b) {
+    const ScanTarget& target = targets[b.target];
+    // Parents listed in the same batch (the common case: a batch is a stretch of history)
+    // give their tree ids without another read.
+    TreeIds trees;
+    std::vector<CommitInfo> commits(b.items.size());
+    b.outputs.resize(b.items.size());
+    std::vector<bool> reused(b.items.size(), false);
+    for (std::size_t i = 0; i < b.items.size(); ++i) {
+      const Item& item = b.items[i];
+      Output& out = b.outputs[i];
+      if (reader && item.lookup && target.rule_index >= 0) {
+        if (auto location = cache->find(item.id)) {
+          CachedRecord r;
+          if (reader->read(*location, r) && r.meta.rule_index == target.rule_index &&
+              time_stable(boundaries, r.meta.judged_at, options.now)) {
+            out.meta = r.meta;
+            out.json = r.json;
+            out.bin = r.bin;
+            out.location = location;
+            reused[i] = true;
+            ++b.hits;
+            if (needs_lines(out.meta))
+              add_lines(
+                  repo, out,
+                  git::parse_commit_object(
+                      item.id, item.raw.empty() ? repo.read_commit_object(item.id) : item.raw),
+                  trees);
+            continue;
+          }
+        }
+      }
+      commits[i] = item.raw.empty() ? repo.read_commit_raw(item.id)
+                                    : git::parse_commit_object(item.id, item.raw);
+      if (item.raw.empty() && commits[i].parent_ids != item.graph_parents)
+        throw git::GitError(
+            fmt::format("the commit-graph disagrees with commit {} about its parents; rewrite it "
+                        "with `git commit-graph write --reachable` or delete it",
+                        item.id),
+            -1);
+      if (signatures || options.lines_changed)
+        trees.emplace(commits[i].id, commits[i].tree_id);
+    }
+    std::string scratch;
+    for (std::size_t i = 0; i < b.items.size(); ++i) {
+      if (reused[i])
+        continue;
+      CommitInfo& commit = commits[i];
+      Output& out = b.outputs[i];
+      if (signatures)
+        for (const auto& parent : commit.parent_ids) {
+          auto it = trees.find(parent);
+          commit.parent_tree_ids.push_back(it != trees.end() ? std::string(it->second)
+                                                             : repo.commit_tree_id(parent));
+        }
+      CommitEvaluation eval =
+          evaluate_commit(commit, target.ref, *target.rule, policy, markers, options.now);
+      bool grandfathered_commit = is_grandfathered(commit.id);
+      // Lines changed need the commit's trees, so count them before its fields move away.
+      int lines = -1;
+      if (options.lines_changed && !eval.detections.empty() && !grandfathered_commit &&
+          eval.verdict != Verdict::ok && eval.verdict != Verdict::not_ai &&
+          eval.verdict != Verdict::grandfathered)
+        lines = lines_of(repo, commit, trees);
+      auto record = std::make_unique<AuditRecord>(
+          make_record(std::move(commit), std::move(eval), target.ref));
+      if (grandfathered_commit)
+        record->verdict = std::string(to_string(Verdict::grandfathered));
+      record->lines_changed = lines;
+      ++b.evaluated;
+      CachedMeta& meta = out.meta;
+      raw_id(record->id, meta.id);  // parsed from 40 hex digits, so it cannot fail
+      meta.author_time = record->author.time;
+      meta.committer_time = record->committer.time;
+      meta.judged_at = options.now;
+      meta.rule_index = target.rule_index;
+      meta.lines_changed = record->lines_changed;
+      meta.flags = static_cast<std::uint8_t>((record->ai_assisted() ? CachedMeta::kAiAssisted : 0) |
+                                             (record->violation() ? CachedMeta::kViolation : 0));
+      std::size_t ref_at = 0;
+      out.json.reserve(1024);  // most records fit: one allocation instead of a growing string
+      options.render_json(*record, out.json, ref_at);
+      meta.ref_at = static_cast<std::uint32_t>(ref_at);
+      meta.json_size = static_cast<std::uint32_t>(out.json.size());
+      if (cache) {
+        serialize_record(*record, out.bin);
+        meta.bin_size = static_cast<std::uint32_t>(out.bin.size());
+      }
+      if (options.render)
+        options.render(*record, out.rendered);
+      // Freed here rather than on the writer's thread when the sink will not look at it.
+      if (options.sink_needs_records)
+        out.record = std::move(record);
+    }
+    b.items.clear();
+    b.items.shrink_to_fit();
   };
 
   auto worker = [&] {
     try {
       git::Repository repo = git::Repository::open_for_scan(repo_path);
+      std::unique_ptr<CacheReader> reader;
+      if (cache)
+        reader = std::make_unique<CacheReader>(*cache);
       for (;;) {
         std::unique_ptr<Batch> b;
         {
@@ -237,10 +487,10 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
           });
           if (shared.aborted || shared.pending.empty())
             return;
-          b = std::move(shared.pending.front());
+          b.reset(shared.pending.front());
           shared.pending.pop_front();
         }
-        judge(repo, *b);
+        judge(repo, reader.get(), *b);
         std::lock_guard lock(shared.mu);
         std::size_t seq = b->seq;
         shared.done.emplace(seq, std::move(b));
@@ -252,6 +502,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
   };
 
   // Only for the progress line: the number of commits to expect, from a cheap second walk.
+  std::atomic<std::int64_t> total{0};
   std::atomic<bool> stop_counting{false};
   auto counter = [&] {
     try {
@@ -260,7 +511,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       std::int64_t n = 0;
       for (const auto& target : targets) {
         git::Walk walk = repo.walk({target.tip}, earlier);
-        while (walk.next() && !stop_counting)
+        while (!stop_counting && walk.next())
           ++n;
         earlier.push_back(target.tip);
       }
@@ -278,13 +529,53 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
   if (options.progress)
     threads.emplace_back(counter);
 
+  // --- the calling thread: records to the sink in walk order, new ones to the cache ---------
   Progress progress(options.progress);
-  std::string frames;
-  auto flush_cache = [&] {
-    if (!frames.empty() && cache && cache->append(frames))
-      stats.cache_written = true;
-    frames.clear();
+  bool cache_writable = static_cast<bool>(cache);
+  BlockBuilder block;
+  constexpr std::uint64_t kPending = ~std::uint64_t{0};  // the block being built
+  Segment walk;  // the current target's records, for the cache
+  bool walk_complete = true;
+  auto add_extent = [&](std::uint64_t at, std::uint32_t index, std::uint32_t count) {
+    if (!walk.extents.empty()) {
+      Segment::Extent& last = walk.extents.back();
+      if (last.block == at && last.first + last.count == index) {
+        last.count += count;
+        return;
+      }
+    }
+    walk.extents.push_back({at, index, count});
   };
+  auto flush_block = [&] {
+    if (block.count() == 0)
+      return;
+    std::optional<std::uint64_t> at =
+        cache_writable ? cache->append_block(block.finish()) : std::nullopt;
+    if (at) {
+      stats.cache_written = true;
+      for (auto& e : walk.extents)
+        if (e.block == kPending)
+          e.block = *at;
+    } else {
+      cache_writable = false;
+    }
+    block.clear();
+  };
+  auto note = [&](const CachedMeta& meta) {
+    walk.max_commit_time =
+        walk.count == 0 ? meta.committer_time : std::max(walk.max_commit_time, meta.committer_time);
+    walk.min_judged_at =
+        walk.count == 0 ? meta.judged_at : std::min(walk.min_judged_at, meta.judged_at);
+    walk.max_judged_at =
+        walk.count == 0 ? meta.judged_at : std::max(walk.max_judged_at, meta.judged_at);
+    ++walk.count;
+  };
+  auto in_range = [&](std::int64_t author_time) {
+    return !(options.since && author_time < *options.since) &&
+           !(options.until && author_time >= *options.until);
+  };
+  std::optional<git::Repository> writer_repo;
+  std::size_t current_target = 0;
   try {
     for (;;) {
       std::unique_ptr<Batch> b;
@@ -302,14 +593,110 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
         b = std::move(it->second);
         shared.done.erase(it);
       }
-      for (std::size_t i = 0; i < b->records.size(); ++i)
-        sink(b->records[i], b->rendered[i]);
-      stats.walked += static_cast<std::int64_t>(b->items.size());
+      if (b->target != current_target) {
+        current_target = b->target;
+        walk = Segment{};
+        walk_complete = true;
+      }
+      const ScanTarget& target = targets[b->target];
+      RecordView view;
+      view.target = b->target;
+      view.ref = target.ref;
+      for (Output& out : b->outputs) {
+        if (out.location) {
+          add_extent(out.location->block, out.location->index, 1);
+        } else if (cache_writable) {
+          add_extent(kPending, static_cast<std::uint32_t>(block.count()), 1);
+          block.add(out.meta, out.json, out.bin);
+        } else {
+          walk_complete = false;
+        }
+        note(out.meta);
+        if (in_range(out.meta.author_time)) {
+          if (options.sink_needs_records)
+            view.id = out.meta.id_hex();
+          view.author_time = out.meta.author_time;
+          view.ai_assisted = out.meta.flags & CachedMeta::kAiAssisted;
+          view.violation = out.meta.flags & CachedMeta::kViolation;
+          std::string_view json(out.json);
+          view.json_head = json.substr(0, out.meta.ref_at);
+          view.json_tail = json.substr(out.meta.ref_at);
+          view.rendered = options.render && out.location == std::nullopt ? &out.rendered : nullptr;
+          view.fresh = out.record.get();
+          view.cached_bin = out.bin;
+          view.parsed.reset();
+          sink(view);
+        }
+      }
+      stats.walked += static_cast<std::int64_t>(b->outputs.size());
       stats.cache_hits += b->hits;
       stats.evaluated += b->evaluated;
-      frames += b->frames;
-      if (frames.size() >= kFlushBytes)
-        flush_cache();
+      if (block.bytes() >= kBlockBytes)
+        flush_block();
+      if (b->segment) {
+        const Segment& s = *b->segment;
+        std::int64_t copied = 0;
+        auto parts = options.sink_needs_records ? CachePart::all : CachePart::json;
+        bool ok = cache->for_each(s, parts, [&](const CachedRecord& r) {
+          ++copied;
+          if (!in_range(r.meta.author_time))
+            return;
+          if (options.sink_needs_records)
+            view.id = r.meta.id_hex();
+          view.author_time = r.meta.author_time;
+          view.ai_assisted = r.meta.flags & CachedMeta::kAiAssisted;
+          view.violation = r.meta.flags & CachedMeta::kViolation;
+          view.json_head = r.json.substr(0, r.meta.ref_at);
+          view.json_tail = r.json.substr(r.meta.ref_at);
+          view.rendered = nullptr;
+          view.fresh = nullptr;
+          view.cached_bin = r.bin;
+          view.parsed.reset();
+          if (needs_lines(r.meta)) {
+            // Cached by a report that did not count lines; count them here, one by one.
+            if (!writer_repo)
+              writer_repo.emplace(git::Repository::open_for_scan(repo_path));
+            const AuditRecord& record = view.record();
+            CommitInfo commit =
+                git::parse_commit_object(view.id, writer_repo->read_commit_object(view.id));
+            view.parsed->lines_changed = lines_of(*writer_repo, commit, TreeIds());
+            (void)record;
+          }
+          sink(view);
+          progress.update(stats.walked + copied, total);
+        });
+        if (!ok)
+          throw std::runtime_error(
+              fmt::format("the audit cache {} is damaged; delete it and run the audit again",
+                          cache->records_path()));
+        for (const auto& e : s.extents)
+          add_extent(e.block, e.first, e.count);
+        walk.max_commit_time =
+            walk.count == 0 ? s.max_commit_time : std::max(walk.max_commit_time, s.max_commit_time);
+        walk.min_judged_at =
+            walk.count == 0 ? s.min_judged_at : std::min(walk.min_judged_at, s.min_judged_at);
+        walk.max_judged_at =
+            walk.count == 0 ? s.max_judged_at : std::max(walk.max_judged_at, s.max_judged_at);
+        walk.count += s.count;
+        stats.walked += copied;
+        stats.cache_hits += copied;
+      }
+      if (b->target_end) {
+        flush_block();
+        // Remember this walk, unless it is exactly a cached one or could not all be stored.
+        if (cache_writable && walk_complete && walk.count > 0 && target.rule_index >= 0 &&
+            !(b->segment && b->outputs.empty() && walk.count == b->segment->count &&
+              b->segment->tip == target.tip)) {
+          std::vector<std::string> earlier;
+          for (std::size_t t = 0; t < b->target; ++t)
+            earlier.push_back(targets[t].tip);
+          walk.tip = target.tip;
+          walk.rule_index = target.rule_index;
+          walk.context = context_of(earlier);
+          if (cache->append_segment(walk))
+            stats.cache_written = true;
+        }
+      }
       progress.update(stats.walked, total);
       std::lock_guard lock(shared.mu);
       ++shared.emitted;
@@ -321,9 +708,16 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
   stop_counting = true;
   for (auto& t : threads)
     t.join();
+  {
+    // Batches never emitted (after an error) are owned here.
+    std::lock_guard lock(shared.mu);
+    for (Batch* b : shared.pending)
+      delete b;
+    shared.pending.clear();
+  }
   if (shared.error)
     std::rethrow_exception(shared.error);
-  flush_cache();
+  flush_block();
   progress.update(stats.walked, total, true);
   return stats;
 }

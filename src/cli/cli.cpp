@@ -95,10 +95,43 @@ int run(int argc, char** argv) {
   policy_check->add_option("file", policy_file, "Policy file (default: looked up)");
 
   InstallOptions install_options;
-  auto* install = app.add_subcommand("install", "Install the hook into --repo");
-  install->add_option("--hook", install_options.hooks, "pre-receive (default) and/or update")
+  auto* install = app.add_subcommand(
+      "install",
+      "Install the hook where git or the host runs it, chaining any hook already there; or "
+      "--uninstall it");
+  install
+      ->add_option("--hook", install_options.hooks,
+                   "pre-receive (default) and/or update; --uninstall: default both")
       ->check(CLI::IsMember({"pre-receive", "update"}));
-  install->add_flag("--dry-run", install_options.dry_run, "Print what would be written");
+  auto* hooks_dir = install->add_option(
+      "--hooks-dir", install_options.hooks_dir,
+      "Install into DIR, a directory repositories use as core.hooksPath, not --repo's hooks/");
+  hooks_dir->type_name("DIR");
+  auto* pre_receive_d = install->add_option(
+      "--pre-receive-d", install_options.pre_receive_d,
+      "Add trailgate to DIR, a pre-receive.d directory whose every hook the host runs "
+      "(GitLab's global server hooks)");
+  pre_receive_d->type_name("DIR");
+  auto* gitlab = install->add_flag(
+      "--gitlab", install_options.gitlab,
+      "Add trailgate to --repo's GitLab server hooks: custom_hooks/<hook>.d/trailgate");
+  auto* gitea = install->add_flag("--gitea,--forgejo", install_options.gitea,
+                                  "Add trailgate to --repo's Gitea or Forgejo hooks: "
+                                  "hooks/<hook>.d/trailgate, beside Gitea's own");
+  hooks_dir->excludes(pre_receive_d)->excludes(gitlab)->excludes(gitea);
+  pre_receive_d->excludes(gitlab)->excludes(gitea);
+  gitlab->excludes(gitea);
+  install->add_flag("--uninstall", install_options.uninstall,
+                    "Take trailgate out and put back exactly what was there before");
+  install->add_flag("--force", install_options.force,
+                    "Go ahead over a trailgate hook file that was edited by hand (the edits "
+                    "are lost)");
+  install->add_flag("--dry-run", install_options.dry_run,
+                    "Print what would be done; change nothing");
+  install->footer(
+      "Without a target option, installs into the hooks/ directory of --repo (default: the "
+      "current repository). See docs/install.md for what each target writes, how an existing "
+      "hook is chained and restored, and the checks install makes.");
 
   try {
     app.parse(argc, argv);

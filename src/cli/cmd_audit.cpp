@@ -129,9 +129,16 @@ std::vector<audit::ScanTarget> protected_targets(const git::Repository& repo,
 // The full ref name a revision names, when it names a ref ("main" -> "refs/heads/main").
 std::optional<std::string> ref_named(const git::Repository& repo, const std::string& revision) {
   for (const std::string& candidate : {revision, "refs/" + revision, "refs/tags/" + revision,
-                                       "refs/heads/" + revision, "refs/remotes/" + revision})
-    if (candidate.rfind("refs/", 0) == 0 && repo.resolve_ref(candidate))
-      return candidate;
+                                       "refs/heads/" + revision, "refs/remotes/" + revision}) {
+    if (candidate.rfind("refs/", 0) != 0)
+      continue;
+    try {
+      if (repo.resolve_ref(candidate))
+        return candidate;
+    } catch (const git::GitError&) {
+      // Not a valid ref name ("main~2", "HEAD^"): an expression, not a ref.
+    }
+  }
   return std::nullopt;
 }
 
@@ -226,23 +233,32 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
           fmt::format("{} {} baseline={}", kVersion, kGitRevision, baseline_tip),
           read_bytes(policy.source));
       scan_options.cache_fingerprint = fingerprint;
-      scan_options.cache_file = repo.git_dir() + "trailgate/audit-cache/" + fingerprint + ".bin";
+      scan_options.cache_dir = repo.git_dir() + "trailgate/audit-cache";
     }
-    if (format == "jsonl" || format == "json")
-      scan_options.render = [](const audit::AuditRecord& r, std::string& out) {
-        report::render_record_json(r, out);
-      };
-    else if (format == "csv")
+    scan_options.render_json = [](const audit::AuditRecord& r, std::string& out,
+                                  std::size_t& ref_at) {
+      report::render_record_json_without_ref(r, out, ref_at);
+    };
+    if (format == "csv")
       scan_options.render = [](const audit::AuditRecord& r, std::string& out) {
         report::render_record_csv(r, out);
       };
+    // jsonl and csv show no summary: they need no line counts, and jsonl not even whole
+    // records, only the JSON lines (and the totals for --stats and --fail-on-violations).
+    const bool summarise = format != "jsonl" && format != "csv";
+    scan_options.sink_needs_records = format != "jsonl";
+    scan_options.lines_changed = summarise;  // for the summary's largest gaps
 
     audit::AuditSummary summary;
     summary.verification =
         policy.review.verification == Verification::signature ? "signature" : "roster";
     summary.policy_source = have_policy ? policy.source : "";
-    for (const auto& t : targets)
+    std::vector<std::string> ref_json;
+    for (const auto& t : targets) {
       summary.scanned.push_back(t.ref);
+      ref_json.emplace_back();
+      report::append_json_string(ref_json.back(), t.ref);
+    }
     summary.since = audit_options.since;
     summary.until = audit_options.until;
 
@@ -255,26 +271,42 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
     std::vector<audit::AuditRecord> violations;
     std::int64_t left_out = 0;
     const std::size_t keep = format == "html" ? kHtmlViolations : kTextViolations;
-    audit::ScanStats stats =
-        audit::scan(repo.git_dir(), policy, *markers, targets, baseline_tip, scan_options,
-                    [&](const audit::AuditRecord& record, const std::string& rendered) {
-                      summary.add(record);
-                      if (format == "jsonl") {
-                        out.write(rendered);
-                        out.write("\n");
-                      } else if (format == "json") {
-                        out.write(first ? "\n" : ",\n");
-                        out.write(rendered);
-                      } else if (format == "csv") {
-                        out.write(rendered);
-                      } else if (record.violation() && format != "md") {
-                        if (violations.size() < keep)
-                          violations.push_back(record);
-                        else
-                          ++left_out;
-                      }
-                      first = false;
-                    });
+    std::string csv;
+    audit::ScanStats stats = audit::scan(repo.git_dir(), policy, *markers, targets, baseline_tip,
+                                         scan_options, [&](const audit::RecordView& view) {
+                                           if (format == "jsonl" || format == "json") {
+                                             if (format == "json")
+                                               out.write(first ? "\n" : ",\n");
+                                             out.write(view.json_head);
+                                             out.write(ref_json[view.target]);
+                                             out.write(view.json_tail);
+                                             if (format == "jsonl")
+                                               out.write("\n");
+                                           } else if (format == "csv") {
+                                             if (view.rendered) {
+                                               out.write(*view.rendered);
+                                             } else {
+                                               csv.clear();
+                                               report::render_record_csv(view.record(), csv);
+                                               out.write(csv);
+                                             }
+                                           } else if (view.violation && format != "md") {
+                                             if (violations.size() < keep)
+                                               violations.push_back(view.record());
+                                             else
+                                               ++left_out;
+                                           }
+                                           if (summarise) {
+                                             summary.add(view.record());
+                                           } else {
+                                             // The totals alone, for --stats and
+                                             // --fail-on-violations.
+                                             ++summary.total.commits;
+                                             summary.total.ai_assisted += view.ai_assisted;
+                                             summary.total.violations += view.violation;
+                                           }
+                                           first = false;
+                                         });
     summary.finish();
 
     if (format == "json")

@@ -8,10 +8,13 @@
 
 namespace trailgate::cli {
 
-// `trailgate pre-receive`: reads <old> <new> <ref> lines on stdin, in git's hook environment.
+// `trailgate pre-receive`: reads <old> <new> <ref> lines on stdin, in git's hook environment;
+// names the pusher from the host's variables, honours or refuses a break-glass push option,
+// and appends one line to the decision log (docs/hook.md, docs/decision-log.md).
 int run_pre_receive(const GlobalOptions& options);
 
-// `trailgate update <ref> <old> <new>`: the same check for one ref.
+// `trailgate update <ref> <old> <new>`: the same check for one ref, logged the same way. git
+// gives the update hook no push options, so break-glass cannot be claimed through it.
 int run_update(const GlobalOptions& options, const std::string& ref, const std::string& old_id,
                const std::string& new_id);
 
@@ -63,10 +66,19 @@ struct ApproveOptions {
 int run_approve(const GlobalOptions& options, const ApproveOptions& approve);
 
 struct InstallOptions {
-  std::vector<std::string> hooks = {"pre-receive"};  // pre-receive and/or update
-  bool dry_run = false;
+  // --hook: pre-receive and/or update. Empty = pre-receive; with --uninstall, every hook
+  // trailgate installed at the target.
+  std::vector<std::string> hooks;
+  std::string hooks_dir;      // --hooks-dir DIR: a core.hooksPath directory, not --repo's hooks/
+  std::string pre_receive_d;  // --pre-receive-d DIR: a pre-receive.d directory the host runs
+  bool gitlab = false;        // --gitlab: --repo's custom_hooks/<hook>.d/
+  bool gitea = false;         // --gitea, --forgejo: --repo's hooks/<hook>.d/
+  bool uninstall = false;     // --uninstall: put back what was there before
+  bool force = false;         // --force: go ahead over a trailgate file edited by hand
+  bool dry_run = false;       // --dry-run: print what would be done, change nothing
 };
-// `trailgate install`: writes the hook into --repo's hooks directory.
+// `trailgate install`: puts the hook where git or the host runs it, chaining an existing
+// hook; with --uninstall, takes it out and restores what was there (docs/install.md).
 int run_install(const GlobalOptions& options, const InstallOptions& install);
 
 }  // namespace trailgate::cli

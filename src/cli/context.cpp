@@ -78,31 +78,31 @@ bool use_color(const GlobalOptions& options, int fd) {
   return isatty(fd) && !std::getenv("NO_COLOR");
 }
 
-int report_exception(const std::string& prefix) {
+int report_exception(const std::string& prefix, std::ostream& out) {
   try {
     throw;
   } catch (const PolicyError& e) {
-    std::cerr << fmt::format("trailgate: {}: the policy cannot be used:\n", prefix);
+    out << fmt::format("trailgate: {}: the policy cannot be used:\n", prefix);
     for (const auto& d : e.diagnostics())
-      std::cerr << "  " << d.to_string() << "\n";
+      out << "  " << d.to_string() << "\n";
     return kUsage;
   } catch (const NoPolicyError& e) {
-    std::cerr << fmt::format("trailgate: {}: {}\n", prefix, e.what());
+    out << fmt::format("trailgate: {}: {}\n", prefix, e.what());
     return kUsage;
   } catch (const InputError& e) {
-    std::cerr << fmt::format("trailgate: {}: malformed input: {}\n", prefix, e.what());
+    out << fmt::format("trailgate: {}: malformed input: {}\n", prefix, e.what());
     return kUsage;
   } catch (const git::GitError& e) {
-    std::cerr << fmt::format("trailgate: {}: git error: {}\n", prefix, e.what());
+    out << fmt::format("trailgate: {}: git error: {}\n", prefix, e.what());
     return kInternal;
   } catch (const std::bad_alloc&) {
-    std::cerr << fmt::format("trailgate: {}: out of memory\n", prefix);
+    out << fmt::format("trailgate: {}: out of memory\n", prefix);
     return kInternal;
   } catch (const std::exception& e) {
-    std::cerr << fmt::format("trailgate: {}: internal error: {}\n", prefix, e.what());
+    out << fmt::format("trailgate: {}: internal error: {}\n", prefix, e.what());
     return kInternal;
   } catch (...) {
-    std::cerr << fmt::format("trailgate: {}: internal error\n", prefix);
+    out << fmt::format("trailgate: {}: internal error\n", prefix);
     return kInternal;
   }
 }

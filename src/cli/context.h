@@ -3,6 +3,7 @@
 #pragma once
 
 #include <exception>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,8 +54,9 @@ git::Repository open_repository(const GlobalOptions& options);
 bool use_color(const GlobalOptions& options, int fd);
 
 // Classifies the current exception: writes "trailgate: <prefix>: <what>" (plus details) to
-// stderr and returns the exit code (kUsage for policy/input errors, kInternal otherwise).
+// `out` (stderr by default) and returns the exit code (kUsage for policy/input errors,
+// kInternal otherwise).
 // REQUIRES: called from a catch block.
-int report_exception(const std::string& prefix);
+int report_exception(const std::string& prefix, std::ostream& out = std::cerr);
 
 }  // namespace trailgate::cli

@@ -1,10 +1,17 @@
 #include "git/repository.h"
 
+#include <fcntl.h>
 #include <git2/sys/odb_backend.h>
 #include <git2/sys/repository.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 namespace trailgate::git {
@@ -176,48 +183,643 @@ Repository Repository::discover(const std::string& path) {
 Repository Repository::open_for_scan(const std::string& git_dir) {
   ensure_libgit2();
   // A scan reads each commit once; libgit2's object cache would only grow (and its bookkeeping
-  // costs more than re-reading the few objects a diff reads twice).
-  git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+  // costs more than re-reading the few objects a diff reads twice). Re-hashing every object
+  // read (strict verification) costs about a fifth of a scan; git does not do it when reading
+  // either, and a damaged pack entry still fails to inflate. Pack files are mapped in windows
+  // of bounded total size, so memory does not grow with the repository.
+  static const int tuned = [] {
+    git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, static_cast<std::size_t>(32u << 20));
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, kScanMappedBytes);
+    return 1;
+  }();
+  (void)tuned;
   git_repository* repo = nullptr;
   check(git_repository_open_ext(&repo, git_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
         fmt::format("opening the repository at {}", git_dir));
   return Repository(RepositoryPtr(repo));
 }
 
-int Repository::lines_changed(const std::string& id) const {
-  // Owned like every handle in handles.h; only this function needs diffs.
-  git_oid oid = to_oid(id);
-  git_commit* commit = nullptr;
-  check(git_commit_lookup(&commit, repo_.get(), &oid), fmt::format("reading commit {}", id));
-  CommitPtr owned(commit);
-  git_tree* tree = nullptr;
-  check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", id));
-  TreePtr owned_tree(tree);
-  TreePtr parent_tree;
-  if (git_commit_parentcount(commit) > 0) {
-    git_commit* parent = nullptr;
-    check(git_commit_parent(&parent, commit, 0), fmt::format("reading the parent of {}", id));
-    CommitPtr owned_parent(parent);
-    git_tree* ptree = nullptr;
-    check(git_commit_tree(&ptree, parent), fmt::format("reading the parent tree of {}", id));
-    parent_tree.reset(ptree);
+git_odb* Repository::odb() const {
+  if (!odb_) {
+    git_odb* odb = nullptr;
+    check(git_repository_odb(&odb, repo_.get()), "opening the object database");
+    odb_.reset(odb);
   }
-  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-  options.context_lines = 0;  // counts only; context would be computed for nothing
-  options.interhunk_lines = 0;
-  git_diff* diff = nullptr;
-  check(git_diff_tree_to_tree(&diff, repo_.get(), parent_tree.get(), tree, &options),
-        fmt::format("diffing {}", id));
-  DiffPtr owned_diff(diff);
-  git_diff_stats* stats = nullptr;
-  check(git_diff_get_stats(&stats, diff), fmt::format("counting the changes of {}", id));
-  DiffStatsPtr owned_stats(stats);
-  std::size_t total = git_diff_stats_insertions(stats) + git_diff_stats_deletions(stats);
+  return odb_.get();
+}
+
+namespace {
+
+// Raw object reads; freed here like the handles of handles.h.
+using OdbObjectPtr = std::unique_ptr<git_odb_object, Deleter<git_odb_object_free>>;
+
+OdbObjectPtr read_raw(git_odb* odb, const git_oid& oid, git_object_t expected, const char* what) {
+  git_odb_object* obj = nullptr;
+  check(git_odb_read(&obj, odb, &oid), fmt::format("reading {} {}", what, to_hex(&oid)));
+  OdbObjectPtr owned(obj);
+  if (git_odb_object_type(obj) != expected)
+    throw GitError(fmt::format("reading {} {}: the object is a {}", what, to_hex(&oid),
+                               git_object_type2string(git_odb_object_type(obj))),
+                   GIT_EINVALID);
+  return owned;
+}
+
+std::string_view data_of(const OdbObjectPtr& obj) {
+  return {static_cast<const char*>(git_odb_object_data(obj.get())), git_odb_object_size(obj.get())};
+}
+
+bool is_git_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v';
+}
+
+bool starts_with(const char* p, const char* end, std::string_view prefix) {
+  return static_cast<std::size_t>(end - p) >= prefix.size() &&
+         std::memcmp(p, prefix.data(), prefix.size()) == 0;
+}
+
+// libgit2 copies names, emails, the encoding and the message with strndup-like calls and hands
+// them out as C strings: each ends at its first NUL byte.
+std::string c_string(const char* p, std::size_t n) {
+  const void* nul = std::memchr(p, '\0', n);
+  return std::string(p, nul ? static_cast<std::size_t>(static_cast<const char*>(nul) - p) : n);
+}
+
+// What libgit2 (like git's ident.c) trims from both ends of a name or email.
+bool is_crud(unsigned char c) {
+  return c <= 32 || c == '.' || c == ',' || c == ':' || c == ';' || c == '<' || c == '>' ||
+         c == '"' || c == '\\' || c == '\'';
+}
+
+std::string trimmed(const char* p, std::size_t n) {
+  while (n && is_crud(static_cast<unsigned char>(p[0]))) {
+    ++p;
+    --n;
+  }
+  while (n && is_crud(static_cast<unsigned char>(p[n - 1])))
+    --n;
+  return c_string(p, n);
+}
+
+// libgit2's git__strntol64 in base 10: leading whitespace, a sign, at least one digit, and no
+// overflow. Stops at the first non-digit.
+bool parse_int64(const char* p, std::size_t n, std::int64_t& out, const char*& end) {
+  while (n && is_git_space(*p)) {
+    ++p;
+    --n;
+  }
+  bool neg = false;
+  if (n && (*p == '-' || *p == '+')) {
+    neg = *p == '-';
+    ++p;
+    --n;
+  }
+  std::int64_t v = 0;
+  int digits = 0;
+  bool overflow = false;
+  for (; n && *p >= '0' && *p <= '9'; ++p, --n, ++digits) {
+    std::int64_t d = *p - '0';
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, neg ? -d : d, &v))
+      overflow = true;
+  }
+  if (digits == 0 || overflow)
+    return false;
+  end = p;
+  out = v;
+  return true;
+}
+
+// git_oid__parse: `header`, 40 hex digits, a newline.
+bool parse_id_line(const char*& p, const char* end, std::string_view header, std::string* out) {
+  if (static_cast<std::size_t>(end - p) < header.size() + GIT_OID_HEXSZ + 1 ||
+      std::memcmp(p, header.data(), header.size()) != 0 || p[header.size() + GIT_OID_HEXSZ] != '\n')
+    return false;
+  const char* hex = p + header.size();
+  std::string id(GIT_OID_HEXSZ, '0');
+  for (std::size_t i = 0; i < GIT_OID_HEXSZ; ++i) {
+    char c = hex[i];
+    if (c >= 'A' && c <= 'F')
+      c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+    id[i] = c;
+  }
+  if (out)
+    *out = std::move(id);
+  p += header.size() + GIT_OID_HEXSZ + 1;
+  return true;
+}
+
+// git_signature__parse with a newline as the end of the line.
+bool parse_signature(const char*& p, const char* end, std::string_view header, Identity* out) {
+  const char* line_end = static_cast<const char*>(std::memchr(p, '\n', end - p));
+  if (!line_end || p + header.size() >= line_end ||
+      std::memcmp(p, header.data(), header.size()) != 0)
+    return false;
+  const char* b = p + header.size();
+  const char* email_start = static_cast<const char*>(memrchr(b, '<', line_end - b));
+  const char* email_end = static_cast<const char*>(memrchr(b, '>', line_end - b));
+  if (!email_start || !email_end || email_end <= email_start)
+    return false;
+  ++email_start;
+  Identity id;
+  id.name = trimmed(b, static_cast<std::size_t>(email_start - b - 1));
+  id.email = trimmed(email_start, static_cast<std::size_t>(email_end - email_start));
+  if (email_end + 2 < line_end) {
+    const char* time_start = email_end + 2;
+    const char* time_end = nullptr;
+    if (!parse_int64(time_start, static_cast<std::size_t>(line_end - time_start), id.time,
+                     time_end))
+      return false;
+    if (time_end + 1 < line_end) {
+      const char* tz = time_end + 1;
+      std::int64_t offset = 0;
+      const char* tz_end = nullptr;
+      if ((tz[0] != '-' && tz[0] != '+') ||
+          !parse_int64(tz + 1, static_cast<std::size_t>(line_end - tz - 1), offset, tz_end) ||
+          offset != static_cast<std::int32_t>(offset))
+        offset = 0;
+      auto hours = static_cast<int>(offset / 100), mins = static_cast<int>(offset % 100);
+      if (hours <= 14 && mins <= 59)
+        id.offset_minutes = tz[0] == '-' ? -(hours * 60 + mins) : hours * 60 + mins;
+    }
+  }
+  if (out)
+    *out = std::move(id);
+  p = line_end + 1;
+  return true;
+}
+
+[[noreturn]] void malformed_commit(const std::string& id, const char* what) {
+  throw GitError(fmt::format("reading commit {}: failed to parse bad commit object ({})", id, what),
+                 GIT_EINVALID);
+}
+
+// The header lines every commit starts with, up to and including the committer. Leaves `p`
+// after the committer line.
+void parse_commit_start(const std::string& id, const char*& p, const char* end, std::string* tree,
+                        std::vector<std::string>& parents, Identity* author, Identity& committer) {
+  if (!parse_id_line(p, end, "tree ", tree))
+    malformed_commit(id, "tree");
+  std::string parent;
+  while (parse_id_line(p, end, "parent ", &parent))
+    parents.push_back(std::move(parent));
+  if (!parse_signature(p, end, "author ", author))
+    malformed_commit(id, "author");
+  // Some tools write several author lines; libgit2 checks and ignores the extra ones.
+  while (starts_with(p, end, "author "))
+    if (!parse_signature(p, end, "author ", nullptr))
+      malformed_commit(id, "author");
+  if (!parse_signature(p, end, "committer ", &committer))
+    malformed_commit(id, "committer");
+}
+
+}  // namespace
+
+CommitInfo parse_commit_object(const std::string& id, std::string_view raw) {
+  CommitInfo info;
+  info.id = id;
+  const char* start = raw.data();
+  const char* end = start + raw.size();
+  const char* p = start;
+  parse_commit_start(id, p, end, &info.tree_id, info.parent_ids, &info.author, info.committer);
+  while (p < end) {
+    if (p[-1] == '\n' && p[0] == '\n')
+      break;
+    const char* eoln = p;
+    while (eoln < end && *eoln != '\n')
+      ++eoln;
+    if (starts_with(p, end, "encoding "))
+      info.encoding = c_string(p + 9, static_cast<std::size_t>(eoln - p - 9));
+    if (eoln < end && *eoln == '\n')
+      ++eoln;
+    p = eoln;
+  }
+  const char* message = p + 1;
+  if (message <= end)
+    info.message = c_string(message, static_cast<std::size_t>(end - message));
+  return info;
+}
+
+CommitLinks parse_commit_links(const std::string& id, std::string_view raw) {
+  CommitLinks links;
+  const char* p = raw.data();
+  Identity committer;
+  parse_commit_start(id, p, raw.data() + raw.size(), nullptr, links.parent_ids, nullptr, committer);
+  links.committer_time = committer.time;
+  return links;
+}
+
+std::string Repository::read_commit_object(const std::string& id) const {
+  OdbObjectPtr obj = read_raw(odb(), to_oid(id), GIT_OBJECT_COMMIT, "commit");
+  return std::string(data_of(obj));
+}
+
+CommitInfo Repository::read_commit_raw(const std::string& id) const {
+  OdbObjectPtr obj = read_raw(odb(), to_oid(id), GIT_OBJECT_COMMIT, "commit");
+  return parse_commit_object(id, data_of(obj));
+}
+
+std::string Repository::commit_tree_id(const std::string& id) const {
+  OdbObjectPtr obj = read_raw(odb(), to_oid(id), GIT_OBJECT_COMMIT, "commit");
+  std::string_view data = data_of(obj);
+  const char* p = data.data();
+  std::string tree;
+  if (!parse_id_line(p, data.data() + data.size(), "tree ", &tree))
+    malformed_commit(id, "tree");
+  return tree;
+}
+
+namespace {
+
+// One entry of a raw tree object: "<octal mode> <name>\0<20-byte id>".
+struct TreeEntry {
+  unsigned mode = 0;
+  std::string_view name;
+  const unsigned char* id = nullptr;
+};
+
+class TreeReader {
+ public:
+  TreeReader(std::string_view data, const std::string& tree)
+      : p_(data.data()), end_(p_ + data.size()), tree_(tree) {}
+  bool next(TreeEntry& e) {
+    if (p_ >= end_)
+      return false;
+    e.mode = 0;
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '7')
+      e.mode = e.mode * 8 + static_cast<unsigned>(*p_++ - '0');
+    if (p_ >= end_ || *p_++ != ' ')
+      bad();
+    const char* nul = static_cast<const char*>(std::memchr(p_, '\0', end_ - p_));
+    if (!nul || end_ - nul < 21)
+      bad();
+    e.name = std::string_view(p_, static_cast<std::size_t>(nul - p_));
+    e.id = reinterpret_cast<const unsigned char*>(nul + 1);
+    p_ = nul + 21;
+    return true;
+  }
+
+ private:
+  [[noreturn]] void bad() const {
+    throw GitError(fmt::format("reading tree {}: malformed entry", tree_), GIT_EINVALID);
+  }
+  const char* p_;
+  const char* end_;
+  const std::string& tree_;
+};
+
+constexpr unsigned kModeType = 0170000, kTree = 0040000, kGitlink = 0160000;
+
+// git's order of tree entries: names compared bytewise, a tree's name as if it ended in '/'.
+int compare_entries(const TreeEntry& a, const TreeEntry& b) {
+  std::size_t n = std::min(a.name.size(), b.name.size());
+  if (int c = std::memcmp(a.name.data(), b.name.data(), n))
+    return c;
+  auto tail = [&](const TreeEntry& e) -> unsigned char {
+    if (e.name.size() > n)
+      return static_cast<unsigned char>(e.name[n]);
+    return (e.mode & kModeType) == kTree ? '/' : '\0';
+  };
+  return static_cast<int>(tail(a)) - static_cast<int>(tail(b));
+}
+
+constexpr std::size_t kBinaryProbe = 8000;                // git's and libgit2's NUL probe
+constexpr std::size_t kMaxDiffSize = 512u * 1024 * 1024;  // libgit2's default max_size
+
+bool is_binary(std::string_view blob) {
+  return blob.size() > kMaxDiffSize ||
+         std::memchr(blob.data(), '\0', std::min(blob.size(), kBinaryProbe)) != nullptr;
+}
+
+std::int64_t count_lines(std::string_view blob) {
+  if (blob.empty() || is_binary(blob))
+    return 0;
+  auto n = static_cast<std::int64_t>(std::count(blob.begin(), blob.end(), '\n'));
+  return blob.back() == '\n' ? n : n + 1;
+}
+
+int count_diff_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* line,
+                    void* payload) {
+  if (line->origin == GIT_DIFF_LINE_ADDITION || line->origin == GIT_DIFF_LINE_DELETION)
+    ++*static_cast<std::int64_t*>(payload);
+  return 0;
+}
+
+struct TreeDiff {
+  git_odb* odb;
+
+  // Lines of one side of a file that exists on one side only (or changed type).
+  std::int64_t one_side(const TreeEntry& e) const {
+    if ((e.mode & kModeType) == kGitlink)
+      return 1;  // "Subproject commit <id>"
+    git_oid oid;
+    git_oid_fromraw(&oid, e.id);
+    OdbObjectPtr blob = read_raw(odb, oid, GIT_OBJECT_BLOB, "blob");
+    return count_lines(data_of(blob));
+  }
+
+  std::int64_t both_sides(const TreeEntry& a, const TreeEntry& b) const {
+    if ((a.mode & kModeType) != (b.mode & kModeType))
+      return one_side(a) + one_side(b);  // libgit2 splits a type change into delete + add
+    if ((a.mode & kModeType) == kGitlink)
+      return 2;
+    git_oid oa, ob;
+    git_oid_fromraw(&oa, a.id);
+    git_oid_fromraw(&ob, b.id);
+    OdbObjectPtr old_blob = read_raw(odb, oa, GIT_OBJECT_BLOB, "blob");
+    OdbObjectPtr new_blob = read_raw(odb, ob, GIT_OBJECT_BLOB, "blob");
+    std::string_view x = data_of(old_blob), y = data_of(new_blob);
+    if (is_binary(x) || is_binary(y))
+      return 0;
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    options.context_lines = 0;  // counts only; context would be computed for nothing
+    options.interhunk_lines = 0;
+    std::int64_t lines = 0;
+    check(git_diff_buffers(x.data(), x.size(), nullptr, y.data(), y.size(), nullptr, &options,
+                           nullptr, nullptr, nullptr, count_diff_line, &lines),
+          fmt::format("diffing blobs {} and {}", to_hex(&oa), to_hex(&ob)));
+    return lines;
+  }
+
+  // All lines of a subtree that exists on one side only.
+  std::int64_t whole_tree(const git_oid& tree) const {
+    OdbObjectPtr obj = read_raw(odb, tree, GIT_OBJECT_TREE, "tree");
+    std::string hex = to_hex(&tree);
+    TreeReader reader(data_of(obj), hex);
+    std::int64_t lines = 0;
+    TreeEntry e;
+    while (reader.next(e))
+      lines += entry_alone(e);
+    return lines;
+  }
+
+  std::int64_t entry_alone(const TreeEntry& e) const {
+    if ((e.mode & kModeType) == kTree) {
+      git_oid oid;
+      git_oid_fromraw(&oid, e.id);
+      return whole_tree(oid);
+    }
+    return one_side(e);
+  }
+
+  std::int64_t trees(const git_oid* a, const git_oid* b) const {
+    OdbObjectPtr ta, tb;
+    std::string ha, hb;
+    if (a) {
+      ta = read_raw(odb, *a, GIT_OBJECT_TREE, "tree");
+      ha = to_hex(a);
+    }
+    if (b) {
+      tb = read_raw(odb, *b, GIT_OBJECT_TREE, "tree");
+      hb = to_hex(b);
+    }
+    TreeReader ra(ta ? data_of(ta) : std::string_view(), ha);
+    TreeReader rb(tb ? data_of(tb) : std::string_view(), hb);
+    TreeEntry x, y;
+    bool hx = ra.next(x), hy = rb.next(y);
+    std::int64_t lines = 0;
+    while (hx || hy) {
+      int c = !hx ? 1 : !hy ? -1 : compare_entries(x, y);
+      if (c < 0) {
+        lines += entry_alone(x);
+        hx = ra.next(x);
+      } else if (c > 0) {
+        lines += entry_alone(y);
+        hy = rb.next(y);
+      } else {
+        if (std::memcmp(x.id, y.id, GIT_OID_RAWSZ) != 0 ||
+            (x.mode & kModeType) != (y.mode & kModeType)) {
+          if ((x.mode & kModeType) == kTree) {
+            git_oid oa, ob;
+            git_oid_fromraw(&oa, x.id);
+            git_oid_fromraw(&ob, y.id);
+            lines += trees(&oa, &ob);
+          } else {
+            lines += both_sides(x, y);
+          }
+        }
+        hx = ra.next(x);
+        hy = rb.next(y);
+      }
+    }
+    return lines;
+  }
+};
+
+}  // namespace
+
+namespace {
+
+std::uint32_t be32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+std::uint64_t be64(const unsigned char* p) {
+  return (std::uint64_t{be32(p)} << 32) | be32(p + 4);
+}
+
+constexpr std::uint32_t chunk_id(const char (&s)[5]) {
+  return (std::uint32_t{static_cast<unsigned char>(s[0])} << 24) |
+         (std::uint32_t{static_cast<unsigned char>(s[1])} << 16) |
+         (std::uint32_t{static_cast<unsigned char>(s[2])} << 8) |
+         std::uint32_t{static_cast<unsigned char>(s[3])};
+}
+
+[[noreturn]] void bad_graph(const char* what) {
+  throw GitError(fmt::format("the commit-graph is damaged ({}); rewrite it with `git "
+                             "commit-graph write --reachable` or delete it",
+                             what),
+                 GIT_EINVALID);
+}
+
+}  // namespace
+
+std::unique_ptr<CommitGraph> CommitGraph::open(const std::string& objects_dir) {
+  std::unique_ptr<CommitGraph> graph(new CommitGraph());
+  std::string single = objects_dir + "/info/commit-graph";
+  if (::access(single.c_str(), R_OK) == 0)
+    return graph->add_layer(single) ? std::move(graph) : nullptr;
+  std::ifstream chain(objects_dir + "/info/commit-graphs/commit-graph-chain");
+  std::string line;
+  bool any = false;
+  while (std::getline(chain, line)) {
+    if (line.size() != GIT_OID_HEXSZ ||
+        !graph->add_layer(objects_dir + "/info/commit-graphs/graph-" + line + ".graph"))
+      return nullptr;
+    any = true;
+  }
+  return any ? std::move(graph) : nullptr;
+}
+
+CommitGraph::~CommitGraph() {
+  for (const auto& l : layers_)
+    ::munmap(const_cast<unsigned char*>(l.map), l.map_size);
+}
+
+bool CommitGraph::add_layer(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  struct stat st {};
+  void* map = MAP_FAILED;
+  if (::fstat(fd, &st) == 0 && st.st_size >= 8 + 12 + GIT_OID_RAWSZ)
+    map = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED)
+    return false;
+  Layer l;
+  l.map = static_cast<const unsigned char*>(map);
+  l.map_size = static_cast<std::size_t>(st.st_size);
+  layers_.push_back(l);  // unmapped by the destructor, whatever follows
+  Layer& layer = layers_.back();
+  const unsigned char* p = layer.map;
+  const std::size_t size = layer.map_size;
+  // "CGPH", version 1, hash version 1 (SHA-1), chunk count, base graph count.
+  if (std::memcmp(p, "CGPH", 4) != 0 || p[4] != 1 || p[5] != 1 || p[7] != layers_.size() - 1)
+    return false;
+  const std::size_t chunks = p[6];
+  if (8 + (chunks + 1) * 12 > size - GIT_OID_RAWSZ)
+    return false;
+  std::uint64_t fanout_size = 0, ids_size = 0, data_size = 0, edges_size = 0;
+  for (std::size_t i = 0; i < chunks; ++i) {
+    const unsigned char* entry = p + 8 + i * 12;
+    std::uint64_t start = be64(entry + 4), end = be64(entry + 12 + 4);
+    if (start > end || end > size - GIT_OID_RAWSZ)
+      return false;
+    const unsigned char* at = p + start;
+    switch (be32(entry)) {
+      case chunk_id("OIDF"):
+        layer.fanout = at;
+        fanout_size = end - start;
+        break;
+      case chunk_id("OIDL"):
+        layer.ids = at;
+        ids_size = end - start;
+        break;
+      case chunk_id("CDAT"):
+        layer.data = at;
+        data_size = end - start;
+        break;
+      case chunk_id("EDGE"):
+        layer.edges = at;
+        edges_size = end - start;
+        break;
+      default:
+        break;  // generation data, Bloom filters, base graph list: not needed to walk
+    }
+  }
+  if (!layer.fanout || !layer.ids || !layer.data || fanout_size != 256 * 4)
+    return false;
+  layer.count = be32(layer.fanout + 255 * 4);
+  for (int i = 1; i < 256; ++i)
+    if (be32(layer.fanout + (i - 1) * 4) > be32(layer.fanout + i * 4))
+      return false;
+  if (ids_size != std::uint64_t{layer.count} * GIT_OID_RAWSZ ||
+      data_size != std::uint64_t{layer.count} * (GIT_OID_RAWSZ + 16) || edges_size % 4 != 0 ||
+      std::uint64_t{total_} + layer.count > 0x70000000u)
+    return false;
+  layer.edge_count = edges_size / 4;
+  layer.first = total_;
+  total_ += layer.count;
+  return true;
+}
+
+const CommitGraph::Layer& CommitGraph::layer_of(std::uint32_t pos) const {
+  for (const auto& l : layers_)
+    if (pos < l.first + l.count)
+      return l;
+  bad_graph("a position beyond the graph");
+}
+
+std::optional<std::uint32_t> CommitGraph::find(std::string_view id) const {
+  git_oid oid;
+  if (id.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, id.data(), id.size()) < 0)
+    return std::nullopt;
+  for (const auto& l : layers_) {
+    std::uint32_t lo = oid.id[0] ? be32(l.fanout + (oid.id[0] - 1) * 4) : 0;
+    std::uint32_t hi = be32(l.fanout + oid.id[0] * 4);
+    while (lo < hi) {
+      std::uint32_t mid = lo + (hi - lo) / 2;
+      int c = std::memcmp(l.ids + std::size_t{mid} * GIT_OID_RAWSZ, oid.id, GIT_OID_RAWSZ);
+      if (c == 0)
+        return l.first + mid;
+      if (c < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string CommitGraph::id(std::uint32_t pos) const {
+  const Layer& l = layer_of(pos);
+  git_oid oid;
+  git_oid_fromraw(&oid, l.ids + std::size_t{pos - l.first} * GIT_OID_RAWSZ);
+  return to_hex(&oid);
+}
+
+std::int64_t CommitGraph::commit_time(std::uint32_t pos) const {
+  const Layer& l = layer_of(pos);
+  const unsigned char* d = l.data + std::size_t{pos - l.first} * (GIT_OID_RAWSZ + 16);
+  return static_cast<std::int64_t>((std::uint64_t{be32(d + 28) & 3} << 32) | be32(d + 32));
+}
+
+void CommitGraph::parents(std::uint32_t pos, std::vector<std::uint32_t>& out) const {
+  constexpr std::uint32_t kNone = 0x70000000u, kExtra = 0x80000000u;
+  const Layer& l = layer_of(pos);
+  const unsigned char* d = l.data + std::size_t{pos - l.first} * (GIT_OID_RAWSZ + 16);
+  auto add = [&](std::uint32_t parent) {
+    if (parent >= total_)
+      bad_graph("a parent beyond the graph");
+    out.push_back(parent);
+  };
+  std::uint32_t p1 = be32(d + 20), p2 = be32(d + 24);
+  if (p1 == kNone)
+    return;
+  add(p1);
+  if (p2 == kNone)
+    return;
+  if (!(p2 & kExtra)) {
+    add(p2);
+    return;
+  }
+  for (std::size_t e = p2 & ~kExtra;; ++e) {
+    if (!l.edges || e >= l.edge_count)
+      bad_graph("an octopus merge's parents beyond its edge list");
+    std::uint32_t v = be32(l.edges + e * 4);
+    add(v & ~kExtra);
+    if (v & kExtra)
+      return;
+  }
+}
+
+int Repository::lines_changed(const std::string& id) const {
+  CommitInfo commit = parse_commit_object(id, read_commit_object(id));
+  return lines_changed_between(
+      commit.parent_ids.empty() ? std::string() : commit_tree_id(commit.parent_ids.front()),
+      commit.tree_id);
+}
+
+int Repository::lines_changed_between(const std::string& old_tree,
+                                      const std::string& new_tree) const {
+  TreeDiff diff{odb()};
+  git_oid a{}, b = to_oid(new_tree);
+  if (!old_tree.empty())
+    a = to_oid(old_tree);
+  std::int64_t total = diff.trees(old_tree.empty() ? nullptr : &a, &b);
   return total > 0x7fffffff ? 0x7fffffff : static_cast<int>(total);
 }
 
 std::string Repository::git_dir() const {
   return git_repository_path(repo_.get());
+}
+
+std::string Repository::objects_dir() const {
+  return std::string(git_repository_commondir(repo_.get())) + "objects";
 }
 
 std::optional<std::string> Repository::config_string(const std::string& key) const {

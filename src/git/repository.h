@@ -7,8 +7,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "git/handles.h"
@@ -38,16 +40,22 @@ class Repository {
   static Repository open_for_hook();
   // Opens the repository containing `path` (searching upwards), for check and audit.
   static Repository discover(const std::string& path);
-  // Opens the repository at `git_dir` (no search) for scanning whole histories: unlike
-  // discover(), walks use the commit-graph file when there is one, whose one-time load is
-  // small next to a full history. Each thread of a parallel scan opens its own.
+  // Opens the repository at `git_dir` (no search) for scanning whole histories. Each thread of
+  // a parallel scan opens its own. Process-wide, it also tunes libgit2 for reading every
+  // object once: no object cache, no re-hashing of each object read (a corrupt pack entry
+  // still fails to inflate; git does not re-hash on reading either), and at most
+  // kScanMappedBytes of pack files mapped at a time, so a scan's memory does not grow with
+  // the repository.
   static Repository open_for_scan(const std::string& git_dir);
+  static constexpr std::size_t kScanMappedBytes = 96u << 20;
 
   Repository(Repository&&) noexcept = default;
   Repository& operator=(Repository&&) noexcept = default;
 
   // The git directory (for a bare repository, the repository itself), with a trailing '/'.
   std::string git_dir() const;
+  // The object directory (in the common git directory, for a linked work tree), no trailing '/'.
+  std::string objects_dir() const;
   // The string value of config `key`, or nullopt when unset.
   std::optional<std::string> config_string(const std::string& key) const;
 
@@ -72,10 +80,25 @@ class Repository {
   // corrupt or not a commit.
   CommitInfo read_commit(const std::string& id, ParentTrees parent_trees = ParentTrees::skip) const;
 
+  // The bytes of commit object `id` as stored: header lines, a blank line, the message. Throws
+  // GitError when it is missing, corrupt or not a commit. parse_commit_object() reads them.
+  std::string read_commit_object(const std::string& id) const;
+  // Reads commit `id` and parses its bytes with parse_commit_object(): what read_commit()
+  // returns without parent trees, at half the cost (for scans of whole histories). Throws
+  // GitError when it is missing, corrupt or not a commit.
+  CommitInfo read_commit_raw(const std::string& id) const;
+  // The tree id of commit `id`. Throws GitError when it is missing, corrupt or not a commit.
+  std::string commit_tree_id(const std::string& id) const;
+
   // Lines added plus lines deleted by commit `id` against its first parent (against the empty
   // tree for a root commit), as `git diff --numstat` counts them; binary files count 0. Reads
   // every changed blob: call it only for the few commits that need it.
   int lines_changed(const std::string& id) const;
+  // The same count between two trees: `old_tree` ("" = the empty tree) and `new_tree`. Only
+  // subtrees whose ids differ are read. A file counts as binary (0 lines) when it has a NUL
+  // byte in its first 8,000 bytes, as git decides when no attributes say otherwise; a
+  // submodule whose commit changed counts 2, one added or removed counts 1.
+  int lines_changed_between(const std::string& old_tree, const std::string& new_tree) const;
 
   // --- writing, for `trailgate approve` (the hook never writes) ---------------------------
 
@@ -111,7 +134,70 @@ class Repository {
 
  private:
   explicit Repository(RepositoryPtr repo) : repo_(std::move(repo)) {}
+  git_odb* odb() const;  // the repository's object database, looked up once
   RepositoryPtr repo_;
+  mutable OdbPtr odb_;
+};
+
+// Parses the bytes of a commit object (Repository::read_commit_object) exactly as libgit2's
+// git_commit_lookup does, so that a scan reading raw objects sees what read_commit() sees:
+// tree, parents, author (the first of several), committer, the last "encoding" header, and
+// the message after the first blank line, cut at its first NUL byte like libgit2 cuts it;
+// names and emails are trimmed and likewise cut. parent_tree_ids stays empty. Throws GitError
+// for what libgit2 rejects: a missing or malformed tree, author or committer line.
+CommitInfo parse_commit_object(const std::string& id, std::string_view raw);
+
+// The parents and the committer time of a commit object, read from its header lines alone (a
+// walk needs no more). Same rules as parse_commit_object(); throws GitError likewise.
+struct CommitLinks {
+  std::vector<std::string> parent_ids;
+  std::int64_t committer_time = 0;
+};
+CommitLinks parse_commit_links(const std::string& id, std::string_view raw);
+
+// The commit-graph of a repository (objects/info/commit-graph, or the chain of files listed in
+// objects/info/commit-graphs/commit-graph-chain), as git writes it: for each commit it covers,
+// its parents and committer date, so that a walk needs no object reads. libgit2 1.5 does not
+// read the graphs git 2.39 writes (it refuses their generation-data chunk), hence this reader.
+// Only SHA-1 graphs are read. It trusts the file as git does; a scan checks each entry against
+// the commit object it reads anyway.
+class CommitGraph {
+ public:
+  // The graph in `objects_dir`, or null when there is none or it cannot be used (another
+  // format version or hash, missing or inconsistent chunks): walk from the objects then.
+  static std::unique_ptr<CommitGraph> open(const std::string& objects_dir);
+  ~CommitGraph();
+  CommitGraph(const CommitGraph&) = delete;
+  CommitGraph& operator=(const CommitGraph&) = delete;
+
+  std::uint32_t size() const { return total_; }
+  // The position of commit `id` (full hex), or nullopt when the graph does not cover it.
+  std::optional<std::uint32_t> find(std::string_view id) const;
+  // The id (full hex) of the commit at `pos`. REQUIRES: pos < size().
+  std::string id(std::uint32_t pos) const;
+  // The committer date of the commit at `pos`, in seconds. REQUIRES: pos < size().
+  std::int64_t commit_time(std::uint32_t pos) const;
+  // Appends the positions of the parents of the commit at `pos`, in order. Throws GitError
+  // when the entry is malformed. REQUIRES: pos < size().
+  void parents(std::uint32_t pos, std::vector<std::uint32_t>& out) const;
+
+ private:
+  struct Layer {
+    const unsigned char* map = nullptr;
+    std::size_t map_size = 0;
+    const unsigned char* fanout = nullptr;
+    const unsigned char* ids = nullptr;
+    const unsigned char* data = nullptr;
+    const unsigned char* edges = nullptr;
+    std::size_t edge_count = 0;
+    std::uint32_t count = 0;
+    std::uint32_t first = 0;  // position of its first commit in the whole chain
+  };
+  CommitGraph() = default;
+  bool add_layer(const std::string& path);
+  const Layer& layer_of(std::uint32_t pos) const;
+  std::vector<Layer> layers_;
+  std::uint32_t total_ = 0;
 };
 
 // A walk over commit ids; see Repository::walk.

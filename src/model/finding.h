@@ -14,6 +14,7 @@ inline constexpr const char* kDeclaration = "declaration-required";
 inline constexpr const char* kDeleteRef = "protected-ref-delete";
 inline constexpr const char* kRewriteRef = "protected-ref-rewrite";
 inline constexpr const char* kReviewNote = "review-note";
+inline constexpr const char* kBlastRadius = "blast-radius-review";
 }  // namespace rules
 
 struct Finding {

@@ -53,9 +53,9 @@ Verdict failing_verdict(const review::ReviewOutcome& reviews) {
   return Verdict::unverified;
 }
 
-// Up to three roster people who could still approve `commit` under `rule`, for the fix text:
-// at the level, not expired, not the author, and not already among the verified reviewers.
-std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const ProtectRule& rule,
+// Up to three roster people who could still approve `commit` under `required`, for the fix
+// text: at the level, not expired, not the author, and not already among the verified reviewers.
+std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Requirement& required,
                                               const Policy& policy, std::int64_t now,
                                               const review::ReviewOutcome& reviews) {
   std::vector<const Person*> approved;
@@ -68,7 +68,7 @@ std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Pr
       continue;
     if (out.size() == 3)
       break;
-    if (policy.level_rank(person.level) < policy.level_rank(rule.min_level))
+    if (policy.level_rank(person.level) < policy.level_rank(required.min_level))
       continue;
     if (person.expires && now >= *person.expires)
       continue;
@@ -81,11 +81,11 @@ std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Pr
   return out;
 }
 
-std::string review_fix(const CommitInfo& commit, const ProtectRule& rule, const Policy& policy,
+std::string review_fix(const CommitInfo& commit, const Requirement& required, const Policy& policy,
                        std::int64_t now, const review::ReviewOutcome& reviews) {
-  int missing = rule.approvals - reviews.verified;
+  int missing = required.approvals - reviews.verified;
   const std::string& key = policy.review.trailer_keys.front();
-  std::vector<const Person*> who = eligible_reviewers(commit, rule, policy, now, reviews);
+  std::vector<const Person*> who = eligible_reviewers(commit, required, policy, now, reviews);
   std::string example = who.empty() ? "Reviewer Name <reviewer@example.com>"
                                     : who.front()->name + " <" + who.front()->emails.front() + ">";
   std::string names;
@@ -93,7 +93,7 @@ std::string review_fix(const CommitInfo& commit, const ProtectRule& rule, const 
     names += (names.empty() ? "" : ", ") + p->name;
   std::string who_text =
       fmt::format("Have {} more reviewer{} at level {} or above who {} not the author{} review it",
-                  missing, missing == 1 ? "" : "s", rule.min_level, missing == 1 ? "is" : "are",
+                  missing, missing == 1 ? "" : "s", required.min_level, missing == 1 ? "is" : "are",
                   names.empty() ? "" : " (for example " + names + ")");
   if (policy.review.verification == Verification::signature)
     return who_text +
@@ -110,7 +110,8 @@ std::string review_fix(const CommitInfo& commit, const ProtectRule& rule, const 
 
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
                                  const ProtectRule& rule, const Policy& policy,
-                                 const detect::MarkerSet& markers, std::int64_t now) {
+                                 const detect::MarkerSet& markers, std::int64_t now,
+                                 const ChangeSource& changes) {
   CommitEvaluation eval;
   eval.id = commit.id;
   eval.subject = std::string(subject_of(commit.message));
@@ -138,25 +139,45 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   };
 
   eval.review_required = eval.ai_assisted() || rule.review_all;
+  eval.required = Requirement{rule.approvals, rule.min_level};
+  const CommitClass commit_class{eval.ai_assisted(), eval.review_required};
+  if (changes && needs_changes(rule.blast, commit_class)) {
+    BlastRadius radius =
+        assess_blast_radius(changes(), rule.blast, commit_class, eval.required, policy);
+    eval.required = radius.required;
+    eval.review_required = eval.review_required || !radius.reasons.empty();
+    eval.blast_reasons = std::move(radius.reasons);
+  }
+  const Requirement& required = eval.required;
   eval.verdict = eval.review_required ? Verdict::ok : Verdict::not_ai;
   if (eval.review_required) {
-    eval.approvals_required = rule.approvals;
-    eval.reviews = review::verify_reviews(commit, eval.trailers, policy, rule.min_level, now);
-    if (eval.reviews.verified < rule.approvals) {
+    eval.approvals_required = required.approvals;
+    eval.reviews = review::verify_reviews(commit, eval.trailers, policy, required.min_level, now);
+    if (eval.reviews.verified < required.approvals) {
       eval.verdict = failing_verdict(eval.reviews);
       std::string why = eval.ai_assisted()
                             ? fmt::format("AI-assisted ({}: {})", eval.detections.front().tool,
                                           eval.detections.front().evidence)
-                            : std::string("every commit to this ref needs review");
-      std::string problem =
-          fmt::format("{}; needs {} verified review{} by {} or above, has {}", why, rule.approvals,
-                      rule.approvals == 1 ? "" : "s", rule.min_level, eval.reviews.verified);
+                        : rule.review_all ? std::string("every commit to this ref needs review")
+                                          : std::string("a mass change needs review");
+      std::string problem = fmt::format("{}; needs {} verified review{} by {} or above, has {}",
+                                        why, required.approvals, required.approvals == 1 ? "" : "s",
+                                        required.min_level, eval.reviews.verified);
+      if (!eval.blast_reasons.empty())
+        problem += fmt::format(" (raised by the blast-radius rules: {})",
+                               describe_reasons(BlastRadius{required, eval.blast_reasons}));
       for (const auto& claim : eval.reviews.claims)
         if (claim.status != review::ClaimStatus::verified)
           problem += fmt::format("; \"{}\" does not count ({}): {}", claim.trailer,
                                  review::to_string(claim.status), claim.reason);
-      add_finding(eval.ai_assisted() ? rules::kAiReview : rules::kReviewAll, std::move(problem),
-                  review_fix(commit, rule, policy, now, eval.reviews));
+      // Named for the blast-radius rules when they alone make the difference.
+      const bool only_for_blast = !eval.ai_assisted() && !rule.review_all;
+      const char* rule_id = eval.ai_assisted() ? rules::kAiReview : rules::kReviewAll;
+      if (only_for_blast ||
+          (!eval.blast_reasons.empty() && eval.reviews.verified >= rule.approvals))
+        rule_id = rules::kBlastRadius;
+      add_finding(rule_id, std::move(problem),
+                  review_fix(commit, required, policy, now, eval.reviews));
     }
   }
 

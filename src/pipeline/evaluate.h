@@ -6,14 +6,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "detect/markers.h"
+#include "git/tree_changes.h"
 #include "model/commit.h"
 #include "model/finding.h"
+#include "pipeline/blast_radius.h"
 #include "policy/policy.h"
 #include "review/review.h"
 #include "trailers/trailers.h"
@@ -43,6 +46,8 @@ struct CommitEvaluation {
   std::optional<std::string> declaration;     // the AI-Assisted trailer's value, if any
   bool review_required = false;
   int approvals_required = 0;
+  Requirement required;                    // approvals and level, raised by blast_reasons
+  std::vector<BlastReason> blast_reasons;  // sensitive paths or mass change that applied
   review::ReviewOutcome reviews;
   Verdict verdict = Verdict::not_ai;
   std::vector<Finding> findings;  // empty when the commit passes
@@ -51,11 +56,18 @@ struct CommitEvaluation {
   bool passed() const { return findings.empty(); }
 };
 
+// Reads what a commit changes against its first parent; called only when the blast-radius rules
+// need it (needs_changes), so diffs cost only the commits they can matter for.
+using ChangeSource = std::function<const git::ChangeSet&()>;
+
 // Judges `commit` as it enters `ref` under `rule`. `markers` is the policy's compiled marker
-// set; `now` is seconds since the epoch (roster expiry is judged at that time).
+// set; `now` is seconds since the epoch (roster expiry is judged at that time). With `changes`,
+// the rule's sensitive-path and mass-change rules (rule.blast) can raise the requirement;
+// without, only the [[protect]] rule's own requirement applies.
 // REQUIRES: rule.min_level is one of policy.levels.
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
                                  const ProtectRule& rule, const Policy& policy,
-                                 const detect::MarkerSet& markers, std::int64_t now);
+                                 const detect::MarkerSet& markers, std::int64_t now,
+                                 const ChangeSource& changes = nullptr);
 
 }  // namespace trailgate

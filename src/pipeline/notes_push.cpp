@@ -101,7 +101,19 @@ std::vector<Finding> check_notes_update(const git::Repository& repo, const Polic
     auto old = before.notes.find(id);
     if (old != before.notes.end() && old->second == text)
       continue;
-    if (!repo.is_commit(id)) {
+    bool commit_here = false;
+    try {
+      commit_here = repo.is_commit(id);
+    } catch (const git::GitError& e) {
+      if (e.code() != GIT_ENOTFOUND)
+        throw;
+      findings.push_back(note_finding(update, id, "",
+                                      "the commit is not on a protected ref yet (this repository "
+                                      "does not have it); a note cannot stand in for the "
+                                      "Reviewed-by trailers a new commit needs"));
+      continue;
+    }
+    if (!commit_here) {
       findings.push_back(note_finding(update, id, "", "review notes may only annotate commits"));
       continue;
     }

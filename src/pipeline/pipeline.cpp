@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <algorithm>
 
+#include "git/tree_changes.h"
+#include "pipeline/notes_push.h"
+
 namespace trailgate {
 
 namespace {
@@ -188,6 +191,11 @@ Finding rewrite_finding(const std::string& ref, const std::string& old_commit) {
 
 }  // namespace
 
+bool Report::has_ref_findings() const {
+  return std::any_of(refs.begin(), refs.end(),
+                     [](const RefResult& r) { return !r.ref_findings.empty(); });
+}
+
 Report run(const git::Repository& repo, const Policy& policy, const detect::MarkerSet& markers,
            const std::vector<RefCheck>& checks, const RunOptions& options) {
   Report report;
@@ -196,8 +204,9 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
   const git::ParentTrees parent_trees = policy.review.verification == Verification::signature
                                             ? git::ParentTrees::read
                                             : git::ParentTrees::skip;
+  git::FileCounter file_counter;  // shared by every commit: consecutive trees share subtrees
   for (const auto& check : checks) {
-    RefResult result{check.update, check.rule, check.ref_findings, 0, 0};
+    RefResult result{check.update, check.rule, check.ref_findings, 0, 0, {}};
     const std::string& old_tip = check.must_fast_forward_from;
     // A walked commit whose parent is the old tip proves a fast-forward; otherwise ask git.
     bool fast_forward_seen = old_tip.empty();
@@ -208,11 +217,19 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
         if (!fast_forward_seen)
           fast_forward_seen = std::find(commit.parent_ids.begin(), commit.parent_ids.end(),
                                         old_tip) != commit.parent_ids.end();
-        CommitEvaluation eval =
-            evaluate_commit(commit, check.update.ref, *check.rule, policy, markers, options.now);
+        // What the commit changes is read only if its blast-radius rules need it.
+        std::optional<git::ChangeSet> changes;
+        auto change_source = [&]() -> const git::ChangeSet& {
+          if (!changes)
+            changes = git::first_parent_changes(repo, commit.id, file_counter);
+          return *changes;
+        };
+        CommitEvaluation eval = evaluate_commit(commit, check.update.ref, *check.rule, policy,
+                                                markers, options.now, change_source);
         ++result.commits_checked;
         if (!eval.passed()) {
           ++result.commits_failed;
+          result.failed_commits.push_back(eval.id);
           report.findings += eval.findings.size();
           if (options.keep_passing ||
               failing_kept < static_cast<std::size_t>(policy.max_listed_commits)) {
@@ -227,6 +244,10 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
     if (!fast_forward_seen && !repo.is_ancestor(old_tip, check.include.front()))
       result.ref_findings.insert(result.ref_findings.begin(),
                                  rewrite_finding(check.update.ref, old_tip));
+    if (is_review_notes_ref(check.update.ref)) {
+      std::vector<Finding> notes = check_notes_update(repo, policy, check.update, options.now);
+      result.ref_findings.insert(result.ref_findings.end(), notes.begin(), notes.end());
+    }
     report.findings += result.ref_findings.size();
     report.commits_checked += result.commits_checked;
     report.commits_failed += result.commits_failed;

@@ -87,6 +87,10 @@ struct RefResult {
   std::vector<Finding> ref_findings;
   std::size_t commits_checked = 0;
   std::size_t commits_failed = 0;
+  // The id of every failing commit entering this ref, in walk order, however many: what
+  // break-glass waives and the decision log records. 40 or 64 bytes each, so bounded by the
+  // push itself.
+  std::vector<std::string> failed_commits;
 };
 
 struct Report {
@@ -99,6 +103,8 @@ struct Report {
   std::size_t findings = 0;        // every finding, ref-level and per commit
 
   bool passed() const { return findings == 0; }
+  // True when some ref has a ref-level finding (deletion, history rewrite).
+  bool has_ref_findings() const;
 };
 
 // Walks each RefCheck's commits, evaluates them under its rule and gathers the Report. A

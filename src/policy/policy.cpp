@@ -121,6 +121,24 @@ const Person* Policy::person_by_email(std::string_view email) const {
   return nullptr;
 }
 
+const Person* Policy::person_by_username(std::string_view username) const {
+  if (username.empty())
+    return nullptr;
+  for (const Person& person : people) {
+    for (const std::string& known : person.usernames) {
+      if (iequals(known, username))
+        return &person;
+    }
+  }
+  return nullptr;
+}
+
+bool ProtectRule::allows_break_glass(std::string_view username) const {
+  return !username.empty() &&
+         std::any_of(break_glass.begin(), break_glass.end(),
+                     [&](const std::string& listed) { return iequals(listed, username); });
+}
+
 int Policy::level_rank(std::string_view level) const {
   auto it = std::find(levels.begin(), levels.end(), level);
   return it == levels.end() ? -1 : static_cast<int>(it - levels.begin());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detect/markers.h"
+#include "policy/blast_rules.h"
 #include "ssh/ssh_key.h"
 
 namespace trailgate {
@@ -57,7 +58,19 @@ struct ProtectRule {
   bool allow_force_push = false;
   bool review_all = false;           // every commit needs the approvals, not only AI ones
   bool require_declaration = false;  // every commit must carry "AI-Assisted: yes|no"
-  int source_line = 0;               // where the [[protect]] entry starts, for messages
+  // Host usernames who may push past this rule's commit findings with
+  // `git push -o trailgate.break-glass="<reason>"` (never past allow_delete or
+  // allow_force_push). Empty: nobody may.
+  std::vector<std::string> break_glass;
+  // [[protect.sensitive]] and [protect.mass_change]: what raises the requirement for commits
+  // that change sensitive paths or much of the tree. The mass-change defaults apply even when
+  // the policy has no such table (docs/blast-radius.md).
+  BlastRules blast;
+  int source_line = 0;  // where the [[protect]] entry starts, for messages
+
+  // True when `username` (as the host identifies the pusher) is on break_glass, compared
+  // ignoring ASCII case as the Git hosts compare usernames. False for an empty username.
+  bool allows_break_glass(std::string_view username) const;
 };
 
 // History before the policy: commits reachable from `commit`, or whose author and committer
@@ -72,6 +85,28 @@ struct DetectSettings {
   std::vector<detect::MarkerSpec> markers;  // extra markers from the policy
 };
 
+// How the hook learns who pushes, beyond the variables it knows (docs/hook.md).
+struct HostSettings {
+  // An environment variable holding the pusher's username, read only when none of the host
+  // variables trailgate knows is set. "" = none. The loader refuses variables a client can
+  // set (HTTP_*, GIT_*, LC_*, ...).
+  std::string pusher_variable;
+};
+
+// What the hook does when it cannot write its decision log.
+enum class LogFailure {
+  reject,  // an otherwise accepted push is rejected
+  warn,    // the push is accepted with a warning
+};
+
+// The hook's decision log (docs/decision-log.md).
+struct LogSettings {
+  // The log file; a relative path is relative to the repository's git dir, so the default
+  // is <git dir>/trailgate/decisions.jsonl. Never empty.
+  std::string decisions = "trailgate/decisions.jsonl";
+  LogFailure on_failure = LogFailure::reject;
+};
+
 struct Policy {
   std::string source;  // the file it was read from, for messages
   std::vector<std::string> levels = {"junior", "mid", "senior", "principal"};  // low to high
@@ -81,11 +116,16 @@ struct Policy {
   std::vector<ProtectRule> protect;
   Baseline baseline;
   int max_listed_commits = 20;  // a rejection lists at most this many commits, then counts
+  HostSettings host;
+  LogSettings log;
 
   // Returns the first rule whose patterns match `ref`, or nullptr when the ref is unprotected.
   const ProtectRule* rule_for(std::string_view ref) const;
   // Returns the roster person with `email` (case-insensitive), or nullptr.
   const Person* person_by_email(std::string_view email) const;
+  // Returns the roster person whose usernames list `username` (ignoring ASCII case), or
+  // nullptr; also nullptr for an empty username.
+  const Person* person_by_username(std::string_view username) const;
   // Returns the rank of `level` in `levels` (0 = lowest), or -1 when unknown.
   int level_rank(std::string_view level) const;
 };

@@ -52,7 +52,8 @@ namespace {
 // Every key the schema knows, per table. Anything else is an error: a misspelt key that was
 // silently ignored would leave its setting at the default, which may be weaker.
 constexpr std::string_view kTopKeys[] = {
-    "levels", "max_listed_commits", "review", "detect", "baseline", "person", "protect"};
+    "levels", "max_listed_commits", "review", "detect", "baseline", "person", "protect", "host",
+    "log"};
 constexpr std::string_view kReviewKeys[] = {"verification", "keys", "signature_key", "namespace"};
 constexpr std::string_view kDetectKeys[] = {"builtin", "marker"};
 constexpr std::string_view kMarkerKeys[] = {"id",       "tool",  "trailer", "value",
@@ -62,8 +63,10 @@ constexpr std::string_view kPersonKeys[] = {"name",      "emails",  "level",
                                             "usernames", "expires", "keys"};
 constexpr std::string_view kPersonKeyKeys[] = {"key", "valid_after", "valid_before"};
 constexpr std::string_view kProtectKeys[] = {
-    "refs",       "approvals",          "min_level", "allow_delete", "allow_force_push",
-    "review_all", "require_declaration"};
+    "refs",       "approvals",           "min_level",   "allow_delete", "allow_force_push",
+    "review_all", "require_declaration", "break_glass", "sensitive",    "mass_change"};
+constexpr std::string_view kHostKeys[] = {"pusher_variable"};
+constexpr std::string_view kLogKeys[] = {"decisions", "on_failure"};
 
 // A policy file is a few kilobytes; anything this large is the wrong file, and reading it whole
 // must not exhaust the host's memory during a push.
@@ -224,6 +227,41 @@ std::optional<std::string> ref_pattern_problem(std::string_view pattern) {
   return std::nullopt;
 }
 
+// Why the environment variable `name` cannot say who pushes, or nullopt. The pusher's identity
+// must come from the host's authentication; a variable the client can set would let anyone
+// claim to be anyone, and with it break glass.
+std::optional<std::string> pusher_variable_problem(std::string_view name) {
+  const bool well_formed = !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
+                           std::all_of(name.begin(), name.end(), [](char c) {
+                             return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                    (c >= '0' && c <= '9') || c == '_';
+                           });
+  if (!well_formed)
+    return "is not an environment variable name (letters, digits and '_', not starting with a "
+           "digit)";
+  std::string upper(name);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z')
+      c = static_cast<char>(c - 'a' + 'A');
+  }
+  // HTTP_* are request headers under CGI; GIT_* include the push options; ssh passes LANG,
+  // LC_* and TERM from the client by default; the rest are parts of the request or command.
+  constexpr std::string_view kClientPrefixes[] = {"HTTP_", "GIT_", "LC_"};
+  constexpr std::string_view kClientNames[] = {"LANG",         "LANGUAGE",
+                                               "TERM",         "QUERY_STRING",
+                                               "PATH_INFO",    "PATH_TRANSLATED",
+                                               "CONTENT_TYPE", "CONTENT_LENGTH",
+                                               "REQUEST_URI",  "SSH_ORIGINAL_COMMAND"};
+  const bool client_controlled =
+      std::any_of(std::begin(kClientPrefixes), std::end(kClientPrefixes),
+                  [&](std::string_view prefix) { return upper.starts_with(prefix); }) ||
+      std::find(std::begin(kClientNames), std::end(kClientNames), upper) != std::end(kClientNames);
+  if (client_controlled)
+    return "can be set by the pushing client, so it cannot say who pushes; name a variable "
+           "that the host's authentication sets, such as REMOTE_USER or USER";
+  return std::nullopt;
+}
+
 bool is_hex_id(std::string_view id) {
   return id.size() == 40 && std::all_of(id.begin(), id.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -318,7 +356,8 @@ class Reader {
     std::string message = fmt::format("expected {}, got {}", expected, type_name(node->type()));
     if (const auto* text = node->as_string()) {
       message += fmt::format(" {}", quoted(text->get()));
-      if (type != toml::node_type::string && type != toml::node_type::array) {
+      if (type != toml::node_type::string && type != toml::node_type::array &&
+          type != toml::node_type::table) {
         message += "; write the value without quotes";
       }
     }
@@ -487,6 +526,10 @@ class PolicyBuilder {
       read_baseline(*baseline);
     read_people(root);
     read_protect(root);
+    if (const toml::table* host = r_.table(root, "host", ""))
+      read_host(*host);
+    if (const toml::table* log = r_.table(root, "log", ""))
+      read_log(*log);
   }
 
  private:
@@ -724,6 +767,55 @@ class PolicyBuilder {
       }
       if (!source.empty())
         policy_.detect.markers.push_back(std::move(spec));
+    }
+  }
+
+  void read_host(const toml::table& host) {
+    r_.reject_unknown_keys(host, "host", kHostKeys);
+    if (auto name = r_.nonempty_string(host, "pusher_variable", "host")) {
+      if (auto problem = pusher_variable_problem(name->value)) {
+        r_.error(name->where, "host.pusher_variable",
+                 fmt::format("{} {}", quoted(name->value), *problem));
+      } else {
+        policy_.host.pusher_variable = name->value;
+      }
+    }
+  }
+
+  void read_log(const toml::table& log) {
+    r_.reject_unknown_keys(log, "log", kLogKeys);
+    if (auto path = r_.nonempty_string(log, "decisions", "log")) {
+      const bool control = std::any_of(path->value.begin(), path->value.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7F;
+      });
+      if (control) {
+        r_.error(path->where, "log.decisions",
+                 fmt::format("{} contains a control character", quoted(path->value)));
+      } else if (path->value.ends_with('/')) {
+        r_.error(path->where, "log.decisions",
+                 fmt::format("{} names a directory; name the file, e.g. "
+                             "\"trailgate/decisions.jsonl\"",
+                             quoted(path->value)));
+      } else if (path->value.starts_with('~')) {
+        r_.error(path->where, "log.decisions",
+                 fmt::format("{}: '~' is not expanded; write an absolute path, or one relative "
+                             "to the repository's git dir",
+                             quoted(path->value)));
+      } else {
+        policy_.log.decisions = path->value;
+      }
+    }
+    if (auto mode = r_.string(log, "on_failure", "log")) {
+      if (mode->value == "reject") {
+        policy_.log.on_failure = LogFailure::reject;
+      } else if (mode->value == "warn") {
+        policy_.log.on_failure = LogFailure::warn;
+      } else {
+        r_.error(
+            mode->where, "log.on_failure",
+            fmt::format("unknown value {} (expected \"reject\" or \"warn\")", quoted(mode->value)));
+      }
     }
   }
 
@@ -990,7 +1082,115 @@ class PolicyBuilder {
       if (auto value = r_.boolean(entry, "require_declaration", path)) {
         rule.require_declaration = *value;
       }
+      read_break_glass(entry, path, rule);
+      read_blast(entry, path, rule);
       policy_.protect.push_back(std::move(rule));
+    }
+  }
+
+  // [[protect.sensitive]] entries and the [protect.mass_change] table (docs/blast-radius.md).
+  void read_blast(const toml::table& entry, const std::string& path, ProtectRule& rule) {
+    static constexpr std::string_view kSensitiveKeys[] = {"paths", "approvals", "min_level"};
+    static constexpr std::string_view kMassChangeKeys[] = {
+        "enabled",   "deleted_files", "deleted_share", "recreated_dir_files",
+        "approvals", "min_level",     "applies_to"};
+    const std::string sensitive_path = child_path(path, "sensitive");
+    std::vector<const toml::table*> entries = r_.tables(entry, "sensitive", path);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i] == nullptr)
+        continue;
+      const toml::table& table = *entries[i];
+      const std::string here = element_path(sensitive_path, i);
+      r_.reject_unknown_keys(table, here, kSensitiveKeys);
+      SensitiveRule sensitive;
+      sensitive.source_line = static_cast<int>(table.source().begin.line);
+      if (!table.contains("paths")) {
+        r_.missing(table, here, "paths", "list path patterns, e.g. [\"infra/**\", \"**/*.tf\"]");
+      } else if (auto paths = r_.strings(table, "paths", here)) {
+        if (paths->empty())
+          r_.error(table.get("paths")->source(), child_path(here, "paths"),
+                   "must list at least one path pattern, e.g. \"infra/**\"");
+        for (std::size_t j = 0; j < paths->size(); ++j) {
+          const Located& pattern = (*paths)[j];
+          PathGlobError error;
+          if (auto glob = PathGlob::compile(pattern.value, &error))
+            sensitive.paths.push_back(std::move(*glob));
+          else
+            r_.error(pattern.where, element_path(child_path(here, "paths"), j),
+                     fmt::format("{}: {}", quoted(pattern.value), error.message));
+        }
+      }
+      if (auto approvals = r_.integer(table, "approvals", here, 1))
+        sensitive.approvals = *approvals;
+      if (auto level = r_.string(table, "min_level", here))
+        if (check_level(*level, child_path(here, "min_level")))
+          sensitive.min_level = level->value;
+      rule.blast.sensitive.push_back(std::move(sensitive));
+    }
+
+    const toml::table* mass = r_.table(entry, "mass_change", path);
+    if (mass == nullptr)
+      return;
+    const std::string here = child_path(path, "mass_change");
+    r_.reject_unknown_keys(*mass, here, kMassChangeKeys);
+    MassChangeRule& rule_mass = rule.blast.mass_change;
+    rule_mass.source_line = static_cast<int>(mass->source().begin.line);
+    if (auto value = r_.boolean(*mass, "enabled", here))
+      rule_mass.enabled = *value;
+    if (auto value = r_.integer(*mass, "deleted_files", here, 0))
+      rule_mass.deleted_files = static_cast<std::size_t>(*value);
+    if (auto value = r_.integer(*mass, "recreated_dir_files", here, 0))
+      rule_mass.recreated_dir_files = static_cast<std::size_t>(*value);
+    if (auto value = r_.integer(*mass, "approvals", here, 1))
+      rule_mass.approvals = *value;
+    if (auto level = r_.string(*mass, "min_level", here))
+      if (check_level(*level, child_path(here, "min_level")))
+        rule_mass.min_level = level->value;
+    if (const toml::node* share = mass->get("deleted_share")) {
+      std::optional<double> value;
+      if (const auto* f = share->as_floating_point())
+        value = f->get();
+      else if (const auto* n = share->as_integer())
+        value = static_cast<double>(n->get());
+      if (!value || !(*value >= 0.0 && *value <= 1.0))
+        r_.error(share->source(), child_path(here, "deleted_share"),
+                 "expected a number from 0 to 1 (the share of the parent's files), e.g. 0.25");
+      else
+        rule_mass.deleted_share = *value;
+    }
+    if (auto scope = r_.string(*mass, "applies_to", here)) {
+      if (scope->value == "ai-assisted")
+        rule_mass.applies_to = MassChangeScope::ai_assisted;
+      else if (scope->value == "all")
+        rule_mass.applies_to = MassChangeScope::all;
+      else
+        r_.error(scope->where, child_path(here, "applies_to"),
+                 fmt::format("{} is not \"ai-assisted\" or \"all\"", quoted(scope->value)));
+    }
+  }
+
+  // [[protect]] break_glass: host usernames, like [[person]] usernames.
+  void read_break_glass(const toml::table& entry, const std::string& path, ProtectRule& rule) {
+    std::optional<std::vector<Located>> names = r_.strings(entry, "break_glass", path);
+    if (!names)
+      return;
+    const std::string list_path = child_path(path, "break_glass");
+    for (std::size_t j = 0; j < names->size(); ++j) {
+      const Located& name = (*names)[j];
+      const std::string name_path = element_path(list_path, j);
+      if (name.value.empty() || has_space_or_control(name.value)) {
+        r_.error(name.where, name_path,
+                 "a host username is non-empty, without spaces (as the host sets it in "
+                 "GL_USERNAME, REMOTE_USER, ...)");
+        continue;
+      }
+      if (rule.allows_break_glass(name.value)) {
+        r_.error(name.where, name_path,
+                 fmt::format("{} is listed twice (usernames compare ignoring case)",
+                             quoted(name.value)));
+        continue;
+      }
+      rule.break_glass.push_back(name.value);
     }
   }
 

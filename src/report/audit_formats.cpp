@@ -77,7 +77,7 @@ void identity_json(std::string& out, const Identity& id) {
   out += ",\"email\":";
   append_json_string(out, id.email);
   out += ",\"date\":\"";
-  out += audit::iso_time(id.time, id.offset_minutes);
+  audit::append_iso_time(out, id.time, id.offset_minutes);
   out += "\"}";
 }
 
@@ -186,36 +186,62 @@ void md_table(std::string& out, const char* title, const char* key,
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  append_utf8(out, text, [](std::string& o, char c) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        o += "\\\"";
-        return;
-      case '\\':
-        o += "\\\\";
-        return;
-      case '\n':
-        o += "\\n";
-        return;
-      case '\t':
-        o += "\\t";
-        return;
-      case '\r':
-        o += "\\r";
-        return;
-      default:
+  while (!text.empty()) {
+    // Runs of printable ASCII other than '"' and '\\' are copied as they are.
+    std::size_t plain = 0;
+    while (plain < text.size()) {
+      auto u = static_cast<unsigned char>(text[plain]);
+      if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\')
         break;
+      ++plain;
     }
-    if (u < 0x20 || u == 0x7f)
-      o += fmt::format("\\u{:04x}", u);
-    else
-      o += c;
-  });
+    out.append(text.data(), plain);
+    text.remove_prefix(plain);
+    if (text.empty())
+      break;
+    std::size_t n = utf8_sequence(text);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";
+      n = 1;
+    } else if (n > 1) {
+      out.append(text.data(), n);
+    } else {
+      char c = text[0];
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        default:
+          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+      }
+    }
+    text.remove_prefix(n);
+  }
   out += '"';
 }
 
 void render_record_json(const AuditRecord& r, std::string& out) {
+  std::string without_ref;
+  std::size_t ref_at = 0;
+  render_record_json_without_ref(r, without_ref, ref_at);
+  out.append(without_ref, 0, ref_at);
+  append_json_string(out, r.ref);
+  out.append(without_ref, ref_at);
+}
+
+void render_record_json_without_ref(const AuditRecord& r, std::string& out, std::size_t& ref_at) {
   out += "{\"schema\":\"";
   out += kAuditSchema;
   out += "\",\"id\":\"";
@@ -223,7 +249,7 @@ void render_record_json(const AuditRecord& r, std::string& out) {
   out += "\",\"subject\":";
   append_json_string(out, r.subject);
   out += ",\"ref\":";
-  append_json_string(out, r.ref);
+  ref_at = out.size();
   out += ",\"author\":";
   identity_json(out, r.author);
   out += ",\"committer\":";
@@ -249,11 +275,18 @@ void render_record_json(const AuditRecord& r, std::string& out) {
     out += '}';
   }
   out += "],\"tools\":[";
-  std::vector<std::string> tools = tools_of(r);
-  for (std::size_t i = 0; i < tools.size(); ++i) {
-    if (i)
+  bool first_tool = true;
+  for (std::size_t i = 0; i < r.markers.size(); ++i) {
+    const std::string& tool = r.markers[i].tool;
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j)
+      seen = r.markers[j].tool == tool;
+    if (seen)
+      continue;
+    if (!first_tool)
       out += ',';
-    append_json_string(out, tools[i]);
+    first_tool = false;
+    append_json_string(out, tool);
   }
   out += "],\"reviews\":[";
   for (std::size_t i = 0; i < r.reviews.size(); ++i) {
@@ -272,11 +305,16 @@ void render_record_json(const AuditRecord& r, std::string& out) {
     append_json_string(out, c.reason);
     out += '}';
   }
-  out += fmt::format("],\"approvals_required\":{},\"approvals_verified\":{},\"verdict\":",
-                     r.approvals_required, r.approvals_verified);
+  out += "],\"approvals_required\":";
+  out += std::to_string(r.approvals_required);
+  out += ",\"approvals_verified\":";
+  out += std::to_string(r.approvals_verified);
+  out += ",\"verdict\":";
   append_json_string(out, r.verdict);
-  out += ",\"lines_changed\":";
-  out += r.lines_changed < 0 ? "null" : std::to_string(r.lines_changed);
+  // Per-commit records never carry a line count: it is counted only for the summary's largest
+  // gaps (and not at all for jsonl and csv), so one commit's record stays the same whichever
+  // report, or cache, it came from.
+  out += ",\"lines_changed\":null";
   out += '}';
 }
 
@@ -316,7 +354,7 @@ void render_record_csv(const AuditRecord& r, std::string& out) {
   field(std::to_string(r.approvals_verified));
   field(std::to_string(r.approvals_required));
   field(r.verdict);
-  field(r.lines_changed < 0 ? "" : std::to_string(r.lines_changed));
+  field("");  // lines_changed: see render_record_json_without_ref
   field(r.subject, true);
 }
 

@@ -25,6 +25,11 @@ void append_json_string(std::string& out, std::string_view text);
 // Appends one commit as a JSON object (no newline): the jsonl line and the elements of the
 // json document's "commits" array.
 void render_record_json(const audit::AuditRecord& record, std::string& out);
+// The same object without the value of "ref": appends it to `out` and sets `ref_at` to the
+// offset in `out` where append_json_string(record.ref) belongs. What the audit cache stores,
+// since one commit's record differs between audits only by the ref that scanned it.
+void render_record_json_without_ref(const audit::AuditRecord& record, std::string& out,
+                                    std::size_t& ref_at);
 
 // The CSV header row, ending in CRLF.
 std::string csv_header();

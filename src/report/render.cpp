@@ -29,6 +29,7 @@ struct Style {
   std::string bad(std::string_view s) const { return wrap("1;31", s); }
   std::string good(std::string_view s) const { return wrap("32", s); }
   std::string dim(std::string_view s) const { return wrap("2", s); }
+  std::string warn(std::string_view s) const { return wrap("1;33", s); }
 };
 
 std::string truncated(std::string_view s, std::size_t max) {
@@ -64,6 +65,75 @@ std::string describe(const CommitEvaluation& e) {
   return s;
 }
 
+std::string render_problem_count(const Report& report) {
+  std::string out =
+      fmt::format("trailgate: {} problem{}", report.findings, report.findings == 1 ? "" : "s");
+  if (report.commits_checked > 0)
+    out += fmt::format("; {} of {} commit{} checked fail{}", report.commits_failed,
+                       report.commits_checked, report.commits_checked == 1 ? "" : "s",
+                       report.commits_failed == 1 ? "s" : "");
+  return out + ".\n";
+}
+
+// Every finding: ref-level ones first, then each listed commit's; then how many commits were
+// not listed.
+void render_findings(std::string& out, const Report& report, const Style& st) {
+  for (const auto& r : report.refs)
+    for (const auto& f : r.ref_findings)
+      render_finding(out, f, st);
+  std::size_t listed = 0;
+  for (const auto& e : report.evaluations) {
+    if (e.passed())
+      continue;
+    ++listed;
+    for (const auto& f : e.findings)
+      render_finding(out, f, st);
+  }
+  if (listed < report.commits_failed)
+    out += fmt::format(
+        "  ... and {} more failing commit{} not listed (run `trailgate check` "
+        "locally to see all).\n",
+        report.commits_failed - listed, report.commits_failed - listed == 1 ? "" : "s");
+}
+
+// The hook's lines about the push itself: who pushed, and remarks.
+void render_push_context(std::string& out, const TextOptions& options, const Style& st) {
+  if (!options.pusher.empty())
+    out += fmt::format("trailgate: pusher: {}\n", sanitize(options.pusher));
+  for (const auto& note : options.notes)
+    out += fmt::format("trailgate: {} {}\n", st.dim("note:"), sanitize(note));
+}
+
+// The loud banner of a push that break-glass let through, with the findings it waived.
+std::string render_break_glass(const Report& report, const TextOptions& options, const Style& st) {
+  static const std::string rule(66, '=');
+  const BreakGlassView view = options.break_glass.value_or(BreakGlassView{});
+  std::string out;
+  out += fmt::format("trailgate: {}\n", st.warn(rule));
+  out += fmt::format("trailgate: {}\n",
+                     st.warn("BREAK-GLASS: push ACCEPTED WITHOUT THE REVIEW THE POLICY REQUIRES"));
+  out += fmt::format("trailgate: {}\n", st.warn(rule));
+  if (!options.pusher.empty())
+    out += fmt::format("trailgate:   pusher:  {}\n", sanitize(options.pusher));
+  out += fmt::format("trailgate:   reason:  \"{}\"\n", sanitize(view.reason));
+  out += fmt::format("trailgate:   waived:  {} commit{} entering {}\n", view.commits,
+                     view.commits == 1 ? "" : "s", fmt::join(view.refs, ", "));
+  out += fmt::format("trailgate:   policy:  {}\n", options.policy_source);
+  if (!options.log_path.empty())
+    out += fmt::format("trailgate:   logged:  {}\n", sanitize(options.log_path));
+  out +=
+      "trailgate: These commits are review debt: have each one reviewed as soon as the incident\n"
+      "trailgate: is over. `trailgate audit` lists them until then.\n";
+  for (const auto& note : options.notes)
+    out += fmt::format("trailgate: {} {}\n", st.dim("note:"), sanitize(note));
+  out += fmt::format("trailgate: {}\n", st.warn(rule));
+  out += "\nWaived by break-glass:\n";
+  out += render_problem_count(report);
+  render_findings(out, report, st);
+  out += fmt::format("\ntrailgate: {}\n", st.warn(rule));
+  return out;
+}
+
 }  // namespace
 
 std::string render_text(const Report& report, const TextOptions& options) {
@@ -93,7 +163,13 @@ std::string render_text(const Report& report, const TextOptions& options) {
   bool any_protected = false;
   for (const auto& r : report.refs)
     any_protected = any_protected || r.rule;
-  if (report.passed()) {
+  const bool push = options.audience == Audience::push;
+  const Outcome outcome = !push || options.outcome == Outcome::from_report
+                              ? (report.passed() ? Outcome::accepted : Outcome::rejected)
+                              : options.outcome;
+  if (outcome == Outcome::accepted_break_glass)
+    return render_break_glass(report, options, st);
+  if (outcome == Outcome::accepted) {
     if (!any_protected) {
       out += fmt::format("trailgate: {} accepted: no protected ref is updated.\n", who);
     } else {
@@ -103,37 +179,48 @@ std::string render_text(const Report& report, const TextOptions& options) {
           who, report.commits_checked, report.commits_checked == 1 ? "" : "s",
           options.policy_source);
     }
+    render_push_context(out, options, st);
+    if (options.break_glass && options.break_glass->honoured)
+      out +=
+          "trailgate: note: break-glass was not needed: nothing here fails, so nothing was "
+          "waived (the claim is logged).\n";
+    if (!options.log_problem.empty())
+      out += fmt::format("trailgate: {} {}\n", st.warn("WARNING:"), sanitize(options.log_problem));
     return out;
   }
   out += fmt::format("trailgate: {} {} by policy {}\n", who, st.bad("REJECTED"),
                      options.policy_source);
-  out += fmt::format("trailgate: {} problem{}", report.findings, report.findings == 1 ? "" : "s");
-  if (report.commits_checked > 0)
-    out += fmt::format("; {} of {} commit{} checked fail{}", report.commits_failed,
-                       report.commits_checked, report.commits_checked == 1 ? "" : "s",
-                       report.commits_failed == 1 ? "s" : "");
-  out += ".\n";
-  out += "\n";
-  for (const auto& r : report.refs)
-    for (const auto& f : r.ref_findings)
-      render_finding(out, f, st);
-  std::size_t listed = 0;
-  for (const auto& e : report.evaluations) {
-    if (e.passed())
-      continue;
-    ++listed;
-    for (const auto& f : e.findings)
-      render_finding(out, f, st);
+  render_push_context(out, options, st);
+  if (options.break_glass && !options.break_glass->honoured) {
+    out += fmt::format("trailgate: break-glass {}:\n", st.bad("REFUSED"));
+    for (const auto& why : options.break_glass->refusals)
+      out += fmt::format("  - {}\n", sanitize(why));
   }
-  if (listed < report.commits_failed)
-    out += fmt::format(
-        "  ... and {} more failing commit{} not listed (run `trailgate check` "
-        "locally to see all).\n",
-        report.commits_failed - listed, report.commits_failed - listed == 1 ? "" : "s");
-  if (options.audience == Audience::push)
-    out +=
-        "\nThe whole push was rejected; nothing was updated. Fix the commits above and push "
-        "again.\n";
+  if (!options.log_problem.empty())
+    out += fmt::format("trailgate: {}\n", sanitize(options.log_problem));
+  if (!report.passed()) {
+    out += render_problem_count(report);
+    out += "\n";
+    render_findings(out, report, st);
+  }
+  if (push) {
+    out += report.passed()
+               ? "\nThe whole push was rejected; nothing was updated.\n"
+               : "\nThe whole push was rejected; nothing was updated. Fix the commits above and "
+                 "push again.\n";
+  }
+  return out;
+}
+
+std::string prefix_lines(std::string_view text, std::string_view prefix) {
+  std::string out;
+  while (!text.empty()) {
+    std::size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol == std::string_view::npos ? text.size() : eol + 1);
+    out += prefix;
+    out += line;
+    text.remove_prefix(line.size());
+  }
   return out;
 }
 

@@ -6,7 +6,11 @@
 // trailer values) is shown with control characters escaped so it cannot forge output lines.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
@@ -18,15 +22,46 @@ enum class Audience {
   check,  // `trailgate check`: a local listing, every commit
 };
 
+// What the hook decided about a push, when the report alone does not say it.
+enum class Outcome {
+  from_report,           // accepted when the report passed, else rejected
+  accepted,              // accepted (e.g. a break-glass claim that had nothing to waive)
+  accepted_break_glass,  // accepted only because break-glass waived the report's findings
+  rejected,              // rejected (e.g. a refused break-glass claim, an unwritable log)
+};
+
+// A break-glass claim, as the pusher is shown it.
+struct BreakGlassView {
+  bool honoured = false;
+  std::vector<std::string> refusals{};  // why it was refused, one sentence each
+  std::string reason{};                 // the pusher's reason
+  std::vector<std::string> refs{};      // the refs whose commit findings were waived
+  std::size_t commits = 0;              // how many commits were waived
+};
+
 struct TextOptions {
   Audience audience = Audience::push;
   bool color = false;
   std::string policy_source;  // shown so people know which policy judged them
   bool roster_only = false;   // verification = "roster": say that reviews were not signed
+  // The rest is for Audience::push only.
+  std::string pusher{};  // who the host says pushes (escaped when shown); "" = not shown
+  Outcome outcome = Outcome::from_report;       // the hook's verdict
+  std::optional<BreakGlassView> break_glass{};  // set when the push claimed break-glass
+  std::string log_path{};                       // where the decision is logged
+  std::string log_problem{};  // one sentence: the decision log could not be written, and what
+                              // that means for the push; "" = it was written
+  std::vector<std::string> notes{};  // extra remarks, e.g. push options that were ignored
 };
 
-// Renders `report` as text ending in a newline.
+// Renders `report` as text ending in a newline. For Audience::push, `options.outcome` decides
+// between the acceptance line, the loud break-glass banner (the waived findings listed under
+// it) and the rejection (break-glass refusals, a log problem, the findings).
 std::string render_text(const Report& report, const TextOptions& options);
+
+// Returns `text` with `prefix` in front of every line. GitLab shows hook output in its web UI
+// only on lines that start with "GL-HOOK-ERR: ".
+std::string prefix_lines(std::string_view text, std::string_view prefix);
 
 // Renders `report` as one JSON document (schema in docs/check-json.md). Invalid UTF-8 in
 // commit data is replaced with U+FFFD, so the output is always valid JSON.

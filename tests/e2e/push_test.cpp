@@ -3,6 +3,11 @@
 // the rejection names the commit, the rule and the fix.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
 #include "support/temp_repo.h"
 
 using trailgate::testing::ProcessResult;
@@ -353,24 +358,6 @@ TEST_CASE("push: review_all, approvals and declarations", "[e2e]") {
   }
 }
 
-TEST_CASE("install: refuses to overwrite a hook it did not write, and is idempotent", "[e2e]") {
-  TempRepo repo(kPolicy);
-  auto hook = repo.server() / "hooks" / "pre-receive";
-  std::string installed = trailgate::testing::read_file(hook);
-  ProcessResult again =
-      run({trailgate_binary(), "install", "--repo", repo.server().string()}, repo.server());
-  CHECK(again.exit_code == 0);
-  CHECK_THAT(again.out, Catch::Contains("unchanged"));
-  CHECK(trailgate::testing::read_file(hook) == installed);
-
-  trailgate::testing::write_file(hook, "#!/bin/sh\necho site hook\n");
-  ProcessResult refused =
-      run({trailgate_binary(), "install", "--repo", repo.server().string()}, repo.server());
-  CHECK(refused.exit_code == 2);
-  CHECK_THAT(refused.err, Catch::Contains("not written by trailgate"));
-  CHECK(trailgate::testing::read_file(hook) == "#!/bin/sh\necho site hook\n");
-}
-
 TEST_CASE("push: a review in a message that declares a non-UTF-8 encoding does not count",
           "[e2e]") {
   TempRepo repo(kPolicy);
@@ -401,4 +388,82 @@ TEST_CASE("check: with no arguments judges @{upstream}..HEAD by the upstream's r
   CHECK(json.exit_code == 1);
   CHECK_THAT(json.out, Catch::Contains("\"verdict\": \"unreviewed\""));
   CHECK_THAT(json.out, Catch::Contains("\"id\": \"" + id + "\""));
+}
+
+TEST_CASE("push: the hook names the pusher as the host identifies them", "[e2e]") {
+  TempRepo repo(kPolicy);
+  repo.commit("Human change\n", kJunior);
+  SECTION("a smart-HTTP user") {
+    ProcessResult r = run({"git", "push", "origin", "HEAD:refs/heads/main"}, repo.clone(), "",
+                          {{"REMOTE_USER", "jdev"}});
+    CHECK(accepted(r));
+    CHECK_THAT(r.err, Catch::Contains("trailgate: pusher: jdev (REMOTE_USER; not on the roster)"));
+  }
+  SECTION("nobody") {
+    ProcessResult r = repo.push("HEAD:refs/heads/main");
+    CHECK(accepted(r));
+    CHECK_THAT(r.err, Catch::Contains("trailgate: pusher: not identified by the host (none of "
+                                      "GL_USERNAME, GL_ID, GITHUB_USER_LOGIN, "
+                                      "GITEA_PUSHER_NAME, GL_USER, REMOTE_USER is set)"));
+  }
+  SECTION("a host value with control characters cannot forge output") {
+    ProcessResult r = run({"git", "push", "origin", "HEAD:refs/heads/main"}, repo.clone(), "",
+                          {{"REMOTE_USER", "eve\x1b[32m"}});
+    CHECK_THAT(r.err, Catch::Contains("pusher: eve\\x1b[32m (REMOTE_USER"));
+    CHECK_THAT(r.err, !Catch::Contains("\x1b"));
+  }
+}
+
+TEST_CASE("push: on GitLab every line of a rejection starts with GL-HOOK-ERR:", "[e2e]") {
+  TempRepo repo(kPolicy);
+  const std::map<std::string, std::string> gitlab = {{"GL_ID", "user-5"}, {"GL_USERNAME", "jdev"}};
+  auto remote_lines = [](const std::string& err) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < err.size()) {
+      std::size_t end = err.find('\n', start);
+      std::string line = err.substr(start, end == std::string::npos ? end : end - start);
+      if (line.rfind("remote: ", 0) == 0)
+        lines.push_back(line);
+      start = end == std::string::npos ? err.size() : end + 1;
+    }
+    return lines;
+  };
+  SECTION("a policy violation") {
+    repo.commit(ai_message("Unreviewed"), kJunior);
+    ProcessResult r =
+        run({"git", "push", "origin", "HEAD:refs/heads/main"}, repo.clone(), "", gitlab);
+    CHECK_FALSE(accepted(r));
+    std::vector<std::string> lines = remote_lines(r.err);
+    CHECK(lines.size() > 5);
+    for (const std::string& line : lines)
+      CHECK_THAT(line, Catch::StartsWith("remote: GL-HOOK-ERR: "));
+    CHECK_THAT(r.err, Catch::Contains("GL-HOOK-ERR: trailgate: pusher: jdev (GL_USERNAME"));
+  }
+  SECTION("an error: no policy") {
+    std::filesystem::remove(repo.server() / "trailgate.toml");
+    repo.commit("Human change\n", kJunior);
+    ProcessResult r =
+        run({"git", "push", "origin", "HEAD:refs/heads/main"}, repo.clone(), "", gitlab);
+    CHECK_FALSE(accepted(r));
+    std::vector<std::string> lines = remote_lines(r.err);
+    CHECK(lines.size() > 3);
+    for (const std::string& line : lines)
+      CHECK_THAT(line, Catch::StartsWith("remote: GL-HOOK-ERR: "));
+  }
+  SECTION("an acceptance is not marked as an error") {
+    repo.commit("Human change\n", kJunior);
+    ProcessResult r =
+        run({"git", "push", "origin", "HEAD:refs/heads/main"}, repo.clone(), "", gitlab);
+    CHECK(accepted(r));
+    CHECK_THAT(r.err, !Catch::Contains("GL-HOOK-ERR"));
+  }
+  SECTION("gitolite's GL_USER is not GitLab") {
+    repo.commit(ai_message("Unreviewed"), kJunior);
+    ProcessResult r = run({"git", "push", "origin", "HEAD:refs/heads/main"}, repo.clone(), "",
+                          {{"GL_USER", "jdev"}});
+    CHECK_FALSE(accepted(r));
+    CHECK_THAT(r.err, !Catch::Contains("GL-HOOK-ERR"));
+    CHECK_THAT(r.err, Catch::Contains("pusher: jdev (GL_USER"));
+  }
 }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "review/review.h"
+#include "support/temp_repo.h"
 
 namespace {
 
@@ -866,4 +868,47 @@ TEST_CASE("parse_ref_updates: quotes and backslashes in bad input are escaped", 
     CHECK(std::string(e.what()) ==
           "stdin line 1: expected \"<old-id> <new-id> <refname>\", got \"a\\\"b\\\\c\"");
   }
+}
+
+TEST_CASE("run: every failing commit id is kept per ref, beyond the listed evaluations",
+          "[pipeline]") {
+  // A real repository made with git: four AI-assisted commits on a new protected branch.
+  namespace testing = trailgate::testing;
+  testing::TempDir dir;
+  testing::run_ok({"git", "init", "-q", "repo"}, dir.path());
+  const std::filesystem::path repo_dir = dir.path() / "repo";
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    testing::write_file(repo_dir / ("f" + std::to_string(i)), std::to_string(i));
+    testing::run_ok({"git", "add", "."}, repo_dir);
+    testing::run_ok({"git", "commit", "-q", "-F", "-"}, repo_dir,
+                    "AI change " + std::to_string(i) + "\n\nBody.\n\n" + kClaude + "\n");
+    ids.insert(ids.begin(), testing::run_ok({"git", "rev-parse", "HEAD"}, repo_dir).substr(0, 40));
+  }
+  trailgate::git::Repository repo = trailgate::git::Repository::discover(repo_dir.string());
+  Policy policy = roster_policy();
+  policy.protect = {main_rule()};
+  policy.max_listed_commits = 1;
+  std::vector<RefUpdate> updates = {RefUpdate{std::string(40, '0'), ids.front(), kRef},
+                                    RefUpdate{std::string(40, '0'), ids.front(), "refs/heads/x"}};
+  std::vector<trailgate::RefCheck> checks = trailgate::plan_push(repo, policy, updates, {});
+  trailgate::Report report =
+      trailgate::run(repo, policy, builtin(), checks, trailgate::RunOptions{kNow, false});
+
+  CHECK(report.evaluations.size() == 1);  // listed: capped by max_listed_commits
+  CHECK(report.commits_failed == 4);
+  REQUIRE(report.refs.size() == 2);
+  CHECK(report.refs[0].failed_commits == ids);   // every one, newest first (walk order)
+  CHECK(report.refs[1].failed_commits.empty());  // unprotected: nothing checked
+  CHECK_FALSE(report.has_ref_findings());
+}
+
+TEST_CASE("Report::has_ref_findings", "[pipeline]") {
+  trailgate::Report report;
+  CHECK_FALSE(report.has_ref_findings());
+  report.refs.resize(2);
+  CHECK_FALSE(report.has_ref_findings());
+  report.refs[1].ref_findings.push_back(
+      Finding{rules::kDeleteRef, "refs/heads/main", "", "", "deleting", "don't"});
+  CHECK(report.has_ref_findings());
 }

@@ -215,6 +215,10 @@ refs = ["refs/heads/main"]
     CHECK_FALSE(rule.allow_force_push);
     CHECK_FALSE(rule.review_all);
     CHECK_FALSE(rule.require_declaration);
+    CHECK(rule.break_glass.empty());
+    CHECK(p.host.pusher_variable.empty());
+    CHECK(p.log.decisions == "trailgate/decisions.jsonl");
+    CHECK(p.log.on_failure == trailgate::LogFailure::reject);
   }
 
   SECTION("every key set away from its default is read") {
@@ -260,6 +264,12 @@ allow_delete = true
 allow_force_push = true
 review_all = true
 require_declaration = true
+break_glass = ["lead1", "ops-oncall"]
+[host]
+pusher_variable = "USER"
+[log]
+decisions = "/var/log/trailgate/decisions.jsonl"
+on_failure = "warn"
 )"));
     CHECK(p.levels == std::vector<std::string>{"dev", "lead", "staff"});
     CHECK(p.max_listed_commits == 5);
@@ -294,7 +304,11 @@ require_declaration = true
     CHECK(rule.allow_force_push);
     CHECK(rule.review_all);
     CHECK(rule.require_declaration);
+    CHECK(rule.break_glass == std::vector<std::string>{"lead1", "ops-oncall"});
     CHECK(rule.source_line == 34);
+    CHECK(p.host.pusher_variable == "USER");
+    CHECK(p.log.decisions == "/var/log/trailgate/decisions.jsonl");
+    CHECK(p.log.on_failure == trailgate::LogFailure::warn);
   }
 
   SECTION("an identity marker without field matches either") {
@@ -377,7 +391,7 @@ protect = [{ refs = ["refs/heads/main"], approvals = 3 }]
     CHECK(only_error("max_listed_commit = 5\n" + with_head("")) ==
           "policy.toml:1:1: max_listed_commit: unknown key; did you mean "
           "\"max_listed_commits\"? (allowed here: levels, max_listed_commits, review, detect, "
-          "baseline, person, protect)");
+          "baseline, person, protect, host, log)");
   }
 
   SECTION("an unknown table is an error at its name") {
@@ -684,7 +698,7 @@ zzz = 1
     CHECK(rendered ==
           std::vector<std::string>{
               "policy.toml:2:1: typo: unknown key (allowed here: levels, max_listed_commits, "
-              "review, detect, baseline, person, protect)",
+              "review, detect, baseline, person, protect, host, log)",
               "policy.toml:4:16: protect[0].allow_delete: expected true or false, got a string "
               "\"no\"; write the value without quotes",
               "policy.toml:6:13: protect[0].approvals: must be between 1 and 2147483647, got 0",
@@ -704,7 +718,7 @@ zzz = 1
     } catch (const PolicyError& e) {
       CHECK(std::string(e.what()) ==
             "policy.toml:1:1: typo: unknown key (allowed here: levels, max_listed_commits, "
-            "review, detect, baseline, person, protect)\n"
+            "review, detect, baseline, person, protect, host, log)\n"
             "policy.toml:3:16: review.verification: unknown value \"sig\" (expected "
             "\"signature\" or \"roster\")\n"
             "policy.toml:5:8: protect[0].refs: must list at least one ref pattern, e.g. "
@@ -1182,6 +1196,10 @@ refs = ["refs/heads/main"]
     CHECK(e.allow_force_push == b.allow_force_push);
     CHECK(e.review_all == b.review_all);
     CHECK(e.require_declaration == b.require_declaration);
+    CHECK(e.break_glass == b.break_glass);
+    CHECK(example.host.pusher_variable == bare.host.pusher_variable);
+    CHECK(example.log.decisions == bare.log.decisions);
+    CHECK(example.log.on_failure == bare.log.on_failure);
   }
 
   SECTION("its commented-out optional settings load too when uncommented") {
@@ -1212,6 +1230,9 @@ refs = ["refs/heads/main"]
     CHECK(p.people[0].keys[1].valid_before);
     CHECK(policy_warnings(p).size() == 1);  // the baseline date, no longer the keys
     CHECK(p.protect.size() == 2);
+    REQUIRE(p.protect[0].break_glass.size() == 1);
+    CHECK(p.person_by_username(p.protect[0].break_glass[0]) == &p.people[0]);
+    CHECK_FALSE(p.host.pusher_variable.empty());
   }
 }
 
@@ -1326,10 +1347,157 @@ refs = ["refs/heads/*", "refs/tags/*"]
     CHECK(p.person_by_email("") == nullptr);
   }
 
+  SECTION("person_by_username ignores ASCII case; an empty name is nobody") {
+    Policy q = parse(
+        with_head("[[person]]\nname = \"A\"\nemails = [\"a@example.com\"]\nlevel = \"senior\"\n"
+                  "usernames = [\"alice\", \"a.admin\"]\n"));
+    CHECK(q.person_by_username("ALICE") == &q.people[0]);
+    CHECK(q.person_by_username("a.admin") == &q.people[0]);
+    CHECK(q.person_by_username("a@example.com") == nullptr);
+    CHECK(q.person_by_username("") == nullptr);
+  }
+
+  SECTION("allows_break_glass ignores ASCII case; an empty name is never allowed") {
+    trailgate::ProtectRule rule;
+    rule.break_glass = {"Alice", "ops"};
+    CHECK(rule.allows_break_glass("alice"));
+    CHECK(rule.allows_break_glass("OPS"));
+    CHECK_FALSE(rule.allows_break_glass("bob"));
+    CHECK_FALSE(rule.allows_break_glass("alic"));
+    CHECK_FALSE(rule.allows_break_glass(""));
+    CHECK_FALSE(trailgate::ProtectRule{}.allows_break_glass("alice"));
+  }
+
   SECTION("level_rank orders levels low to high, -1 when unknown") {
     CHECK(p.level_rank("junior") == 0);
     CHECK(p.level_rank("principal") == 3);
     CHECK(p.level_rank("Senior") == -1);
     CHECK(p.level_rank("") == -1);
+  }
+}
+
+TEST_CASE("policy::break_glass", "[policy]") {
+  SECTION("a list of host usernames, kept as written") {
+    Policy p = parse(with_head("break_glass = [\"alice\", \"ops-oncall\", \"user-42\"]\n"));
+    CHECK(p.protect[0].break_glass == std::vector<std::string>{"alice", "ops-oncall", "user-42"});
+  }
+
+  SECTION("an empty list means nobody, as leaving it out does") {
+    CHECK(parse(with_head("break_glass = []\n")).protect[0].break_glass.empty());
+  }
+
+  SECTION("an empty name or one with a space is refused at the element") {
+    CHECK(only_error(with_head("break_glass = [\"alice\", \"\"]\n")) ==
+          "policy.toml:5:25: protect[0].break_glass[1]: a host username is non-empty, without "
+          "spaces (as the host sets it in GL_USERNAME, REMOTE_USER, ...)");
+    CHECK_THAT(only_error(with_head("break_glass = [\"al ice\"]\n")),
+               Catch::StartsWith("policy.toml:5:16: protect[0].break_glass[0]: a host username"));
+  }
+
+  SECTION("a name listed twice, ignoring case, is refused at the second") {
+    CHECK(only_error(with_head("break_glass = [\"alice\", \"ALICE\"]\n")) ==
+          "policy.toml:5:25: protect[0].break_glass[1]: \"ALICE\" is listed twice (usernames "
+          "compare ignoring case)");
+  }
+
+  SECTION("a string instead of a list, or a non-string element, is a type error") {
+    CHECK(only_error(with_head("break_glass = \"alice\"\n")) ==
+          "policy.toml:5:15: protect[0].break_glass: expected an array of strings, got a string "
+          "\"alice\"");
+    CHECK(only_error(with_head("break_glass = [\"alice\", 42]\n")) ==
+          "policy.toml:5:25: protect[0].break_glass[1]: expected a string, got an integer");
+  }
+
+  SECTION("a misspelling suggests break_glass") {
+    CHECK_THAT(only_error(with_head("breakglass = [\"alice\"]\n")),
+               Catch::Contains("unknown key; did you mean \"break_glass\"?"));
+  }
+
+  SECTION("each rule has its own list") {
+    Policy p = parse(R"([[protect]]
+refs = ["refs/heads/main"]
+break_glass = ["alice"]
+[[protect]]
+refs = ["refs/heads/release/*"]
+)");
+    CHECK(p.rule_for("refs/heads/main")->allows_break_glass("alice"));
+    CHECK_FALSE(p.rule_for("refs/heads/release/1")->allows_break_glass("alice"));
+  }
+}
+
+TEST_CASE("policy::host", "[policy]") {
+  SECTION("pusher_variable names an environment variable") {
+    for (const char* name :
+         {"USER", "LOGNAME", "ACME_PUSHER", "_X", "TRAILGATE_PUSHER", "remote_user2"}) {
+      INFO(name);
+      CHECK(parse(with_head(std::string("[host]\npusher_variable = \"") + name + "\"\n"))
+                .host.pusher_variable == name);
+    }
+  }
+
+  SECTION("a name that is no variable name is refused at the value") {
+    CHECK(only_error(with_head("[host]\npusher_variable = \"1USER\"\n")) ==
+          "policy.toml:6:19: host.pusher_variable: \"1USER\" is not an environment variable "
+          "name (letters, digits and '_', not starting with a digit)");
+    for (const char* name : {"MY-USER", "A B", "USER=x"}) {
+      INFO(name);
+      CHECK_THAT(only_error(with_head(std::string("[host]\npusher_variable = \"") + name + "\"\n")),
+                 Catch::Contains("is not an environment variable name"));
+    }
+  }
+
+  SECTION("a variable the client can set is refused: it would let anyone claim any name") {
+    for (const char* name :
+         {"HTTP_X_REMOTE_USER", "http_x_user", "GIT_PUSH_OPTION_0", "GIT_AUTHOR_NAME", "LC_USER",
+          "LANG", "TERM", "QUERY_STRING", "PATH_INFO", "SSH_ORIGINAL_COMMAND", "REQUEST_URI"}) {
+      INFO(name);
+      CHECK_THAT(only_error(with_head(std::string("[host]\npusher_variable = \"") + name + "\"\n")),
+                 Catch::Contains("can be set by the pushing client, so it cannot say who pushes"));
+    }
+  }
+
+  SECTION("an empty pusher_variable or an unknown key is refused") {
+    CHECK(only_error(with_head("[host]\npusher_variable = \"\"\n")) ==
+          "policy.toml:6:19: host.pusher_variable: must not be empty");
+    CHECK_THAT(only_error(with_head("[host]\npusher_varible = \"USER\"\n")),
+               Catch::StartsWith("policy.toml:6:1: host.pusher_varible: unknown key; did you "
+                                 "mean \"pusher_variable\"?"));
+  }
+}
+
+TEST_CASE("policy::log", "[policy]") {
+  SECTION("decisions is a path, kept as written; on_failure is reject or warn") {
+    Policy p =
+        parse(with_head("[log]\ndecisions = \"logs/decisions.jsonl\"\non_failure = \"reject\"\n"));
+    CHECK(p.log.decisions == "logs/decisions.jsonl");
+    CHECK(p.log.on_failure == trailgate::LogFailure::reject);
+    CHECK(parse(with_head("[log]\non_failure = \"warn\"\n")).log.on_failure ==
+          trailgate::LogFailure::warn);
+  }
+
+  SECTION("an unknown on_failure is refused with the choices") {
+    CHECK(only_error(with_head("[log]\non_failure = \"ignore\"\n")) ==
+          "policy.toml:6:14: log.on_failure: unknown value \"ignore\" (expected \"reject\" or "
+          "\"warn\")");
+  }
+
+  SECTION("a decisions path that cannot name a log file is refused") {
+    CHECK(only_error(with_head("[log]\ndecisions = \"\"\n")) ==
+          "policy.toml:6:13: log.decisions: must not be empty");
+    CHECK_THAT(only_error(with_head("[log]\ndecisions = \"/var/log/trailgate/\"\n")),
+               Catch::Contains("names a directory; name the file"));
+    CHECK_THAT(only_error(with_head("[log]\ndecisions = \"~/decisions.jsonl\"\n")),
+               Catch::Contains("'~' is not expanded"));
+    CHECK_THAT(only_error(with_head("[log]\ndecisions = \"a\\nb\"\n")),
+               Catch::Contains("contains a control character"));
+  }
+
+  SECTION("wrong types and unknown keys are refused") {
+    CHECK(only_error(with_head("[log]\ndecisions = false\n")) ==
+          "policy.toml:6:13: log.decisions: expected a string, got a boolean");
+    CHECK_THAT(only_error(with_head("[log]\npath = \"x\"\n")),
+               Catch::StartsWith("policy.toml:6:1: log.path: unknown key"));
+    CHECK(only_error("log = \"x\"\n" + with_head("")) ==
+          "policy.toml:1:7: log: expected a table, got a string \"x\"");
   }
 }
