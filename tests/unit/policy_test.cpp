@@ -1501,3 +1501,61 @@ TEST_CASE("policy::log", "[policy]") {
           "policy.toml:1:7: log: expected a table, got a string \"x\"");
   }
 }
+
+TEST_CASE("policy::blast_radius", "[policy]") {
+  const std::string minimal = "[[protect]]\nrefs = [\"refs/heads/main\"]\n";
+
+  SECTION("without the tables, no sensitive paths and the mass-change defaults") {
+    Policy p = parse(minimal);
+    const trailgate::BlastRules& blast = p.protect[0].blast;
+    CHECK(blast.sensitive.empty());
+    CHECK(blast.mass_change.enabled);
+    CHECK(blast.mass_change.deleted_files == 50);
+    CHECK(blast.mass_change.deleted_share == 0.25);
+    CHECK(blast.mass_change.approvals == 2);
+    CHECK(blast.mass_change.applies_to == trailgate::MassChangeScope::ai_assisted);
+    CHECK(blast.mass_change.source_line == 0);
+  }
+
+  SECTION("sensitive paths and mass-change settings are read") {
+    Policy p = parse(minimal +
+                     "  [[protect.sensitive]]\n  paths = [\"infra/**\", \"**/*.tf\"]\n"
+                     "  approvals = 3\n  min_level = \"principal\"\n"
+                     "  [protect.mass_change]\n  deleted_files = 10\n  deleted_share = 1\n"
+                     "  applies_to = \"all\"\n  enabled = false\n");
+    const trailgate::BlastRules& blast = p.protect[0].blast;
+    REQUIRE(blast.sensitive.size() == 1);
+    CHECK(blast.sensitive[0].paths.size() == 2);
+    CHECK(blast.sensitive[0].paths[0].matches("infra/prod/main.tf"));
+    CHECK_FALSE(blast.sensitive[0].paths[0].matches("src/infra.c"));
+    CHECK(blast.sensitive[0].approvals == 3);
+    CHECK(blast.sensitive[0].min_level == "principal");
+    CHECK(blast.sensitive[0].source_line == 3);
+    CHECK(blast.mass_change.deleted_files == 10);
+    CHECK(blast.mass_change.deleted_share == 1.0);
+    CHECK(blast.mass_change.applies_to == trailgate::MassChangeScope::all);
+    CHECK_FALSE(blast.mass_change.enabled);
+    CHECK(blast.mass_change.source_line == 7);
+  }
+
+  SECTION("every mistake is reported at its place") {
+    std::vector<PolicyDiagnostic> errors =
+        errors_of(minimal +
+                  "  [[protect.sensitive]]\n  paths = [\"infra/**\", \"[oops\"]\n"
+                  "  [protect.mass_change]\n  deleted_share = 1.5\n  applies_to = \"everything\"\n"
+                  "  bogus = 1\n");
+    REQUIRE(errors.size() == 4);
+    CHECK_THAT(errors[0].to_string(),
+               Catch::StartsWith("policy.toml:4:24: protect[0].sensitive[0].paths[1]: \"[oops\""));
+    CHECK_THAT(errors[1].to_string(),
+               Catch::StartsWith("policy.toml:6:19: protect[0].mass_change.deleted_share: "
+                                 "expected a number from 0 to 1"));
+    CHECK(errors[2].to_string() ==
+          "policy.toml:7:16: protect[0].mass_change.applies_to: \"everything\" is not "
+          "\"ai-assisted\" or \"all\"");
+    CHECK_THAT(errors[3].to_string(),
+               Catch::StartsWith("policy.toml:8:3: protect[0].mass_change.bogus: unknown key"));
+    CHECK_THAT(only_error(minimal + "  [[protect.sensitive]]\n  approvals = 2\n"),
+               Catch::Contains("protect[0].sensitive[0].paths: missing"));
+  }
+}
