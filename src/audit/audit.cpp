@@ -208,6 +208,11 @@ void AuditSummary::add(const AuditRecord& record) {
       if (claim.status == review::ClaimStatus::verified)
         ++by_reviewer[lowercase(claim.email)];
   ++by_verdict[record.verdict];
+  if (record.verdict == "reviewed-late")
+    ++reviewed_late;
+  if (record.verdict == "break-glass" ||
+      (record.verdict == "grandfathered" && record.ai_assisted()))
+    ++open_review_debt;
   if (record.ai_assisted() && record.violation()) {
     ++ai_gaps_by_author[author];
     if (record.lines_changed >= 0) {

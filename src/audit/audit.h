@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "detect/markers.h"
@@ -41,7 +42,8 @@ struct AuditRecord {
 
   bool ai_assisted() const { return !markers.empty(); }
   bool violation() const {
-    return verdict != "ok" && verdict != "not-ai" && verdict != "grandfathered";
+    return verdict != "ok" && verdict != "not-ai" && verdict != "grandfathered" &&
+           verdict != "reviewed-late" && verdict != "break-glass";
   }
 };
 
@@ -73,6 +75,10 @@ struct AuditSummary {
   std::map<std::string, std::int64_t> by_reviewer;  // verified reviews per reviewer email
                                                     // (lowercased), grandfathered excluded
   std::map<std::string, std::int64_t> by_verdict;   // verdict -> commits
+  // Review debt: AI-assisted commits that reached a protected ref without an on-time review
+  // and have no late approval either: "break-glass" ones, and grandfathered ones.
+  std::int64_t open_review_debt = 0;
+  std::int64_t reviewed_late = 0;  // verdict "reviewed-late": approved by note, after the fact
   // AI-assisted violations (unreviewed, unverified, ...) per author email, lowercased; the
   // source of top_gap_authors.
   std::map<std::string, std::int64_t> ai_gaps_by_author;
@@ -136,6 +142,13 @@ struct ScanOptions {
   // summary's largest gaps. It reads every changed tree and blob, the costliest part of a scan;
   // without it lines_changed stays -1.
   bool lines_changed = false;
+  // Review debt (docs/review-notes.md): commit id -> the text of its review note under
+  // refs/notes/trailgate, and the ids the decision log says break-glass let through. A
+  // violation whose note approvals (with its own verified reviews) meet the requirement becomes
+  // "reviewed-late"; a violation let through by break-glass becomes "break-glass". Both must be
+  // covered by cache_fingerprint. Null = none.
+  const std::map<std::string, std::string>* review_notes = nullptr;
+  const std::unordered_set<std::string>* break_glass = nullptr;
 };
 
 struct ScanStats {

@@ -33,6 +33,7 @@
 #include "audit/audit.h"
 #include "audit/cache.h"
 #include "git/repository.h"
+#include "review/note_approval.h"
 
 namespace trailgate::audit {
 
@@ -54,6 +55,44 @@ const AuditRecord& RecordView::record() const {
 }
 
 namespace {
+
+// True when `commit` is review debt (a violation, or an AI-assisted commit from before the
+// policy) that its review note pays: its verified trailer reviews and the note's verified
+// approvals together, counted per person, reach the rule's approvals.
+bool paid_by_note(const git::Repository& repo, CommitInfo& commit, const CommitEvaluation& eval,
+                  bool grandfathered, const ProtectRule& rule, const Policy& policy,
+                  const ScanOptions& options) {
+  if (!options.review_notes)
+    return false;
+  auto note = options.review_notes->find(commit.id);
+  if (note == options.review_notes->end())
+    return false;
+  const bool debt = grandfathered
+                        ? eval.ai_assisted()
+                        : eval.verdict != Verdict::ok && eval.verdict != Verdict::not_ai &&
+                              eval.verdict != Verdict::grandfathered;
+  if (!debt)
+    return false;
+  if (commit.parent_tree_ids.size() != commit.parent_ids.size()) {
+    commit.parent_tree_ids.clear();
+    for (const auto& parent : commit.parent_ids)
+      commit.parent_tree_ids.push_back(repo.commit_tree_id(parent));
+  }
+  review::ReviewOutcome late =
+      review::verify_note(commit, note->second, policy, rule.min_level, options.now);
+  std::vector<const Person*> approvers;
+  auto add = [&](const review::ReviewOutcome& outcome) {
+    for (const auto& claim : outcome.claims)
+      if (claim.status == review::ClaimStatus::verified)
+        if (const Person* person = policy.person_by_email(claim.email))
+          if (std::find(approvers.begin(), approvers.end(), person) == approvers.end())
+            approvers.push_back(person);
+  };
+  if (!grandfathered)
+    add(eval.reviews);
+  add(late);
+  return static_cast<int>(approvers.size()) >= rule.approvals;
+}
 
 constexpr std::size_t kBatchSize = 256;
 constexpr std::size_t kBlockBytes = 8 << 20;  // new cache records kept before appending
@@ -432,6 +471,8 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       CommitEvaluation eval =
           evaluate_commit(commit, target.ref, *target.rule, policy, markers, options.now);
       bool grandfathered_commit = is_grandfathered(commit.id);
+      const bool late =
+          paid_by_note(repo, commit, eval, grandfathered_commit, *target.rule, policy, options);
       // Lines changed need the commit's trees, so count them before its fields move away.
       int lines = -1;
       if (options.lines_changed && !eval.detections.empty() && !grandfathered_commit &&
@@ -442,6 +483,10 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
           make_record(std::move(commit), std::move(eval), target.ref));
       if (grandfathered_commit)
         record->verdict = std::string(to_string(Verdict::grandfathered));
+      if (late)
+        record->verdict = "reviewed-late";
+      else if (record->violation() && options.break_glass && options.break_glass->count(record->id))
+        record->verdict = "break-glass";
       record->lines_changed = lines;
       ++b.evaluated;
       CachedMeta& meta = out.meta;

@@ -12,12 +12,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
+#include <unordered_set>
 
 #include "audit/audit.h"
 #include "audit/cache.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "git/notes.h"
+#include "host/decision_log.h"
 #include "pipeline/pipeline.h"
 #include "report/audit_formats.h"
 #include "report/audit_html.h"
@@ -227,10 +231,31 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
     scan_options.now = std::time(nullptr);
     scan_options.threads = audit_options.threads;
     scan_options.progress = isatty(STDERR_FILENO) && !audit_options.stats;
+    // Review debt: late approvals in review notes, and what break-glass let through (read
+    // from the decision log; docs/review-notes.md, docs/decision-log.md).
+    std::map<std::string, std::string> review_notes;
+    std::unordered_set<std::string> break_glass;
+    std::string debt_state;  // what the records' debt verdicts depend on, for the cache
+    if (have_policy) {
+      review_notes = git::read_notes(repo, git::kReviewNotesRef).notes;
+      debt_state += "notes=" + repo.resolve_ref(git::kReviewNotesRef).value_or("");
+      host::BreakGlassLog log =
+          host::read_break_glass_log(host::log_path(policy.log, repo.git_dir()));
+      if (log.skipped > 0)
+        std::cerr << fmt::format(
+            "trailgate: audit: {} line{} of the decision log could not be read and were skipped\n",
+            log.skipped, log.skipped == 1 ? "" : "s");
+      for (auto& id : log.commits()) {
+        debt_state += " " + id;
+        break_glass.insert(std::move(id));
+      }
+      scan_options.review_notes = &review_notes;
+      scan_options.break_glass = &break_glass;
+    }
     if (!audit_options.no_cache && have_policy) {
       // Everything but time that a record depends on; time is checked per entry.
       std::string fingerprint = audit::cache_fingerprint(
-          fmt::format("{} {} baseline={}", kVersion, kGitRevision, baseline_tip),
+          fmt::format("{} {} baseline={} {}", kVersion, kGitRevision, baseline_tip, debt_state),
           read_bytes(policy.source));
       scan_options.cache_fingerprint = fingerprint;
       scan_options.cache_dir = repo.git_dir() + "trailgate/audit-cache";

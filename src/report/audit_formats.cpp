@@ -374,6 +374,8 @@ std::string render_summary_json(const AuditSummary& s) {
   for (const auto& [v, n] : s.by_verdict)
     verdicts[v] = n;
   j["by_verdict"] = std::move(verdicts);
+  j["reviewed_late"] = s.reviewed_late;
+  j["open_review_debt"] = s.open_review_debt;
   j["by_week"] = tallies_json(s.by_week, "week");
   j["by_month"] = tallies_json(s.by_month, "month");
   j["by_author"] = tallies_json(s.by_author, "author");
@@ -417,6 +419,11 @@ std::string render_audit_text(const AuditSummary& s, const std::vector<AuditReco
                      percent(t.ai_verified, t.ai_assisted));
   out += fmt::format("  violations         {:>8}  {} of commits\n", t.violations,
                      percent(t.violations, t.commits));
+  out += fmt::format("  reviewed late      {:>8}  approved afterwards by review note\n",
+                     s.reviewed_late);
+  out += fmt::format(
+      "  open review debt   {:>8}  break-glass, or AI-assisted from before the policy\n",
+      s.open_review_debt);
   out += "\nverdicts\n";
   for (const auto& [v, n] : s.by_verdict)
     out += fmt::format("  {:<16} {:>8}\n", v, n);

@@ -143,6 +143,20 @@ TEST_CASE("break-glass: a listed pusher with a reason is accepted and logged", "
       trailgate::host::read_break_glass_log(s.log_file().string());
   CHECK(debt.skipped == 0);
   CHECK(debt.commits() == Strings{second, first});
+
+  // And the audit lists both commits as open review debt, not as plain violations.
+  ProcessResult audit = trailgate::testing::run(
+      {trailgate::testing::trailgate_binary(), "--repo", s.repo.server().string(), "--policy",
+       (s.repo.server() / "trailgate.toml").string(), "audit", "--format", "json", "--no-cache"},
+      s.repo.server());
+  INFO(audit.err);
+  REQUIRE(audit.exit_code == 0);
+  json report = json::parse(audit.out);
+  CHECK(report["summary"]["open_review_debt"] == 2);
+  CHECK(report["summary"]["by_verdict"]["break-glass"] == 2);
+  for (const auto& commit : report["commits"])
+    if (commit["id"] == first || commit["id"] == second)
+      CHECK(commit["verdict"] == "break-glass");
 }
 
 TEST_CASE("break-glass: a listed pusher without a reason is rejected", "[e2e]") {

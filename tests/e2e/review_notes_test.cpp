@@ -114,6 +114,18 @@ TEST_CASE("notes: a senior's signed note approves protected history without rewr
   require_accepted(debt.push_notes());
   CHECK(debt.server_note(debt.ai_commit) == note);
 
+  // The audit now reports the commit as reviewed late, counted apart from on-time reviews.
+  ProcessResult audit = run({trailgate_binary(), "--repo", debt.repo.server().string(), "--policy",
+                             (debt.repo.server() / "trailgate.toml").string(), "audit", "--format",
+                             "jsonl", "--no-cache"},
+                            debt.repo.server());
+  INFO(audit.err);
+  REQUIRE(audit.exit_code == 0);
+  CHECK(audit.out.find("\"id\":\"" + debt.ai_commit) != std::string::npos);
+  std::string line = audit.out.substr(audit.out.find("\"id\":\"" + debt.ai_commit));
+  line = line.substr(0, line.find('\n'));
+  CHECK(line.find("\"verdict\":\"reviewed-late\"") != std::string::npos);
+
   // Approving again adds nothing: the reviewer already approved by note.
   ProcessResult again = debt.approve_note(debt.keys.senior, kSenior, debt.ai_commit);
   require_accepted(again);

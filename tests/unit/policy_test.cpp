@@ -1185,7 +1185,10 @@ refs = ["refs/heads/main"]
     CHECK(example.review.signature_key == bare.review.signature_key);
     CHECK(example.review.sig_namespace == bare.review.sig_namespace);
     CHECK(example.detect.builtin == bare.detect.builtin);
-    CHECK(example.detect.markers.empty());
+    // The example ships two markers of its own (Kiro, Amazon Q Developer); nothing else differs.
+    REQUIRE(example.detect.markers.size() == 2);
+    CHECK(example.detect.markers[0].id == "example.kiro");
+    CHECK(example.detect.markers[1].id == "example.amazon-q");
     CHECK_FALSE(example.baseline.commit);
     CHECK_FALSE(example.baseline.before);
     const auto& e = example.protect[0];
@@ -1219,7 +1222,7 @@ refs = ["refs/heads/main"]
       start = end + 1;
     }
     Policy p = parse(uncommented);
-    CHECK(p.detect.markers.size() == 3);
+    CHECK(p.detect.markers.size() == 5);
     CHECK(p.baseline.commit);
     CHECK(p.baseline.before);
     CHECK(p.people[0].usernames.size() == 1);
