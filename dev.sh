@@ -3,6 +3,7 @@
 #   ./dev.sh demo    install what is missing, build, and run the narrated demo
 #   ./dev.sh test    install what is missing, then build and run the whole suite twice:
 #                    a normal build and an ASan+UBSan build, plus the clang-format check
+#                    and a short run of each fuzz target
 #   ./dev.sh build   just build (build/trailgate)
 #   ./dev.sh bench   the benchmarks in bench/ (see bench/README.md)
 set -euo pipefail
@@ -18,7 +19,8 @@ PACKAGES=(
 # git http-backend behind lighttpd. The tests start their own lighttpd on a free 127.0.0.1 port
 # with a config they write; the system service that the package's postinst may start (port 80)
 # is not used, and a failure to start it does not fail the install. git daemon is part of git.
-TEST_PACKAGES=(chromium lighttpd)
+# clang and its runtime build the libFuzzer targets (fuzz/run.sh) for a short fuzz run.
+TEST_PACKAGES=(chromium lighttpd clang libclang-rt-14-dev)
 
 ensure_packages() {
   local missing=() pkg
@@ -62,6 +64,8 @@ case "${1:-}" in
     echo "==> ASan+UBSan build"
     build build-asan -DTRAILGATE_SANITIZE=ON
     ctest --test-dir build-asan --output-on-failure -j "$(nproc)"
+    echo "==> short fuzz run of every libFuzzer target (clang, ASan+UBSan)"
+    fuzz/run.sh --time 15
     ;;
   build)
     ensure_packages "${PACKAGES[@]}"
