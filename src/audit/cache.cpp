@@ -1,4 +1,5 @@
 #include "audit/cache.h"
+#include "model/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -278,22 +279,6 @@ std::string read_whole(int fd) {
   return all;
 }
 
-// An open file descriptor, closed on scope exit (which also drops a flock).
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // Opens `path` for appending under an exclusive lock, starting it with `header` when it is
 // new or not ours. Returns the descriptor (or -1) and the current size.
 int open_locked(const std::string& path, const std::string& header, std::uint64_t& size) {
@@ -532,7 +517,7 @@ void AuditCache::load_segments() {
   int fd = ::open(seg_path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return;
-  Fd owned(fd);
+  UniqueFd owned(fd);
   std::string header = file_header(fingerprint_, "segments");
   std::string all = read_whole(fd);
   if (all.compare(0, header.size(), header) != 0)
@@ -685,7 +670,7 @@ bool CacheReader::read(RecordLocation location, CachedRecord& out) {
 
 std::optional<std::uint64_t> AuditCache::append_block(const std::string& block) {
   std::uint64_t size = 0;
-  Fd fd(open_locked(bin_path_, header_, size));
+  UniqueFd fd(open_locked(bin_path_, header_, size));
   if (fd.get() < 0)
     return std::nullopt;
   // Cut a torn last block, so that the new one starts where the sound ones end.
@@ -700,7 +685,7 @@ std::optional<std::uint64_t> AuditCache::append_block(const std::string& block) 
 bool AuditCache::append_segment(const Segment& segment) {
   std::string header = file_header(fingerprint_, "segments");
   std::uint64_t size = 0;
-  Fd fd(open_locked(seg_path_, header, size));
+  UniqueFd fd(open_locked(seg_path_, header, size));
   if (fd.get() < 0)
     return false;
   std::string all = read_whole(fd.get());

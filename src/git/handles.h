@@ -25,6 +25,11 @@ class GitError : public std::runtime_error {
 // Throws GitError when `rc` is negative, naming `what` and git_error_last()'s message.
 void check(int rc, const std::string& what);
 
+// The full hex form of `oid`.
+std::string to_hex(const git_oid* oid);
+// Parses a full hex object id. Throws GitError (GIT_EINVALID) for anything else.
+git_oid to_oid(const std::string& hex);
+
 template <auto FreeFn>
 struct Deleter {
   template <typename T>

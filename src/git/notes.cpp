@@ -10,19 +10,6 @@ using NotePtr = std::unique_ptr<git_note, Deleter<git_note_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
 using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob_free>>;
 
-git_oid oid_of(const std::string& hex) {
-  git_oid oid;
-  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, hex.c_str()) < 0)
-    throw GitError(fmt::format("not a full object id: \"{}\"", hex), GIT_EINVALID);
-  return oid;
-}
-
-std::string hex_of(const git_oid* oid) {
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof buf, oid);
-  return buf;
-}
-
 bool is_hex_object_id(const std::string& s) {
   return s.size() == GIT_OID_HEXSZ && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
@@ -69,7 +56,7 @@ int visit(const char* root, const git_tree_entry* entry, void* payload) {
 }  // namespace
 
 NotesTree read_notes_tree(const Repository& repo, const std::string& notes_commit) {
-  git_oid oid = oid_of(notes_commit);
+  git_oid oid = to_oid(notes_commit);
   git_commit* commit = nullptr;
   check(git_commit_lookup(&commit, repo.raw(), &oid),
         fmt::format("reading notes commit {}", notes_commit));
@@ -96,7 +83,7 @@ NotesTree read_notes(const Repository& repo, const std::string& notes_ref) {
 
 std::optional<std::string> read_note(const Repository& repo, const std::string& notes_ref,
                                      const std::string& object_id) {
-  git_oid oid = oid_of(object_id);
+  git_oid oid = to_oid(object_id);
   git_note* note = nullptr;
   int rc = git_note_read(&note, repo.raw(), notes_ref.c_str(), &oid);
   if (rc == GIT_ENOTFOUND)
@@ -126,12 +113,12 @@ void append_note(const Repository& repo, const std::string& notes_ref, const std
 
   CommitPtr parent;
   if (tip) {
-    git_oid tip_oid = oid_of(*tip);
+    git_oid tip_oid = to_oid(*tip);
     git_commit* c = nullptr;
     check(git_commit_lookup(&c, repo.raw(), &tip_oid), fmt::format("reading {}", notes_ref));
     parent.reset(c);
   }
-  git_oid target = oid_of(object_id);
+  git_oid target = to_oid(object_id);
   git_oid notes_commit;
   check(git_note_commit_create(&notes_commit, nullptr, repo.raw(), parent.get(), sig, sig, &target,
                                content.c_str(), /*allow_note_overwrite=*/1),
@@ -142,10 +129,10 @@ void append_note(const Repository& repo, const std::string& notes_ref, const std
   std::string reflog = fmt::format("trailgate approve --note: {}", object_id);
   git_reference* ref = nullptr;
   if (tip) {
-    git_oid old = oid_of(*tip);
+    git_oid old = to_oid(*tip);
     check(git_reference_create_matching(&ref, repo.raw(), notes_ref.c_str(), &notes_commit, 1, &old,
                                         reflog.c_str()),
-          fmt::format("moving {} to {}", notes_ref, hex_of(&notes_commit)));
+          fmt::format("moving {} to {}", notes_ref, to_hex(&notes_commit)));
   } else {
     check(
         git_reference_create(&ref, repo.raw(), notes_ref.c_str(), &notes_commit, 0, reflog.c_str()),

@@ -23,16 +23,6 @@ void check(int rc, const std::string& what) {
   throw GitError(fmt::format("{}: {}", what, e && e->message ? e->message : "unknown error"), rc);
 }
 
-namespace {
-
-void ensure_libgit2() {
-  static const int initialised = [] {
-    git_libgit2_init();
-    return 1;
-  }();
-  (void)initialised;
-}
-
 std::string to_hex(const git_oid* oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, oid);
@@ -44,6 +34,16 @@ git_oid to_oid(const std::string& hex) {
   if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, hex.c_str()) < 0)
     throw GitError(fmt::format("not a full object id: \"{}\"", hex), GIT_EINVALID);
   return oid;
+}
+
+namespace {
+
+void ensure_libgit2() {
+  static const int initialised = [] {
+    git_libgit2_init();
+    return 1;
+  }();
+  (void)initialised;
 }
 
 Identity to_identity(const git_signature* sig) {

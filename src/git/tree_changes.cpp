@@ -11,19 +11,6 @@ namespace {
 
 constexpr int kRenameThreshold = 50;  // git's default: -M50%
 
-std::string to_hex(const git_oid* oid) {
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof buf, oid);
-  return buf;
-}
-
-git_oid to_oid(const std::string& hex) {
-  git_oid oid;
-  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstr(&oid, hex.c_str()) < 0)
-    throw GitError(fmt::format("not a full object id: \"{}\"", hex), GIT_EINVALID);
-  return oid;
-}
-
 std::string raw_key(const git_oid* oid) {
   return std::string(reinterpret_cast<const char*>(oid->id), GIT_OID_RAWSZ);
 }

@@ -1,4 +1,5 @@
 #include "host/decision_log.h"
+#include "model/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -77,22 +78,6 @@ json break_glass_json(const BreakGlassDecision* decision) {
 std::string errno_text(int error) {
   return std::error_code(error, std::generic_category()).message();
 }
-
-// Owns a file descriptor.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 bool is_commit_id(const std::string& id) {
   return (id.size() == 40 || id.size() == 64) &&
@@ -217,7 +202,7 @@ std::string append_log_line(const std::string& path, const std::string& line, in
   }
   if (raw < 0)
     return fmt::format("cannot open {}: {}", path, errno_text(errno));
-  FileDescriptor fd(raw);
+  UniqueFd fd(raw);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0)
     return fmt::format("cannot stat {}: {}", path, errno_text(errno));

@@ -1,4 +1,5 @@
 #include "install/install.h"
+#include "model/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -21,28 +22,6 @@ namespace {
 // trailgate's files are a few hundred bytes; a larger file is someone else's and only its
 // first bytes are looked at.
 constexpr std::size_t kMaxHookRead = 1 << 20;
-
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // Closes now, reporting the error close() reports.
-  int close() {
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
 
 [[noreturn]] void fail(const std::string& what, int err) {
   throw FileError(fmt::format("{}: {}", what, std::strerror(err)));
@@ -71,7 +50,7 @@ Found inspect(const std::string& path) {
     return found;
   }
   found.type = Found::Type::regular;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0)
     fail(fmt::format("cannot read {}", path), errno);
   char buf[65536];
@@ -121,7 +100,7 @@ std::string write_beside(const std::string& path, const std::string& text) {
   std::string tmp =
       (target.parent_path() / ("." + target.filename().string() + ".trailgate-tmp")).string();
   ::unlink(tmp.c_str());  // left by an interrupted run
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0)
     fail(fmt::format("cannot write {}", tmp), errno);
   std::size_t done = 0;

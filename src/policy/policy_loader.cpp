@@ -1,4 +1,5 @@
 #include "policy/policy_loader.h"
+#include "model/unique_fd.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -1226,29 +1227,13 @@ Policy parse_policy(std::string_view text, const std::string& source_name) {
 
 namespace {
 
-// Owns a file descriptor.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 std::string errno_message(int error) {
   return std::error_code(error, std::generic_category()).message();
 }
 
 // Reads the whole file, or returns why it cannot.
 std::optional<std::string> read_file(const std::string& path, std::string& text) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0)
     return errno_message(errno);
   struct stat info {};
