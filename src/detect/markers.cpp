@@ -199,71 +199,89 @@ const std::vector<MarkerSpec>& MarkerSet::specs() const {
   return compiled_->specs;
 }
 
+namespace {
+
+// The evidence of `spec` in one reading of the message (and the commit's identities), or ""
+// when it does not match there.
+std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit,
+                          std::string_view message,
+                          const std::vector<trailers::Trailer>& trailers) {
+  switch (spec.source) {
+    case MarkerSource::trailer:
+      for (const trailers::Trailer& t : trailers) {
+        if (!trailers::key_equals(t.key, spec.trailer_key))
+          continue;
+        if (re != nullptr && !matches(*re, t.value))
+          continue;
+        // Only the start is ever shown, so a huge value is not copied whole; what is kept is
+        // still longer than the excerpt, so the excerpt marks the cut.
+        std::string shown = t.key + ": ";
+        shown.append(t.value, 0, kEvidenceBytes * 2);
+        return "trailer " + quote_excerpt(shown);
+      }
+      return {};
+
+    case MarkerSource::identity: {
+      struct Field {
+        const char* label;
+        const std::string& text;
+        IdentityField kind;
+      };
+      // The author is checked first: it is who wrote the change. An agent that only
+      // committed still marks the commit.
+      const Field fields[] = {
+          {"author name", commit.author.name, IdentityField::name},
+          {"author email", commit.author.email, IdentityField::email},
+          {"committer name", commit.committer.name, IdentityField::name},
+          {"committer email", commit.committer.email, IdentityField::email},
+      };
+      for (const Field& f : fields) {
+        if (spec.identity_field != IdentityField::either && spec.identity_field != f.kind) {
+          continue;
+        }
+        if (re != nullptr && matches(*re, f.text))
+          return std::string(f.label) + " " + quote_excerpt(f.text);
+      }
+      return {};
+    }
+
+    case MarkerSource::body: {
+      re2::StringPiece match;
+      if (re != nullptr && re->Match(re2::StringPiece(message.data(), message.size()), 0,
+                                     message.size(), RE2::UNANCHORED, &match, 1)) {
+        std::size_t pos = static_cast<std::size_t>(match.data() - message.data());
+        std::size_t pos_in_line = 0;
+        std::string_view line = line_at(message, pos, pos_in_line);
+        return "body line " + quote_excerpt(line, pos_in_line);
+      }
+      return {};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
                                          const std::vector<trailers::Trailer>& trailers) const {
-  std::vector<Detection> found;
-  const std::string_view message = commit.message;
+  // A message in a foreign encoding is also read decoded (as git log shows it): a marker in
+  // any reading counts, so re-encoding cannot hide one.
+  std::vector<std::vector<trailers::Trailer>> decoded_trailers;
+  for (const std::string& reading : commit.decoded_messages)
+    decoded_trailers.push_back(trailers::parse(reading).trailers);
 
+  std::vector<Detection> found;
   for (std::size_t i = 0; i < compiled_->specs.size(); ++i) {
     const MarkerSpec& spec = compiled_->specs[i];
     const RE2* re = compiled_->patterns[i].get();
-    std::string evidence;
-
-    switch (spec.source) {
-      case MarkerSource::trailer:
-        for (const trailers::Trailer& t : trailers) {
-          if (!trailers::key_equals(t.key, spec.trailer_key))
-            continue;
-          if (re != nullptr && !matches(*re, t.value))
-            continue;
-          // Only the start is ever shown, so a huge value is not copied whole; what is kept is
-          // still longer than the excerpt, so the excerpt marks the cut.
-          std::string shown = t.key + ": ";
-          shown.append(t.value, 0, kEvidenceBytes * 2);
-          evidence = "trailer " + quote_excerpt(shown);
-          break;
-        }
-        break;
-
-      case MarkerSource::identity: {
-        struct Field {
-          const char* label;
-          const std::string& text;
-          IdentityField kind;
-        };
-        // The author is checked first: it is who wrote the change. An agent that only
-        // committed still marks the commit.
-        const Field fields[] = {
-            {"author name", commit.author.name, IdentityField::name},
-            {"author email", commit.author.email, IdentityField::email},
-            {"committer name", commit.committer.name, IdentityField::name},
-            {"committer email", commit.committer.email, IdentityField::email},
-        };
-        for (const Field& f : fields) {
-          if (spec.identity_field != IdentityField::either && spec.identity_field != f.kind) {
-            continue;
-          }
-          if (re != nullptr && matches(*re, f.text)) {
-            evidence = std::string(f.label) + " " + quote_excerpt(f.text);
-            break;
-          }
-        }
-        break;
-      }
-
-      case MarkerSource::body: {
-        re2::StringPiece match;
-        if (re != nullptr && re->Match(re2::StringPiece(message.data(), message.size()), 0,
-                                       message.size(), RE2::UNANCHORED, &match, 1)) {
-          std::size_t pos = static_cast<std::size_t>(match.data() - message.data());
-          std::size_t pos_in_line = 0;
-          std::string_view line = line_at(message, pos, pos_in_line);
-          evidence = "body line " + quote_excerpt(line, pos_in_line);
-        }
-        break;
+    std::string evidence = find_evidence(spec, re, commit, commit.message, trailers);
+    if (spec.source != MarkerSource::identity) {
+      for (std::size_t r = 0; evidence.empty() && r < commit.decoded_messages.size(); ++r) {
+        evidence = find_evidence(spec, re, commit, commit.decoded_messages[r], decoded_trailers[r]);
+        if (!evidence.empty())
+          evidence += " (in the message decoded from " + quote_excerpt(commit.encoding) + ")";
       }
     }
-
     if (!evidence.empty())
       found.push_back({spec.id, spec.tool, std::move(evidence)});
   }

@@ -66,6 +66,9 @@ class MarkerSet {
 
   // Returns one Detection per marker that matches, in catalogue order; empty when the
   // commit is not AI-assisted. `trailers` must be trailers::parse(commit.message).trailers.
+  // Trailer and body markers are also looked for in each of commit.decoded_messages (a
+  // message in a foreign encoding, decoded as git log shows it), after the raw message; such
+  // evidence ends in "(in the message decoded from "<encoding>")".
   // Per marker only the first match counts: the first trailer in message order; the first of
   // author name, author email, committer name, committer email; the leftmost body match. A
   // commit can match several markers, also of one tool. Never throws on any message or

@@ -76,7 +76,9 @@ class Repository {
   bool is_commit(const std::string& id) const;
 
   // Reads commit `id`; with ParentTrees::read also each parent's tree id (one more object
-  // read per parent, needed only for review signatures). Throws GitError when it is missing,
+  // read per parent, needed only for review signatures). The encoding is the first "encoding"
+  // header, as git reads it; when it is not UTF-8, decoded_messages is filled from the raw
+  // object (one more read). Throws GitError when it is missing,
   // corrupt or not a commit.
   CommitInfo read_commit(const std::string& id, ParentTrees parent_trees = ParentTrees::skip) const;
 
@@ -141,9 +143,11 @@ class Repository {
 
 // Parses the bytes of a commit object (Repository::read_commit_object) exactly as libgit2's
 // git_commit_lookup does, so that a scan reading raw objects sees what read_commit() sees:
-// tree, parents, author (the first of several), committer, the last "encoding" header, and
-// the message after the first blank line, cut at its first NUL byte like libgit2 cuts it;
-// names and emails are trimmed and likewise cut. parent_tree_ids stays empty. Throws GitError
+// tree, parents, author (the first of several), committer, the last "encoding" header (as
+// libgit2 keeps it; read_commit() takes git's first, so the two differ only for a commit with
+// several), and the message after the first blank line, cut at its first NUL byte like libgit2
+// cuts it; names and emails are trimmed and likewise cut. decoded_messages is filled for a
+// foreign encoding; parent_tree_ids stays empty. Throws GitError
 // for what libgit2 rejects: a missing or malformed tree, author or committer line.
 CommitInfo parse_commit_object(const std::string& id, std::string_view raw);
 
@@ -203,13 +207,15 @@ class CommitGraph {
 // A walk over commit ids; see Repository::walk.
 class Walk {
  public:
-  // Returns the next commit id, or nullopt at the end.
+  // Returns the next commit id, or nullopt at the end. A commit that cannot be read throws
+  // GitError naming the last commit returned, the one whose parents were being read.
   std::optional<std::string> next();
 
  private:
   friend class Repository;
   explicit Walk(RevwalkPtr walk) : walk_(std::move(walk)) {}
   RevwalkPtr walk_;
+  std::string last_;  // the id next() returned last, "" before the first
 };
 
 }  // namespace trailgate::git

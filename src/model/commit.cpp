@@ -1,5 +1,10 @@
 #include "model/commit.h"
 
+#include <iconv.h>
+#include <cerrno>
+
+#include <algorithm>
+
 namespace trailgate {
 
 std::string_view subject_of(std::string_view message) {
@@ -19,6 +24,147 @@ std::string_view subject_of(std::string_view message) {
 
 std::string_view short_id(std::string_view id) {
   return id.substr(0, 12);
+}
+
+namespace {
+
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size())
+    return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (ascii_lower(s[i]) != ascii_lower(prefix[i]))
+      return false;
+  return true;
+}
+
+std::string_view until_nul(std::string_view s) {
+  return s.substr(0, s.find('\0'));
+}
+
+// An iconv conversion descriptor, closed on destruction.
+class Converter {
+ public:
+  explicit Converter(const std::string& from) : cd_(iconv_open("UTF-8", from.c_str())) {}
+  ~Converter() {
+    if (ok())
+      iconv_close(cd_);
+  }
+  Converter(const Converter&) = delete;
+  Converter& operator=(const Converter&) = delete;
+  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+
+  // All of `in` converted, or false when a byte sequence is invalid or incomplete (git's
+  // reencode_string_iconv gives up then too).
+  bool convert(std::string_view in, std::string& out) {
+    iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // reset the shift state
+    out.assign(in.size() * 2 + 16, '\0');
+    char* src = const_cast<char*>(in.data());  // iconv's signature; it does not write there
+    std::size_t src_left = in.size();
+    std::size_t done = 0;
+    for (;;) {
+      char* dst = out.data() + done;
+      std::size_t dst_left = out.size() - done;
+      std::size_t rc = iconv(cd_, src_left ? &src : nullptr, &src_left, &dst, &dst_left);
+      done = out.size() - dst_left;
+      if (rc != static_cast<std::size_t>(-1)) {
+        if (src_left == 0)
+          break;
+        continue;
+      }
+      if (errno != E2BIG)
+        return false;
+      out.resize(out.size() * 2);
+    }
+    // Flush any pending shift sequence.
+    for (;;) {
+      char* dst = out.data() + done;
+      std::size_t dst_left = out.size() - done;
+      std::size_t rc = iconv(cd_, nullptr, nullptr, &dst, &dst_left);
+      done = out.size() - dst_left;
+      if (rc != static_cast<std::size_t>(-1))
+        break;
+      if (errno != E2BIG)
+        return false;
+      out.resize(out.size() * 2);
+    }
+    out.resize(done);
+    return true;
+  }
+
+ private:
+  iconv_t cd_;
+};
+
+// pretty.c parse_commit_header() and the %B / %(trailers) offsets: the text after the first
+// empty line of `buffer`, or "" when there is none.
+std::string_view message_of_buffer(std::string_view buffer) {
+  std::size_t i = 0;
+  while (i < buffer.size()) {
+    std::size_t eol = buffer.find('\n', i);
+    if (eol == std::string_view::npos)
+      return {};
+    if (eol == i)
+      return buffer.substr(i + 1);
+    i = eol + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+bool is_utf8_encoding(std::string_view encoding) {
+  // utf8.c same_utf_encoding(): "utf", an optional '-', then the same rest.
+  if (encoding.empty())
+    return true;
+  if (!istarts_with(encoding, "utf"))
+    return false;
+  encoding.remove_prefix(3);
+  if (!encoding.empty() && encoding.front() == '-')
+    encoding.remove_prefix(1);
+  return encoding == "8";
+}
+
+std::string first_encoding_header(std::string_view raw_object) {
+  std::size_t pos = 0;
+  while (pos < raw_object.size()) {
+    std::size_t eol = raw_object.find('\n', pos);
+    std::string_view line =
+        raw_object.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    if (line.empty())
+      break;
+    if (line.starts_with("encoding "))
+      return std::string(until_nul(line.substr(9)));
+    if (eol == std::string_view::npos)
+      break;
+    pos = eol + 1;
+  }
+  return {};
+}
+
+std::vector<std::string> decoded_messages(std::string_view raw_object, std::string_view encoding) {
+  std::vector<std::string> out;
+  if (is_utf8_encoding(encoding))
+    return out;
+  Converter converter{std::string(until_nul(encoding))};
+  if (!converter.ok())
+    return out;  // git shows the raw bytes
+  const std::string_view raw_message = message_of_buffer(raw_object);
+  const std::string_view stored = until_nul(raw_message);
+  auto add = [&](std::string_view reading) {
+    if (reading == stored || std::find(out.begin(), out.end(), reading) != out.end())
+      return;
+    out.emplace_back(reading);
+  };
+  std::string converted;
+  if (converter.convert(until_nul(raw_object), converted))
+    add(until_nul(message_of_buffer(converted)));
+  if (converter.convert(raw_message, converted))
+    add(until_nul(converted));
+  return out;
 }
 
 }  // namespace trailgate

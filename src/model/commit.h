@@ -29,8 +29,34 @@ struct CommitInfo {
   Identity author;
   Identity committer;
   std::string message;   // raw bytes, exactly as stored (may be non-UTF-8)
-  std::string encoding;  // the commit's "encoding" header; empty when absent
+  std::string encoding;  // the commit's first "encoding" header, the one git uses; empty when
+                         // absent
+  // Only when `encoding` names a charset other than UTF-8: the other ways the message reads,
+  // from decoded_messages(). Marker detection looks at these as well as at `message`.
+  std::vector<std::string> decoded_messages;
 };
+
+// True when a commit with `encoding` as its encoding header is UTF-8 to git: no header, or
+// "UTF-8" spelled as git accepts it ("utf8", "Utf-8", ...). git log re-encodes every other
+// commit's message before showing it.
+bool is_utf8_encoding(std::string_view encoding);
+
+// The readings of a message whose commit declares `encoding` (not UTF-8), other than its raw
+// bytes; `raw_object` is the whole commit object as stored (header lines, a blank line, the
+// message). In order, each only when it converts and differs from what came before:
+//  1. what `git log` shows: git cuts the object at its first NUL byte, converts all of it from
+//     `encoding` to UTF-8 with iconv, and takes the text after the first empty line. When
+//     iconv does not know the charset or the bytes do not convert, git shows the raw bytes,
+//     so this reading is left out;
+//  2. the stored message alone, NUL bytes included, converted from `encoding` to UTF-8, as a
+//     tool that decodes only the message would show it (UTF-16 text is full of NUL bytes).
+// Each reading ends at its first NUL byte, as git reads a message. Returns an empty vector for
+// a UTF-8 commit. Never throws on any bytes (short of running out of memory).
+std::vector<std::string> decoded_messages(std::string_view raw_object, std::string_view encoding);
+
+// The first "encoding" header of a raw commit object (header lines up to the first empty
+// line), as git reads it; "" when there is none. Continuation lines never count.
+std::string first_encoding_header(std::string_view raw_object);
 
 // Returns the first non-blank line of `message`, without its line ending. Returns "" for a
 // message with no non-blank line.

@@ -32,6 +32,14 @@ namespace {
 
 constexpr std::string_view kDeclarationKey = "AI-Assisted";
 
+// A finding lists at most this many review trailers that do not count, then a count.
+constexpr std::size_t kListedClaims = 10;
+
+// `s` cut to at most `max` bytes, marked with "..." when cut (the renderer escapes the rest).
+std::string cut(std::string_view s, std::size_t max) {
+  return s.size() <= max ? std::string(s) : std::string(s.substr(0, max)) + "...";
+}
+
 bool is_grandfathered(const CommitInfo& commit, const Baseline& baseline) {
   // Both dates must be old: a committer date is easier to keep honest on a server than an
   // author date, but both are client-written, which docs/policy.md spells out.
@@ -166,10 +174,19 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
       if (!eval.blast_reasons.empty())
         problem += fmt::format(" (raised by the blast-radius rules: {})",
                                describe_reasons(BlastRadius{required, eval.blast_reasons}));
-      for (const auto& claim : eval.reviews.claims)
-        if (claim.status != review::ClaimStatus::verified)
-          problem += fmt::format("; \"{}\" does not count ({}): {}", claim.trailer,
-                                 review::to_string(claim.status), claim.reason);
+      // The first few review trailers that do not count, each cut short: a message with 100k
+      // of them, or one 10 MB trailer, must not become a 10 MB rejection.
+      std::size_t not_counting = 0;
+      for (const auto& claim : eval.reviews.claims) {
+        if (claim.status == review::ClaimStatus::verified || ++not_counting > kListedClaims)
+          continue;
+        problem += fmt::format("; \"{}\" does not count ({}): {}", cut(claim.trailer, 200),
+                               review::to_string(claim.status), cut(claim.reason, 300));
+      }
+      if (not_counting > kListedClaims)
+        problem += fmt::format(
+            "; and {} more review trailers that do not count (`trailgate explain {}` lists them)",
+            not_counting - kListedClaims, short_id(commit.id));
       // Named for the blast-radius rules when they alone make the difference.
       const bool only_for_blast = !eval.ai_assisted() && !rule.review_all;
       const char* rule_id = eval.ai_assisted() ? rules::kAiReview : rules::kReviewAll;

@@ -42,6 +42,100 @@ bool is_review_key(const ReviewSettings& settings, std::string_view key) {
                      [&](const std::string& k) { return trailers::key_equals(k, key); });
 }
 
+namespace {
+
+// The next code point of well-formed UTF-8 at s[i] (advancing i), or the byte itself as a
+// code point above U+10FFFF when it does not start one, so that bad bytes stay distinct.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  auto invalid = [&] {
+    ++i;
+    return static_cast<char32_t>(0x110000 + b);
+  };
+  if (b < 0x80) {
+    ++i;
+    return b;
+  }
+  std::size_t n = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0;
+  if (n == 0 || i + n > s.size())
+    return invalid();
+  char32_t cp = b & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+  for (std::size_t k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80)
+      return invalid();
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return invalid();
+  i += n;
+  return cp;
+}
+
+// Letters of other scripts that look like a Latin letter, and what they look like.
+struct Confusable {
+  char32_t code_point;
+  char latin;
+};
+// clang-format off
+constexpr Confusable kConfusables[] = {
+    // Cyrillic
+    {0x0430, 'a'}, {0x0410, 'a'}, {0x0412, 'b'}, {0x0432, 'b'}, {0x0441, 'c'}, {0x0421, 'c'},
+    {0x0501, 'd'}, {0x0435, 'e'}, {0x0415, 'e'}, {0x04BB, 'h'},
+    {0x041D, 'h'}, {0x043D, 'h'}, {0x0456, 'i'}, {0x0406, 'i'}, {0x0458, 'j'},
+    {0x0408, 'j'}, {0x041A, 'k'}, {0x043A, 'k'}, {0x04CF, 'l'}, {0x041C, 'm'}, {0x043C, 'm'},
+    {0x043E, 'o'}, {0x041E, 'o'}, {0x0440, 'p'}, {0x0420, 'p'}, {0x051B, 'q'}, {0x0455, 's'},
+    {0x0405, 's'}, {0x0422, 't'}, {0x0442, 't'}, {0x0443, 'y'}, {0x04AF, 'y'}, {0x0423, 'y'},
+    {0x051D, 'w'}, {0x0445, 'x'}, {0x0425, 'x'},
+    // Greek
+    {0x03B1, 'a'}, {0x0391, 'a'}, {0x0392, 'b'}, {0x03B2, 'b'}, {0x0395, 'e'}, {0x03B5, 'e'},
+    {0x0397, 'h'}, {0x03B9, 'i'}, {0x0399, 'i'}, {0x039A, 'k'}, {0x03BA, 'k'}, {0x039C, 'm'},
+    {0x039D, 'n'}, {0x03BD, 'v'}, {0x03BF, 'o'}, {0x039F, 'o'}, {0x03C1, 'p'}, {0x03A1, 'p'},
+    {0x03A4, 't'}, {0x03C4, 't'}, {0x03C5, 'u'}, {0x03A5, 'y'}, {0x03A7, 'x'}, {0x03C7, 'x'},
+    {0x0396, 'z'},
+    // Latin look-alikes
+    {0x0131, 'i'}, {0x0269, 'i'}, {0x0261, 'g'}, {0x01C0, 'l'}, {0x2113, 'l'}, {0x212A, 'k'},
+    {0x212E, 'e'}, {0x0251, 'a'}, {0x1D00, 'a'}, {0x0280, 'r'}, {0x1D0F, 'o'}, {0x0299, 'b'},
+};
+// clang-format on
+
+bool is_invisible(char32_t cp) {
+  return cp == 0x00AD || cp == 0x034F || cp == 0x061C || cp == 0x180E ||
+         (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF;
+}
+
+}  // namespace
+
+std::string email_skeleton(std::string_view email) {
+  std::string out;
+  out.reserve(email.size());
+  std::size_t i = 0;
+  while (i < email.size()) {
+    const std::size_t start = i;
+    char32_t cp = next_code_point(email, i);
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+      cp -= 0xFEE0;  // fullwidth forms of ASCII
+    if (is_invisible(cp))
+      continue;
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+      continue;
+    }
+    auto look = std::find_if(std::begin(kConfusables), std::end(kConfusables),
+                             [&](const Confusable& k) { return k.code_point == cp; });
+    if (look != std::end(kConfusables)) {
+      out.push_back(look->latin);
+      continue;
+    }
+    // Anything else stays as written, so it stays distinct from ASCII text.
+    out.append(email.substr(start, i - start));
+  }
+  return out;
+}
+
 std::string email_of(std::string_view value) {
   // The address is the last <...> group, as in git's ident lines; anything else is malformed
   // rather than guessed at, so a reviewer can't be named by a loose substring.
@@ -61,15 +155,27 @@ std::string email_of(std::string_view value) {
 namespace {
 
 bool is_author(const Person& person, const CommitInfo& commit) {
+  const std::string author = email_skeleton(commit.author.email);
   return std::any_of(person.emails.begin(), person.emails.end(),
-                     [&](const std::string& e) { return iequals(e, commit.author.email); });
+                     [&](const std::string& e) { return email_skeleton(e) == author; });
+}
+
+// The roster person whose email `email` only looks like (same skeleton, other bytes), if any.
+const Person* look_alike_of(const Policy& policy, std::string_view email, std::string* known) {
+  const std::string skeleton = email_skeleton(email);
+  for (const Person& person : policy.people)
+    for (const std::string& e : person.emails)
+      if (email_skeleton(e) == skeleton) {
+        *known = e;
+        return &person;
+      }
+  return nullptr;
 }
 
 // git log re-encodes a message that declares another encoding, so its bytes on screen differ
 // from the bytes stored; a review is only trusted where the two are the same.
 bool declares_foreign_encoding(const CommitInfo& commit) {
-  return !commit.encoding.empty() && !iequals(commit.encoding, "UTF-8") &&
-         !iequals(commit.encoding, "UTF8");
+  return !is_utf8_encoding(commit.encoding);
 }
 
 // The commit's signature trailers, each decoded once.
@@ -197,6 +303,10 @@ ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, co
   if (!person) {
     claim.status = ClaimStatus::not_on_roster;
     claim.reason = "<" + claim.email + "> is not on the policy's roster";
+    std::string known;
+    if (look_alike_of(policy, claim.email, &known))
+      claim.reason += "; it only looks like <" + known +
+                      ">: emails must match byte for byte, ignoring ASCII case";
     return claim;
   }
   claim.person = person->name;
@@ -251,6 +361,20 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
       }
     }
     outcome.claims.push_back(std::move(claim));
+  }
+  // A review that only a decoded reading shows (git log decodes the message first) does not
+  // count either; it is listed so that the pusher learns why the review git shows is ignored.
+  if (declares_foreign_encoding(commit)) {
+    for (const std::string& reading : commit.decoded_messages) {
+      for (const auto& trailer : trailers::parse(reading).trailers) {
+        if (!is_review_key(policy.review, trailer.key))
+          continue;
+        ReviewClaim claim = judge(trailer, commit, policy, signatures, min_level, now);
+        if (std::none_of(outcome.claims.begin(), outcome.claims.end(),
+                         [&](const ReviewClaim& c) { return c.trailer == claim.trailer; }))
+          outcome.claims.push_back(std::move(claim));
+      }
+    }
   }
   return outcome;
 }

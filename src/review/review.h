@@ -20,7 +20,7 @@ namespace trailgate::review {
 
 enum class ClaimStatus {
   verified,       // counts towards the approvals
-  malformed,      // the value is not "Name <email>", or the message is not UTF-8
+  malformed,      // the value is not "Name <email>", or the commit declares a non-UTF-8 encoding
   not_on_roster,  // no roster person has that email
   self_review,    // the person is the commit's author (under any of their emails)
   below_level,    // the person is on the roster below the required level
@@ -53,11 +53,15 @@ struct ReviewOutcome {
 
 // Judges every review trailer (policy.review.trailer_keys) in `trailers` for `commit`.
 // A review counts when the person is on the roster at `min_level` or above, is not the
-// commit's author under any of their emails (compared case-insensitively), and their entry
+// commit's author under any of their emails (compared by email_skeleton(): ASCII case and
+// look-alike letters do not make another person), and their entry
 // has not expired at `now` (seconds since the epoch). The committer never counts against a
 // reviewer: a senior who amends a commit to add their review becomes its committer. Under
 // verification = "signature" the commit must also carry a signature trailer made by one of
 // that person's keys (valid at `now`) over review_payload(commit, ..., the claim's email).
+// A commit that declares a non-UTF-8 encoding gets no verified review: each claim is malformed,
+// and claims that only commit.decoded_messages show (as git log decodes the message) are
+// listed after the others, once each, so the pusher learns why they do not count.
 // REQUIRES: `min_level` is one of policy.levels; under signature verification,
 // commit.parent_tree_ids is filled (git::ParentTrees::read).
 ReviewOutcome verify_reviews(const CommitInfo& commit,
@@ -66,6 +70,15 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
 
 // True when `key` claims a review under `settings` (one of trailer_keys, ASCII case-insensitive).
 bool is_review_key(const ReviewSettings& settings, std::string_view key);
+
+// The "skeleton" of an email, for deciding whether two emails are one person's: ASCII letters
+// lower-cased, fullwidth forms of ASCII made ASCII, Cyrillic, Greek and other letters that look
+// like a Latin letter replaced by it, invisible characters (zero-width spaces and joiners, soft
+// hyphens, direction marks, BOM) dropped. Any other code point, and any byte that is not
+// well-formed UTF-8, stays distinct. Two emails that differ only in ASCII case, or that a
+// reader cannot tell apart, have one skeleton. Used for self-review: an author cannot escape
+// it by writing their own email with a Cyrillic 'е'.
+std::string email_skeleton(std::string_view email);
 
 // Extracts the email from a "Name <email>" trailer value; empty when there is none.
 std::string email_of(std::string_view value);

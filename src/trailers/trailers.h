@@ -42,8 +42,9 @@ struct TrailerBlock {
 // end == the offset where the log message ends (where git would append a block). The message
 // is read as a C string would be: a NUL byte ends it, as it does for git. Bytes are bytes: no
 // encoding is assumed or checked, and a commit's `encoding` header is not applied (git log
-// re-encodes such messages to UTF-8 before parsing). Never throws on any input (short of
-// running out of memory); runs in time linear in the message size.
+// re-encodes such messages to UTF-8 before parsing; callers parse CommitInfo::decoded_messages
+// for that reading). Never throws on any input (short of running out of memory); runs in time
+// linear in the message size.
 TrailerBlock parse(std::string_view message);
 
 // Renders trailers as `%(trailers:only,unfold)` prints them: "key: value\n" for each.

@@ -449,11 +449,11 @@ TEST_CASE("git::parse_commit_object reads what libgit2's commit lookup reads", "
     CHECK(links.parent_ids == theirs.parent_ids);
     CHECK(links.committer_time == theirs.committer.time);
   }
-  SECTION("of several encoding headers the last one counts, as in libgit2") {
-    // Not compared with libgit2 itself here: its parse leaks the earlier values.
+  SECTION("of several encoding headers the first one counts, as in git") {
+    // Not compared with libgit2 here: it keeps the last (and its parse leaks the earlier values).
     std::string bytes = t + a + c + "encoding first\nencoding second\n\nm\n";
     CHECK(trailgate::git::parse_commit_object(hash_commit(repo_dir, bytes), bytes).encoding ==
-          "second");
+          "first");
   }
   SECTION("what libgit2 rejects is rejected") {
     for (const std::string& bytes :

@@ -436,3 +436,97 @@ TEST_CASE("review::to_string(ClaimStatus)", "[review]") {
   CHECK(to_string(ClaimStatus::expired) == "expired");
   CHECK(to_string(ClaimStatus::duplicate) == "duplicate");
 }
+
+TEST_CASE("review::email_skeleton", "[review]") {
+  using trailgate::review::email_skeleton;
+  SECTION("ASCII case folds") {
+    CHECK(email_skeleton("Sam@Example.COM") == email_skeleton("sam@example.com"));
+  }
+  SECTION("Cyrillic and Greek look-alikes fold to the Latin letter") {
+    CHECK(email_skeleton("s\xd0\xb0m@example.com") == "sam@example.com");  // Cyrillic a
+    CHECK(email_skeleton("sam@\xd0\xb5xample.com") == "sam@example.com");  // Cyrillic e
+    CHECK(email_skeleton("sam@examp\xd3\x8f"
+                         "e.com") == "sam@example.com");                   // Cyrillic palochka
+    CHECK(email_skeleton("sam@example.c\xce\xbfm") == "sam@example.com");  // Greek omicron
+    CHECK(email_skeleton("S\xd0\x90M@EXAMPLE.COM") == "sam@example.com");  // Cyrillic A
+  }
+  SECTION("fullwidth forms fold to ASCII, invisible characters vanish") {
+    CHECK(email_skeleton("\xef\xbd\x93"
+                         "am@example.com") == "sam@example.com");  // U+FF53
+    CHECK(email_skeleton("s\xe2\x80\x8b"
+                         "am@example.com") == "sam@example.com");  // U+200B
+    CHECK(email_skeleton("s\xc2\xad"
+                         "am@example.com") == "sam@example.com");  // soft hyphen
+  }
+  SECTION("other letters and bad bytes stay distinct") {
+    CHECK(email_skeleton("s\xc3\xa4m@example.com") != "sam@example.com");  // a with diaeresis
+    CHECK(email_skeleton("s\xff"
+                         "am@example.com") != "sam@example.com");
+    CHECK(email_skeleton("s\xff"
+                         "am@example.com") != email_skeleton("s\xfe"
+                                                             "am@example.com"));
+    CHECK(email_skeleton("sam@example.com\xd0") != "sam@example.com");
+    CHECK(email_skeleton("s\xd1\xb0"
+                         "am@example.com") ==
+          "s\xd1\xb0"
+          "am@example.com");
+  }
+}
+
+TEST_CASE("review::verify_reviews with look-alike emails", "[review]") {
+  SECTION("the author under a Cyrillic look-alike of their own email: self-review") {
+    CommitInfo c = commit_by(ident("Sam Senior", "s\xd0\xb0m@example.com"));
+    ReviewOutcome out = verify(c, {reviewed_by("Sam Senior <sam@example.com>")});
+    CHECK(only_claim(out).status == ClaimStatus::self_review);
+    CHECK(out.verified == 0);
+  }
+  SECTION("the author under a fullwidth look-alike of their second email: self-review") {
+    CommitInfo c = commit_by(ident("Sam", "sam@corp.exampl\xef\xbd\x85"));
+    CHECK(only_claim(verify(c, {reviewed_by("Sam Senior <sam@example.com>")})).status ==
+          ClaimStatus::self_review);
+  }
+  SECTION("a reviewer under a look-alike of a roster email is not on the roster, and told so") {
+    ReviewOutcome out = verify(dev_commit(), {reviewed_by("Sam Senior <s\xd0\xb0m@example.com>")});
+    const ReviewClaim& claim = only_claim(out);
+    CHECK(claim.status == ClaimStatus::not_on_roster);
+    CHECK_THAT(claim.reason, Catch::Contains("only looks like <sam@example.com>"));
+    CHECK(out.verified == 0);
+  }
+  SECTION("another person whose email merely differs in an accented letter is not the author") {
+    CommitInfo c = commit_by(ident("Sém", "s\xc3\xa9m@example.com"));
+    CHECK(only_claim(verify(c, {reviewed_by("Sam Senior <sam@example.com>")})).status ==
+          ClaimStatus::verified);
+  }
+}
+
+TEST_CASE("review::verify_reviews in a commit with a foreign encoding", "[review]") {
+  CommitInfo c = dev_commit();
+  SECTION("UTF-8 spelled any way git accepts counts") {
+    for (const char* e : {"", "UTF-8", "utf8", "Utf-8"}) {
+      c.encoding = e;
+      CHECK(only_claim(verify(c, {reviewed_by("Sam Senior <sam@example.com>")})).status ==
+            ClaimStatus::verified);
+    }
+  }
+  SECTION("any other encoding: no review counts") {
+    for (const char* e : {"ISO-8859-1", "IBM037", "UTF-16", "X-NO-SUCH"}) {
+      c.encoding = e;
+      const ReviewOutcome out = verify(c, {reviewed_by("Sam Senior <sam@example.com>")});
+      CHECK(only_claim(out).status == ClaimStatus::malformed);
+      CHECK_THAT(only_claim(out).reason, Catch::Contains("declares encoding"));
+    }
+  }
+}
+
+TEST_CASE("review::verify_reviews lists reviews only a decoded reading shows", "[review]") {
+  CommitInfo c = dev_commit();
+  c.encoding = "IBM037";
+  c.decoded_messages = {"Sub\n\nReviewed-by: Sam Senior <sam@example.com>\n",
+                        "Sub\n\nBody\n\nReviewed-by: Sam Senior <sam@example.com>\n"};
+  ReviewOutcome out = verify(c, {});
+  const ReviewClaim& claim = only_claim(out);
+  CHECK(claim.trailer == "Reviewed-by: Sam Senior <sam@example.com>");
+  CHECK(claim.status == ClaimStatus::malformed);
+  CHECK_THAT(claim.reason, Catch::Contains("declares encoding \"IBM037\""));
+  CHECK(out.verified == 0);
+}
