@@ -84,14 +84,24 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
 
     RunOptions run_options;
     run_options.now = std::time(nullptr);
-    run_options.keep_passing = true;
+    const bool json = check.format == "json";
+    const bool color = use_color(options, STDOUT_FILENO);
+    // JSON is one document, so it keeps every commit; text shows each commit as it is judged,
+    // which keeps memory bounded however long the range is.
+    run_options.keep_passing = json;
+    if (!json)
+      run_options.on_evaluation = [color](const CommitEvaluation& evaluation) {
+        write_stdout(report::render_check_commit(evaluation, color));
+      };
     Report report = run(repo, policy, loaded.markers, checks, run_options);
-    if (check.format == "json")
-      std::cout << report::render_json(report, policy);
+    // The verdict is decided; output that cannot be written (a reader that has gone, a full
+    // disk) is dealt with when trailgate exits (cli.cpp).
+    if (json)
+      write_stdout(report::render_json(report, policy));
     else
-      std::cout << report::render_text(
-          report, {report::Audience::check, use_color(options, STDOUT_FILENO), policy.source,
-                   policy.review.verification == Verification::roster});
+      write_stdout(
+          report::render_text(report, {report::Audience::check, color, policy.source,
+                                       policy.review.verification == Verification::roster}));
     return report.passed() ? kPassed : kViolations;
   } catch (...) {
     return report_exception("check failed");

@@ -227,6 +227,8 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
         CommitEvaluation eval = evaluate_commit(commit, check.update.ref, *check.rule, policy,
                                                 markers, options.now, change_source);
         ++result.commits_checked;
+        if (options.on_evaluation)
+          options.on_evaluation(eval);
         if (!eval.passed()) {
           ++result.commits_failed;
           result.failed_commits.push_back(eval.id);

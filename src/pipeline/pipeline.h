@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -79,6 +80,11 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
 struct RunOptions {
   std::int64_t now = 0;       // seconds since the epoch, for roster expiry
   bool keep_passing = false;  // keep evaluations of passing commits (check --format json)
+  // When set, receives every evaluation, passing or failing, in walk order as soon as it is
+  // made, before the Report decides whether to keep it. A caller that shows every commit as it
+  // comes (check's text output) can then leave keep_passing off, and its memory stays bounded
+  // however many commits the range holds; keep_passing holds them all until run() returns.
+  std::function<void(const CommitEvaluation&)> on_evaluation;
 };
 
 struct RefResult {

@@ -77,7 +77,9 @@ std::string render_problem_count(const Report& report) {
 
 // Every finding: ref-level ones first, then each listed commit's; then how many commits were
 // not listed.
-void render_findings(std::string& out, const Report& report, const Style& st) {
+// `more_hint` says where the failing commits that are not listed can be seen.
+void render_findings(std::string& out, const Report& report, const Style& st,
+                     std::string_view more_hint = "run `trailgate check` locally to see all") {
   for (const auto& r : report.refs)
     for (const auto& f : r.ref_findings)
       render_finding(out, f, st);
@@ -90,10 +92,9 @@ void render_findings(std::string& out, const Report& report, const Style& st) {
       render_finding(out, f, st);
   }
   if (listed < report.commits_failed)
-    out += fmt::format(
-        "  ... and {} more failing commit{} not listed (run `trailgate check` "
-        "locally to see all).\n",
-        report.commits_failed - listed, report.commits_failed - listed == 1 ? "" : "s");
+    out += fmt::format("  ... and {} more failing commit{} not listed ({}).\n",
+                       report.commits_failed - listed,
+                       report.commits_failed - listed == 1 ? "" : "s", more_hint);
 }
 
 // The hook's lines about the push itself: who pushed, and remarks.
@@ -136,24 +137,27 @@ std::string render_break_glass(const Report& report, const TextOptions& options,
 
 }  // namespace
 
+std::string render_check_commit(const CommitEvaluation& e, bool color) {
+  Style st{color};
+  std::string verdict = std::string(to_string(e.verdict));
+  std::string out =
+      fmt::format("{:<14} {} {}  {}\n", e.passed() ? st.good(verdict) : st.bad(verdict),
+                  short_id(e.id), truncated(e.subject, 60), st.dim(describe(e)));
+  for (const auto& c : e.reviews.claims) {
+    bool ok = c.status == review::ClaimStatus::verified;
+    std::string status(review::to_string(c.status));
+    out += fmt::format("    {} {}{}\n", ok ? st.good(status) : st.bad(status),
+                       truncated(c.trailer, 70), ok ? "" : ": " + sanitize(c.reason));
+  }
+  return out;
+}
+
 std::string render_text(const Report& report, const TextOptions& options) {
   Style st{options.color};
   std::string out;
   const char* who = options.audience == Audience::push ? "push" : "check";
   if (options.audience == Audience::check) {
-    for (const auto& e : report.evaluations) {
-      std::string verdict = std::string(to_string(e.verdict));
-      out += fmt::format("{:<14} {} {}  {}\n", e.passed() ? st.good(verdict) : st.bad(verdict),
-                         short_id(e.id), truncated(e.subject, 60), st.dim(describe(e)));
-      // Every review claim, and why each one that does not count fails.
-      for (const auto& c : e.reviews.claims) {
-        bool ok = c.status == review::ClaimStatus::verified;
-        std::string status(review::to_string(c.status));
-        out += fmt::format("    {} {}{}\n", ok ? st.good(status) : st.bad(status),
-                           truncated(c.trailer, 70), ok ? "" : ": " + sanitize(c.reason));
-      }
-    }
-    if (!report.evaluations.empty())
+    if (report.commits_checked > 0)
       out += "\n";
     if (options.roster_only)
       out +=
@@ -201,7 +205,9 @@ std::string render_text(const Report& report, const TextOptions& options) {
   if (!report.passed()) {
     out += render_problem_count(report);
     out += "\n";
-    render_findings(out, report, st);
+    render_findings(
+        out, report, st,
+        push ? "run `trailgate check` locally to see all" : "each is among the commit lines above");
   }
   if (push) {
     out += report.passed()

@@ -57,7 +57,13 @@ struct TextOptions {
 // Renders `report` as text ending in a newline. For Audience::push, `options.outcome` decides
 // between the acceptance line, the loud break-glass banner (the waived findings listed under
 // it) and the rejection (break-glass refusals, a log problem, the findings).
+// For Audience::check it is the summary only: each commit's own lines come from
+// render_check_commit, written as the walk goes.
 std::string render_text(const Report& report, const TextOptions& options);
+
+// The lines `trailgate check` shows for one commit as it is judged: the verdict, the short id,
+// the subject and why; then every review claim, and why each one that does not count fails.
+std::string render_check_commit(const CommitEvaluation& evaluation, bool color);
 
 // Returns `text` with `prefix` in front of every line. GitLab shows hook output in its web UI
 // only on lines that start with "GL-HOOK-ERR: ".

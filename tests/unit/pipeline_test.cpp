@@ -893,7 +893,7 @@ TEST_CASE("run: every failing commit id is kept per ref, beyond the listed evalu
                                     RefUpdate{std::string(40, '0'), ids.front(), "refs/heads/x"}};
   std::vector<trailgate::RefCheck> checks = trailgate::plan_push(repo, policy, updates, {});
   trailgate::Report report =
-      trailgate::run(repo, policy, builtin(), checks, trailgate::RunOptions{kNow, false});
+      trailgate::run(repo, policy, builtin(), checks, trailgate::RunOptions{kNow, false, {}});
 
   CHECK(report.evaluations.size() == 1);  // listed: capped by max_listed_commits
   CHECK(report.commits_failed == 4);
@@ -901,6 +901,46 @@ TEST_CASE("run: every failing commit id is kept per ref, beyond the listed evalu
   CHECK(report.refs[0].failed_commits == ids);   // every one, newest first (walk order)
   CHECK(report.refs[1].failed_commits.empty());  // unprotected: nothing checked
   CHECK_FALSE(report.has_ref_findings());
+}
+
+TEST_CASE("run: on_evaluation sees every commit while the report keeps only the listed ones",
+          "[pipeline]") {
+  // A real repository made with git: AI-assisted, human, AI-assisted, human (oldest first).
+  namespace testing = trailgate::testing;
+  testing::TempDir dir;
+  testing::run_ok({"git", "init", "-q", "repo"}, dir.path());
+  const std::filesystem::path repo_dir = dir.path() / "repo";
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    testing::write_file(repo_dir / ("f" + std::to_string(i)), std::to_string(i));
+    testing::run_ok({"git", "add", "."}, repo_dir);
+    std::string message = "Change " + std::to_string(i) + "\n";
+    if (i % 2 == 0)
+      message += std::string("\nBody.\n\n") + kClaude + "\n";
+    testing::run_ok({"git", "commit", "-q", "-F", "-"}, repo_dir, message);
+    ids.insert(ids.begin(), testing::run_ok({"git", "rev-parse", "HEAD"}, repo_dir).substr(0, 40));
+  }
+  trailgate::git::Repository repo = trailgate::git::Repository::discover(repo_dir.string());
+  Policy policy = roster_policy();
+  policy.protect = {main_rule()};
+  policy.max_listed_commits = 1;
+  std::vector<RefUpdate> updates = {RefUpdate{std::string(40, '0'), ids.front(), kRef}};
+  std::vector<trailgate::RefCheck> checks = trailgate::plan_push(repo, policy, updates, {});
+  std::vector<std::string> seen;
+  std::vector<bool> passed;
+  trailgate::RunOptions options{kNow, false, {}};
+  options.on_evaluation = [&](const CommitEvaluation& e) {
+    seen.push_back(e.id);
+    passed.push_back(e.passed());
+  };
+  trailgate::Report report = trailgate::run(repo, policy, builtin(), checks, options);
+
+  CHECK(seen == ids);  // every commit, newest first (walk order)
+  CHECK(passed == std::vector<bool>{true, false, true, false});
+  REQUIRE(report.evaluations.size() == 1);  // only the listed failing one is kept
+  CHECK(report.evaluations[0].id == ids[1]);
+  CHECK(report.commits_checked == 4);
+  CHECK(report.commits_failed == 2);
 }
 
 TEST_CASE("Report::has_ref_findings", "[pipeline]") {
