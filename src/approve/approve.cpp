@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -110,21 +113,36 @@ std::string sign_with_ssh_keygen(const std::string& payload, const std::string& 
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, errors.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  // trailgate ignores SIGPIPE and SIGXFSZ (cli.cpp); ssh-keygen gets the defaults back.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGXFSZ);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, "ssh-keygen", &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, "ssh-keygen", &actions, &attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0)
-    throw std::runtime_error("cannot run ssh-keygen; is openssh-client installed?");
+  posix_spawnattr_destroy(&attributes);
+  if (rc != 0) {
+    throw SigningError(fmt::format(
+        "cannot run ssh-keygen: {}; approve signs with it: install openssh-client, or put "
+        "ssh-keygen on PATH",
+        std::strerror(rc)));
+  }
   int status = 0;
-  waitpid(pid, &status, 0);
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error(
+    throw SigningError(
         fmt::format("ssh-keygen could not sign with {}: {}", key, read_file(errors)));
   std::string error;
   std::optional<std::string> blob =
       ssh::dearmor_sshsig(read_file(message.string() + ".sig"), &error);
   if (!blob)
-    throw std::runtime_error("ssh-keygen wrote an unreadable signature: " + error);
+    throw SigningError("ssh-keygen wrote an unreadable signature: " + error);
   return *blob;
 }
 

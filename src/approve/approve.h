@@ -5,6 +5,7 @@
 // ssh-agent, exactly as it does when git signs commits.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,10 +17,18 @@ namespace trailgate::approve {
 // otherwise as a new last paragraph after a blank line.
 std::string add_trailers(std::string_view message, const std::vector<std::string>& lines);
 
+// Signing failed: ssh-keygen is missing, or it refused. what() says which, in words meant for
+// the reviewer (ssh-keygen's own message included).
+class SigningError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Signs `payload` with `ssh-keygen -Y sign -n <sig_namespace> -f <key>` and returns the binary
 // SSHSIG blob. `key` is a path to a private or public key (a public key makes ssh-keygen use
 // ssh-agent), or a literal public key ("ssh-ed25519 AAAA..." or git's "key::ssh-ed25519 ...").
-// Throws std::runtime_error with ssh-keygen's own message when signing fails.
+// Its scratch files live in a private directory under $TMPDIR that is removed on return, also
+// when signing fails. Throws SigningError when ssh-keygen cannot be run (not on PATH) or fails.
 std::string sign_with_ssh_keygen(const std::string& payload, const std::string& key,
                                  const std::string& sig_namespace);
 

@@ -1,7 +1,14 @@
 #include "cli/cli.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -9,7 +16,59 @@
 
 namespace trailgate::cli {
 
+namespace {
+
+// Makes the process safe to run under any parent, before anything else runs:
+// - descriptors 0, 1 and 2 are open (on /dev/null when the parent closed them, as `2>&-`
+//   does), so that no file trailgate opens, the decision log above all, can become "stderr"
+//   and receive its messages;
+// - SIGPIPE is ignored: a hook whose stderr reader has gone still reaches its verdict and
+//   logs it, and a write to a dead pipe fails with EPIPE instead of killing the process;
+// - SIGXFSZ is ignored: a write past the file size limit (ulimit -f) fails with EFBIG, which
+//   the decision log reports like a full disk, instead of killing the hook.
+// Children (ssh-keygen) get both signals back at their defaults.
+void prepare_process() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+      continue;
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0 && null != fd) {
+      ::dup2(null, fd);
+      ::close(null);
+    }
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGXFSZ, SIG_IGN);
+}
+
+// Flushes standard output and turns a failure into the exit code: when the reader has gone
+// (`trailgate check | head -c1`), quietly `code`, the status already decided; any other
+// failure (a full disk) is an error with a message.
+int finish_stdout(int code) {
+  std::cout.flush();
+  errno = 0;
+  const bool failed =
+      std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout || stdout_error() != 0;
+  const int error = stdout_error() != 0 ? stdout_error() : errno;
+  if (!failed || reader_gone(STDOUT_FILENO))
+    return code;
+  std::cerr << fmt::format("trailgate: cannot write to standard output: {}\n",
+                           error != 0 ? std::strerror(error) : "write error");
+  return kInternal;
+}
+
+int dispatch(int argc, char** argv);
+
+}  // namespace
+
 int run(int argc, char** argv) {
+  prepare_process();
+  return finish_stdout(dispatch(argc, argv));
+}
+
+namespace {
+
+int dispatch(int argc, char** argv) {
   CLI::App app{
       "trailgate: verifies that AI-assisted commits carry a senior's review before they "
       "enter protected refs.",
@@ -161,5 +220,7 @@ int run(int argc, char** argv) {
   std::cerr << app.help();
   return kUsage;
 }
+
+}  // namespace
 
 }  // namespace trailgate::cli

@@ -209,6 +209,11 @@ int run_approve(const GlobalOptions& options, const ApproveOptions& approve_opti
         "(git reset --hard {} undoes this).\n",
         reviewer.name, reviewer.email, settings.sig_namespace, head, short_id(head));
     return kPassed;
+  } catch (const approve::SigningError& e) {
+    // HEAD has not moved (it moves only after every commit is signed); with --note, the notes
+    // of commits signed before this one stay.
+    std::cerr << fmt::format("trailgate: approve failed: {}\n", e.what());
+    return kInternal;
   } catch (...) {
     return report_exception("approve failed");
   }

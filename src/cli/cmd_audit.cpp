@@ -90,6 +90,9 @@ class Output {
     buf_.clear();
   }
   [[noreturn]] void fail() {
+    // `trailgate audit | head -1`: the reader chose to stop; stop too, quietly.
+    if (file_ == stdout && errno == EPIPE && reader_gone(STDOUT_FILENO))
+      throw ReaderGone();
     throw std::runtime_error(
         fmt::format("cannot write {}: {}", path_.empty() ? "stdout" : tmp_, std::strerror(errno)));
   }
@@ -97,13 +100,6 @@ class Output {
   std::FILE* file_ = nullptr;
   std::string buf_;
 };
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The protected refs, grouped by the rule that protects them (policy order), by name within
 // a rule; each peeled to its commit.
@@ -176,9 +172,11 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
     Policy policy;
     std::optional<detect::MarkerSet> markers;
     bool have_policy = true;
+    std::string policy_bytes;  // the snapshot that judges, for the cache's fingerprint
     try {
       LoadedPolicy loaded = load_policy(options, &repo);
       policy = std::move(loaded.policy);
+      policy_bytes = std::move(loaded.bytes);
       markers.emplace(std::move(loaded.markers));
     } catch (const NoPolicyError& e) {
       have_policy = false;
@@ -256,7 +254,7 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
       // Everything but time that a record depends on; time is checked per entry.
       std::string fingerprint = audit::cache_fingerprint(
           fmt::format("{} {} baseline={} {}", kVersion, kGitRevision, baseline_tip, debt_state),
-          read_bytes(policy.source));
+          policy_bytes);
       scan_options.cache_fingerprint = fingerprint;
       scan_options.cache_dir = repo.git_dir() + "trailgate/audit-cache";
     }

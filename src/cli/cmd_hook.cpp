@@ -153,6 +153,7 @@ int run_hook(const GlobalOptions& options, Hook hook,
     loaded.emplace(load_policy(options, &*repo));
     const Policy& policy = loaded->policy;
     record.policy = policy.source;
+    record.policy_sha256 = loaded->sha256;
     record.pusher = host::identify_pusher(env, policy);
     // git gives push options to pre-receive only; the update hook never sees them.
     const std::vector<std::string> push_options =

@@ -1,8 +1,14 @@
 #include "cli/context.h"
 
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include <fmt/format.h>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -47,10 +53,12 @@ std::string locate_policy(const GlobalOptions& options, const git::Repository* r
 }
 
 LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* repo) {
-  Policy policy = load_policy_file(locate_policy(options, repo));
+  std::string bytes;
+  Policy policy = load_policy_file(locate_policy(options, repo), &bytes);
   try {
     detect::MarkerSet markers = compile_markers(policy);
-    return LoadedPolicy{std::move(policy), std::move(markers)};
+    std::string digest = sha256_hex(bytes);
+    return LoadedPolicy{std::move(policy), std::move(markers), std::move(bytes), std::move(digest)};
   } catch (const std::invalid_argument& e) {
     throw PolicyError({PolicyDiagnostic{policy.source, 0, 0, e.what()}});
   }
@@ -78,9 +86,74 @@ bool use_color(const GlobalOptions& options, int fd) {
   return isatty(fd) && !std::getenv("NO_COLOR");
 }
 
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 is not available");
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i)
+    hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+bool reader_gone(int fd) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !(S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode)))
+    return false;
+  // A pipe whose every reader has closed polls as POLLERR for its writer; a socket whose peer
+  // has gone, as POLLHUP or POLLERR.
+  pollfd p{fd, POLLOUT, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
+}
+
+namespace {
+
+int first_stdout_error = 0;
+
+}  // namespace
+
+bool write_stdout(std::string_view text) {
+  std::cout.flush();
+  std::fflush(stdout);
+  while (!text.empty()) {
+    const ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      if (first_stdout_error == 0)
+        first_stdout_error = n < 0 ? errno : EIO;
+      return false;
+    }
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+int stdout_error() {
+  return first_stdout_error;
+}
+
+namespace {
+
+// Whether libgit2's message says that an object is missing or unreadable: a loose object
+// deleted, a pack with flipped bytes, a truncated file.
+bool looks_damaged(std::string_view message) {
+  for (std::string_view sign : {"no match for id", "object not found", "inflat", "corrupt",
+                                "packfile", "bad object", "invalid object", "truncated"}) {
+    if (message.find(sign) != std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 int report_exception(const std::string& prefix, std::ostream& out) {
   try {
     throw;
+  } catch (const ReaderGone&) {
+    return kInternal;
   } catch (const PolicyError& e) {
     out << fmt::format("trailgate: {}: the policy cannot be used:\n", prefix);
     for (const auto& d : e.diagnostics())
@@ -94,6 +167,9 @@ int report_exception(const std::string& prefix, std::ostream& out) {
     return kUsage;
   } catch (const git::GitError& e) {
     out << fmt::format("trailgate: {}: git error: {}\n", prefix, e.what());
+    if (looks_damaged(e.what()))
+      out << "  an object is missing or cannot be read: the repository is damaged (or the "
+             "object named was never in it); `git fsck` in the repository finds the damage\n";
     return kInternal;
   } catch (const std::bad_alloc&) {
     out << fmt::format("trailgate: {}: out of memory\n", prefix);

@@ -5,7 +5,9 @@
 #include <exception>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/markers.h"
@@ -36,10 +38,14 @@ std::string locate_policy(const GlobalOptions& options, const git::Repository* r
 struct LoadedPolicy {
   Policy policy;
   detect::MarkerSet markers;
+  std::string bytes;   // exactly the bytes that were parsed: the file is read once
+  std::string sha256;  // SHA-256 of `bytes`, 64 lowercase hex digits
 };
 
-// locate_policy, then load_policy_file, then compile its markers. Throws NoPolicyError, or
-// PolicyError (a marker pattern RE2 rejects is a policy error too).
+// locate_policy, then load_policy_file (one read of the file), then compile its markers.
+// Everything that depends on the policy's content (verdicts, the decision log's digest, the
+// audit cache's fingerprint) must use this one snapshot, never read the file again. Throws
+// NoPolicyError, or PolicyError (a marker pattern RE2 rejects is a policy error too).
 LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* repo);
 
 // The policy when one is found, otherwise the defaults: for commands that need only its review
@@ -53,9 +59,31 @@ git::Repository open_repository(const GlobalOptions& options);
 // Whether to color output for a stream that is `fd`.
 bool use_color(const GlobalOptions& options, int fd);
 
+// SHA-256 of `bytes` as 64 lowercase hex digits.
+std::string sha256_hex(std::string_view bytes);
+
+// Thrown when standard output is a pipe or socket whose reader has gone (`trailgate audit |
+// head -1`): the command stops, and report_exception prints nothing for it, since the reader
+// chose to stop reading (docs/hook.md, "Output whose reader has gone").
+class ReaderGone : public std::runtime_error {
+ public:
+  ReaderGone() : std::runtime_error("the reader of standard output has gone") {}
+};
+
+// True when `fd` is a pipe or socket whose reader has gone, so that writing to it fails with
+// EPIPE. Never blocks.
+bool reader_gone(int fd);
+
+// Writes `text` to standard output whole, after whatever std::cout holds. Returns false when
+// it could not; the first such error is kept for stdout_error().
+bool write_stdout(std::string_view text);
+
+// The errno of the first write_stdout that failed, or 0.
+int stdout_error();
+
 // Classifies the current exception: writes "trailgate: <prefix>: <what>" (plus details) to
 // `out` (stderr by default) and returns the exit code (kUsage for policy/input errors,
-// kInternal otherwise).
+// kInternal otherwise). ReaderGone prints nothing and returns kInternal.
 // REQUIRES: called from a catch block.
 int report_exception(const std::string& prefix, std::ostream& out = std::cerr);
 

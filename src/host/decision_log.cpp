@@ -166,6 +166,7 @@ std::string build_log_line(const DecisionRecord& record) {
       {"protocol", record.protocol.name},
       {"protocol_source", string_or_null(record.protocol.source)},
       {"policy", string_or_null(record.policy)},
+      {"policy_sha256", string_or_null(record.policy_sha256)},
       {"ref_updates", ref_updates_json(record)},
       {"commits_checked", commits_checked},
       {"commits_with_findings", failed},

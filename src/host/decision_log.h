@@ -32,6 +32,7 @@ struct DecisionRecord {
   Pusher pusher;                // as identified; empty when the run failed before that
   Protocol protocol;
   std::string policy;              // the policy file that judged; "" when none was loaded
+  std::string policy_sha256;       // SHA-256 of the exact bytes that judged; "" with no policy
   std::vector<RefUpdate> updates;  // the ref updates, when they could be read
   const Report* report = nullptr;  // null when the run failed before judging
   const BreakGlassDecision* break_glass = nullptr;  // null or state none: no claim

@@ -1260,7 +1260,7 @@ std::optional<std::string> read_file(const std::string& path, std::string& text)
 
 }  // namespace
 
-Policy load_policy_file(const std::string& path) {
+Policy load_policy_file(const std::string& path, std::string* bytes) {
   std::string text;
   if (std::optional<std::string> problem = read_file(path, text)) {
     PolicyDiagnostic d;
@@ -1268,6 +1268,8 @@ Policy load_policy_file(const std::string& path) {
     d.message = fmt::format("cannot read the policy file: {}", *problem);
     throw PolicyError({std::move(d)});
   }
+  if (bytes != nullptr)
+    *bytes = text;
   return parse_policy(text, path);
 }
 

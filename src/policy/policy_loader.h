@@ -42,8 +42,10 @@ Policy parse_policy(std::string_view text, const std::string& source_name);
 
 // Reads and parses the file at `path`. Throws PolicyError, also when it cannot be read (one
 // diagnostic with line 0, "cannot read the policy file: <reason>"), is a directory, or is
-// larger than 16 MiB.
-Policy load_policy_file(const std::string& path);
+// larger than 16 MiB. The file is read once, start to end; when `bytes` is not null it receives
+// exactly the bytes that were parsed (also when parsing throws), so that a caller can record
+// or fingerprint the very policy that judged, even while the file is being rewritten.
+Policy load_policy_file(const std::string& path, std::string* bytes = nullptr);
 
 // Things in a loaded policy that are allowed but probably not meant, for `trailgate policy
 // check` to show: under verification = "signature", each person at or above the lowest

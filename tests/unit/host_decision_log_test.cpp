@@ -88,6 +88,7 @@ struct Sample {
     record.pusher.person = "Alice Admin";
     record.protocol = {"ssh", "GL_PROTOCOL"};
     record.policy = "/srv/git/project.git/trailgate.toml";
+    record.policy_sha256 = std::string(64, 'a');
     record.report = &report;
     record.break_glass = &glass;
     record.verdict = PushVerdict::accepted_break_glass;
@@ -137,6 +138,7 @@ TEST_CASE("host::build_log_line", "[host]") {
     CHECK(j["protocol"] == "ssh");
     CHECK(j["protocol_source"] == "GL_PROTOCOL");
     CHECK(j["policy"] == "/srv/git/project.git/trailgate.toml");
+    CHECK(j["policy_sha256"] == std::string(64, 'a'));
     REQUIRE(j["ref_updates"].size() == 2);
     CHECK(j["ref_updates"][0] == json{{"ref", "refs/heads/main"},
                                       {"old", kOld},
@@ -190,11 +192,13 @@ TEST_CASE("host::build_log_line", "[host]") {
     s.record.break_glass = nullptr;
     s.record.updates = {RefUpdate{kOld, kNew, "refs/heads/main"}};
     s.record.policy.clear();
+    s.record.policy_sha256.clear();
     s.record.verdict = PushVerdict::rejected;
     s.record.error = "trailgate: push rejected: no policy found";
     s.record.exit_code = 2;
     json j = json::parse(build_log_line(s.record));
     CHECK(j["policy"].is_null());
+    CHECK(j["policy_sha256"].is_null());
     CHECK(j["error"] == "trailgate: push rejected: no policy found");
     CHECK(j["exit_code"] == 2);
     CHECK(j["ref_updates"][0]["ref"] == "refs/heads/main");
