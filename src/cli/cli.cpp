@@ -18,6 +18,15 @@ namespace trailgate::cli {
 
 namespace {
 
+// SIGTERM's handler: one message, then the default action. Only async-signal-safe calls.
+extern "C" void say_terminated(int signal) {
+  static const char kMessage[] =
+      "trailgate: stopped by SIGTERM before finishing (a host's hook timeout?); nothing was "
+      "decided, and a push is rejected\n";
+  (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  ::raise(signal);  // delivered, at its default action, when this handler returns
+}
+
 // Makes the process safe to run under any parent, before anything else runs:
 // - descriptors 0, 1 and 2 are open (on /dev/null when the parent closed them, as `2>&-`
 //   does), so that no file trailgate opens, the decision log above all, can become "stderr"
@@ -26,7 +35,9 @@ namespace {
 //   logs it, and a write to a dead pipe fails with EPIPE instead of killing the process;
 // - SIGXFSZ is ignored: a write past the file size limit (ulimit -f) fails with EFBIG, which
 //   the decision log reports like a full disk, instead of killing the hook.
-// Children (ssh-keygen) get both signals back at their defaults.
+// - SIGTERM (what a host's hook timeout sends first) still ends the process, but after saying
+//   so on stderr, which git relays to the pusher; git then rejects the push as before.
+// Children (ssh-keygen) get every one of these signals back at its default.
 void prepare_process() {
   for (int fd = 0; fd <= 2; ++fd) {
     if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
@@ -39,6 +50,11 @@ void prepare_process() {
   }
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGXFSZ, SIG_IGN);
+  struct sigaction on_term {};
+  on_term.sa_handler = say_terminated;
+  on_term.sa_flags = SA_RESETHAND;  // the raise() below then ends the process
+  sigemptyset(&on_term.sa_mask);
+  ::sigaction(SIGTERM, &on_term, nullptr);
 }
 
 // Flushes standard output and turns a failure into the exit code: when the reader has gone

@@ -875,6 +875,9 @@ TEST_CASE("faults: a hook killed half way through a big push rejects it and leav
     REQUIRE(killed);
     CHECK(push.exit_code != 0);
     CHECK_THAT(push.err, Catch::Contains("pre-receive hook declined"));
+    // A timeout's SIGTERM is explained to the pusher; SIGKILL cannot be.
+    if (signal == SIGTERM)
+      CHECK_THAT(push.err, Catch::Contains("trailgate: stopped by SIGTERM before finishing"));
     CHECK(tip(server, target).empty());
     CHECK(tip(server, "main") == main_before);
     // It died before deciding: no line, and every line there is whole and valid.
