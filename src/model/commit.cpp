@@ -65,37 +65,33 @@ class Converter {
     char* src = const_cast<char*>(in.data());  // iconv's signature; it does not write there
     std::size_t src_left = in.size();
     std::size_t done = 0;
+    // The input, then (src == nullptr) any pending shift sequence.
+    if (!run(&src, &src_left, out, done) || !run(nullptr, nullptr, out, done))
+      return false;
+    out.resize(done);
+    return true;
+  }
+
+ private:
+  // Calls iconv until it has taken all of *src (or, with src == nullptr, flushed), growing
+  // `out` past `done` as needed. False on any error but a full output buffer.
+  bool run(char** src, std::size_t* src_left, std::string& out, std::size_t& done) {
     for (;;) {
       char* dst = out.data() + done;
       std::size_t dst_left = out.size() - done;
-      std::size_t rc = iconv(cd_, src_left ? &src : nullptr, &src_left, &dst, &dst_left);
+      std::size_t rc = iconv(cd_, src, src_left, &dst, &dst_left);
       done = out.size() - dst_left;
       if (rc != static_cast<std::size_t>(-1)) {
-        if (src_left == 0)
-          break;
+        if (src_left == nullptr || *src_left == 0)
+          return true;
         continue;
       }
       if (errno != E2BIG)
         return false;
       out.resize(out.size() * 2);
     }
-    // Flush any pending shift sequence.
-    for (;;) {
-      char* dst = out.data() + done;
-      std::size_t dst_left = out.size() - done;
-      std::size_t rc = iconv(cd_, nullptr, nullptr, &dst, &dst_left);
-      done = out.size() - dst_left;
-      if (rc != static_cast<std::size_t>(-1))
-        break;
-      if (errno != E2BIG)
-        return false;
-      out.resize(out.size() * 2);
-    }
-    out.resize(done);
-    return true;
   }
 
- private:
   iconv_t cd_;
 };
 

@@ -77,9 +77,11 @@ std::string render_problem_count(const Report& report) {
 
 // Every finding: ref-level ones first, then each listed commit's; then how many commits were
 // not listed.
+constexpr std::string_view kCheckLocally = "run `trailgate check` locally to see all";
+
 // `more_hint` says where the failing commits that are not listed can be seen.
 void render_findings(std::string& out, const Report& report, const Style& st,
-                     std::string_view more_hint = "run `trailgate check` locally to see all") {
+                     std::string_view more_hint) {
   for (const auto& r : report.refs)
     for (const auto& f : r.ref_findings)
       render_finding(out, f, st);
@@ -130,7 +132,7 @@ std::string render_break_glass(const Report& report, const TextOptions& options,
   out += fmt::format("trailgate: {}\n", st.warn(rule));
   out += "\nWaived by break-glass:\n";
   out += render_problem_count(report);
-  render_findings(out, report, st);
+  render_findings(out, report, st, kCheckLocally);
   out += fmt::format("\ntrailgate: {}\n", st.warn(rule));
   return out;
 }
