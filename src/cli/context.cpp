@@ -134,21 +134,6 @@ int stdout_error() {
   return first_stdout_error;
 }
 
-namespace {
-
-// Whether libgit2's message says that an object is missing or unreadable: a loose object
-// deleted, a pack with flipped bytes, a truncated file.
-bool looks_damaged(std::string_view message) {
-  for (std::string_view sign : {"no match for id", "object not found", "inflat", "corrupt",
-                                "packfile", "bad object", "invalid object", "truncated"}) {
-    if (message.find(sign) != std::string_view::npos)
-      return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 int report_exception(const std::string& prefix, std::ostream& out) {
   try {
     throw;
@@ -167,7 +152,7 @@ int report_exception(const std::string& prefix, std::ostream& out) {
     return kUsage;
   } catch (const git::GitError& e) {
     out << fmt::format("trailgate: {}: git error: {}\n", prefix, e.what());
-    if (looks_damaged(e.what()))
+    if (e.damaged_object())
       out << "  an object is missing or cannot be read: the repository is damaged (or the "
              "object named was never in it); `git fsck` in the repository finds the damage\n";
     return kInternal;

@@ -15,11 +15,19 @@ namespace trailgate::git {
 // A libgit2 call failed. what() reads "<what>: <libgit2's message>".
 class GitError : public std::runtime_error {
  public:
-  GitError(const std::string& message, int code) : std::runtime_error(message), code_(code) {}
+  GitError(const std::string& message, int code, int error_class = GIT_ERROR_NONE)
+      : std::runtime_error(message), code_(code), error_class_(error_class) {}
   int code() const { return code_; }  // libgit2's error code, e.g. GIT_ENOTFOUND
+  // libgit2's error class, e.g. GIT_ERROR_ZLIB for a pack that does not inflate; NONE when
+  // the error is trailgate's own.
+  int error_class() const { return error_class_; }
+  // Whether an object is missing or cannot be read: the repository is damaged (a loose object
+  // deleted, a pack with flipped bytes, a truncated file), or never had the object.
+  bool damaged_object() const;
 
  private:
   int code_;
+  int error_class_;
 };
 
 // Throws GitError when `rc` is negative, naming `what` and git_error_last()'s message.

@@ -20,7 +20,20 @@ void check(int rc, const std::string& what) {
   if (rc >= 0)
     return;
   const git_error* e = git_error_last();
-  throw GitError(fmt::format("{}: {}", what, e && e->message ? e->message : "unknown error"), rc);
+  throw GitError(fmt::format("{}: {}", what, e && e->message ? e->message : "unknown error"), rc,
+                 e ? e->klass : GIT_ERROR_NONE);
+}
+
+bool GitError::damaged_object() const {
+  if (error_class_ == GIT_ERROR_ZLIB || error_class_ == GIT_ERROR_ODB)
+    return true;
+  const std::string_view message = what();
+  for (std::string_view sign : {"no match for id", "object not found", "inflat", "corrupt",
+                                "packfile", "bad object", "invalid object", "truncated"}) {
+    if (message.find(sign) != std::string_view::npos)
+      return true;
+  }
+  return false;
 }
 
 std::string to_hex(const git_oid* oid) {
