@@ -1,4 +1,5 @@
 #include "git/repository.h"
+#include "model/work_counters.h"
 
 #include <fcntl.h>
 #include <git2/sys/odb_backend.h>
@@ -902,6 +903,7 @@ std::optional<std::string> Repository::peel_to_commit(const std::string& id) con
 bool Repository::is_ancestor(const std::string& ancestor, const std::string& descendant) const {
   if (ancestor == descendant)
     return true;
+  work::add(work::Counter::ancestry_walks);
   git_oid a = to_oid(ancestor), d = to_oid(descendant);
   int rc = git_graph_descendant_of(repo_.get(), &d, &a);
   check(rc, fmt::format("checking whether {} contains {}", descendant, ancestor));
@@ -1001,6 +1003,7 @@ std::optional<Repository::Upstream> Repository::head_upstream() const {
 
 Walk Repository::walk(const std::vector<std::string>& include,
                       const std::vector<std::string>& exclude) const {
+  work::add(work::Counter::ancestry_walks);
   git_revwalk* w = nullptr;
   check(git_revwalk_new(&w, repo_.get()), "starting a history walk");
   RevwalkPtr owned(w);

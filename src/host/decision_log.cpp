@@ -18,6 +18,7 @@
 #include <system_error>
 #include <thread>
 
+#include "model/work_counters.h"
 #include "version.h"
 
 namespace trailgate::host {
@@ -126,6 +127,20 @@ std::string iso8601_utc(std::int64_t ms) {
                      time.subseconds().count());
 }
 
+namespace {
+
+// What the run cost so far, counted in its expensive steps (model/work_counters.h).
+json work_json() {
+  json out = json::object();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(work::Counter::kCount); ++i) {
+    auto counter = static_cast<work::Counter>(i);
+    out[std::string(work::to_string(counter))] = work::value(counter);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string build_log_line(const DecisionRecord& record) {
   json findings = json::array();
   json failed = json::array();
@@ -178,6 +193,7 @@ std::string build_log_line(const DecisionRecord& record) {
       {"trailgate", {{"version", kVersion}, {"revision", kGitRevision}}},
       {"duration_ms", record.duration_ms},
       {"exit_code", record.exit_code},
+      {"work", work_json()},
   };
   return line.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "model/work_counters.h"
+
 namespace trailgate {
 
 std::string_view to_string(Verdict verdict) {
@@ -120,6 +122,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
                                  const ProtectRule& rule, const Policy& policy,
                                  const detect::MarkerSet& markers, std::int64_t now,
                                  const ChangeSource& changes) {
+  work::add(work::Counter::evaluations);
   CommitEvaluation eval;
   eval.id = commit.id;
   eval.subject = std::string(subject_of(commit.message));

@@ -186,6 +186,9 @@ TempDir::~TempDir() {
 }
 
 std::string trailgate_binary() {
+  // For showing that an attack test fails against another build (an older trailgate).
+  if (const char* other = std::getenv("TRAILGATE_TEST_BINARY"); other && *other)
+    return other;
   return TRAILGATE_BINARY;
 }
 

@@ -42,7 +42,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// The path of the trailgate binary under test.
+// The path of the trailgate binary under test: $TRAILGATE_TEST_BINARY when set (to show that
+// a test fails against an older build), else the one this build made.
 std::string trailgate_binary();
 
 // Writes `text` to `path`, creating parent directories.
