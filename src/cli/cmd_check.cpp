@@ -74,7 +74,9 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
 
     // Locally, protected history is what the range excludes (and the baseline), not the
     // clone's own branches, which may hold exactly the commits being checked.
-    std::vector<RefCheck> checks = plan_push(repo, policy, updates, baseline_tips(repo, policy));
+    ProtectedState before;
+    before.baseline = baseline_tips(repo, policy);
+    std::vector<RefCheck> checks = plan_push(repo, policy, updates, before);
     // An explicit range is a set of commits, not a ref move: it cannot delete or rewrite.
     if (!check.ranges.empty())
       for (auto& c : checks) {

@@ -1,6 +1,7 @@
 // `trailgate pre-receive` and `trailgate update`: the hook modes. Fail closed: whatever goes
 // wrong, the push is rejected with a message saying why. Every run, decided or not, appends one
 // line to the decision log (docs/decision-log.md).
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -62,20 +63,23 @@ std::string repository_path(const git::Repository& repo) {
 Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
              const std::vector<RefUpdate>& updates) {
   const Policy& policy = loaded.policy;
-  // 1. What was already protected before this push (only read when a protected ref moves).
-  bool touches_protected = false;
-  for (const auto& u : updates)
-    touches_protected = touches_protected || policy.rule_for(u.ref);
-  std::vector<std::string> already_protected;
-  if (touches_protected)
-    already_protected = protected_tips(repo, policy);
+  // 1. What was protected before this push, and the refs each update moves (symbolic refs).
+  const ProtectedState before = protected_state(repo, policy);
 
   // 2. Ref-level rules and the commits entering each protected ref.
-  std::vector<RefCheck> checks = plan_push(repo, policy, updates, already_protected);
+  std::vector<RefCheck> checks = plan_push(repo, policy, updates, before);
 
   // 3. Every entering commit judged; beyond this point violations are data, not errors.
   RunOptions run_options;
   run_options.now = std::time(nullptr);
+  for (const ProtectedTip& tip : before.tips)
+    run_options.protected_before.push_back(tip.commit);
+  // Commits that break-glass let in count as protected for no other ref: the log says which.
+  const bool judges_commits = std::any_of(
+      checks.begin(), checks.end(), [](const RefCheck& c) { return c.rule && !c.include.empty(); });
+  if (judges_commits)
+    run_options.break_glass_commits =
+        host::read_break_glass_log(host::log_path(policy.log, repo.git_dir())).commits();
   return run(repo, policy, loaded.markers, checks, run_options);
 }
 

@@ -928,6 +928,29 @@ void Repository::for_each_ref(const std::function<void(const RefEntry&)>& fn) co
     check(rc, "listing refs");
 }
 
+std::vector<std::pair<std::string, std::string>> Repository::symbolic_refs() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  git_reference_iterator* it = nullptr;
+  check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
+  ReferenceIteratorPtr owned(it);
+  git_reference* ref = nullptr;
+  int rc;
+  while ((rc = git_reference_next(&ref, it)) == 0) {
+    ReferencePtr owned_ref(ref);
+    if (git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC)
+      out.emplace_back(git_reference_name(ref), git_reference_symbolic_target(ref));
+  }
+  if (rc != GIT_ITEROVER)
+    check(rc, "listing refs");
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool Repository::has_object(const std::string& id) const {
+  git_oid oid = to_oid(id);
+  return git_odb_exists(odb(), &oid) == 1;
+}
+
 bool Repository::is_commit(const std::string& id) const {
   git_odb* odb = nullptr;
   check(git_repository_odb(&odb, repo_.get()), "opening the object database");

@@ -72,6 +72,11 @@ class Repository {
 
   // Calls `fn` for every direct ref (symbolic refs are skipped).
   void for_each_ref(const std::function<void(const RefEntry&)>& fn) const;
+  // Every symbolic ref under refs/, as (its name, the name it points to), sorted by name. The
+  // target may itself be symbolic, or missing.
+  std::vector<std::pair<std::string, std::string>> symbolic_refs() const;
+  // True when the object database has object `id` (of any type).
+  bool has_object(const std::string& id) const;
   // True when object `id` is a commit; reads only the object's header. Throws when missing.
   bool is_commit(const std::string& id) const;
 

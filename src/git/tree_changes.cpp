@@ -378,6 +378,89 @@ class TreeWalk {
   std::size_t type_changes_ = 0;
 };
 
+// The changes from `parent_tree` (nullptr: none, as for a root commit) to `tree`, filled into
+// `set`, which names the two sides.
+ChangeSet changes_between_trees(const Repository& repo, git_tree* parent_tree, git_tree* tree,
+                                ChangeSet set, FileCounter& counter) {
+  git_repository* raw = repo.raw();
+  const std::string commit_id = set.commit_id;
+  // The changes and the replaced directories from one walk over the differing trees.
+  TreeWalk walk(raw, set);
+  walk.run(parent_tree, tree);
+  std::sort(set.replaced_directories.begin(), set.replaced_directories.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  std::size_t sources = walk.type_changes(), targets = 0;
+  for (const auto& change : set.changes) {
+    sources += change.kind == ChangeKind::deleted;
+    targets += change.kind == ChangeKind::added;
+  }
+
+  // Renames need content, and libgit2's pairing is git's: only when there is something to pair
+  // (a deleted or retyped file and an added one) is the commit diffed again through libgit2.
+  if (sources > 0 && targets > 0) {
+    DiffPtr diff = diff_trees(raw, parent_tree, tree, commit_id, nullptr);
+    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+    find.flags = GIT_DIFF_FIND_RENAMES;
+    find.rename_threshold = kRenameThreshold;
+    find.rename_limit = kRenameLimit;
+    // git gives up pairing by content past renameLimit^2 candidate pairs and keeps only exact
+    // renames; so does this, which also bounds what a hostile commit can make the hook compute.
+    if (sources > kRenameLimit * kRenameLimit / targets) {
+      find.flags |= GIT_DIFF_FIND_EXACT_MATCH_ONLY;
+      set.exact_renames_only = true;
+    }
+    check(git_diff_find_similar(diff.get(), &find),
+          fmt::format("detecting renames in commit {}", commit_id));
+    set.changes.clear();
+    for (std::size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i)
+      set.changes.push_back(to_change(*git_diff_get_delta(diff.get(), i), commit_id));
+  }
+  for (const auto& change : set.changes)
+    set.deleted += change.kind == ChangeKind::deleted;
+
+  if (!parent_tree) {
+    set.parent_files = 0;
+    return set;
+  }
+  if (set.deleted > 0)
+    set.parent_files = counter.count(repo, to_hex(git_tree_id(parent_tree)));
+
+  // How similar each modified file under a replaced directory still is to what it was: the one
+  // place the content matters, since a directory whose files were all rewritten beyond
+  // recognition was replaced, not edited. A second diff over just those paths measures it.
+  std::vector<std::string> measure;
+  for (const auto& change : set.changes) {
+    if (change.kind != ChangeKind::modified || change.similarity >= 0 ||
+        !is_regular_blob(change.old_mode) || !is_regular_blob(change.new_mode))
+      continue;
+    if (std::any_of(set.replaced_directories.begin(), set.replaced_directories.end(),
+                    [&](const ReplacedDirectory& d) { return is_under(change.old_path, d.path); }))
+      measure.push_back(change.old_path);
+  }
+  if (!measure.empty()) {
+    DiffPtr rewrites = diff_trees(raw, parent_tree, tree, commit_id, &measure);
+    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+    // Measures each modified file against its own old content and changes nothing else.
+    find.flags = GIT_DIFF_FIND_REWRITES;
+    find.rename_limit = kRenameLimit;
+    check(git_diff_find_similar(rewrites.get(), &find),
+          fmt::format("measuring rewrites in commit {}", commit_id));
+    std::map<std::string, int> measured;
+    for (std::size_t i = 0, n = git_diff_num_deltas(rewrites.get()); i < n; ++i) {
+      const git_diff_delta* delta = git_diff_get_delta(rewrites.get(), i);
+      if (delta->status == GIT_DELTA_MODIFIED && delta->old_file.path)
+        measured[delta->old_file.path] = delta->similarity;
+    }
+    for (auto& change : set.changes) {
+      if (change.kind != ChangeKind::modified || change.similarity >= 0)
+        continue;
+      if (auto it = measured.find(change.old_path); it != measured.end())
+        change.similarity = it->second;
+    }
+  }
+  return set;
+}
+
 }  // namespace
 
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
@@ -405,82 +488,27 @@ ChangeSet first_parent_changes(const Repository& repo, const std::string& commit
           fmt::format("reading the tree of {}'s first parent", commit_id));
     parent_tree.reset(ptree);
   }
+  return changes_between_trees(repo, parent_tree.get(), tree, std::move(set), counter);
+}
 
-  // The changes and the replaced directories from one walk over the differing trees.
-  TreeWalk walk(raw, set);
-  walk.run(parent_tree.get(), tree);
-  std::sort(set.replaced_directories.begin(), set.replaced_directories.end(),
-            [](const auto& a, const auto& b) { return a.path < b.path; });
-  std::size_t sources = walk.type_changes(), targets = 0;
-  for (const auto& change : set.changes) {
-    sources += change.kind == ChangeKind::deleted;
-    targets += change.kind == ChangeKind::added;
-  }
-
-  // Renames need content, and libgit2's pairing is git's: only when there is something to pair
-  // (a deleted or retyped file and an added one) is the commit diffed again through libgit2.
-  if (sources > 0 && targets > 0) {
-    DiffPtr diff = diff_trees(raw, parent_tree.get(), tree, commit_id, nullptr);
-    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-    find.flags = GIT_DIFF_FIND_RENAMES;
-    find.rename_threshold = kRenameThreshold;
-    find.rename_limit = kRenameLimit;
-    // git gives up pairing by content past renameLimit^2 candidate pairs and keeps only exact
-    // renames; so does this, which also bounds what a hostile commit can make the hook compute.
-    if (sources > kRenameLimit * kRenameLimit / targets) {
-      find.flags |= GIT_DIFF_FIND_EXACT_MATCH_ONLY;
-      set.exact_renames_only = true;
-    }
-    check(git_diff_find_similar(diff.get(), &find),
-          fmt::format("detecting renames in commit {}", commit_id));
-    set.changes.clear();
-    for (std::size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i)
-      set.changes.push_back(to_change(*git_diff_get_delta(diff.get(), i), commit_id));
-  }
-  for (const auto& change : set.changes)
-    set.deleted += change.kind == ChangeKind::deleted;
-
-  if (!parent_tree) {
-    set.parent_files = 0;
-    return set;
-  }
-  if (set.deleted > 0)
-    set.parent_files = counter.count(repo, to_hex(git_tree_id(parent_tree.get())));
-
-  // How similar each modified file under a replaced directory still is to what it was: the one
-  // place the content matters, since a directory whose files were all rewritten beyond
-  // recognition was replaced, not edited. A second diff over just those paths measures it.
-  std::vector<std::string> measure;
-  for (const auto& change : set.changes) {
-    if (change.kind != ChangeKind::modified || change.similarity >= 0 ||
-        !is_regular_blob(change.old_mode) || !is_regular_blob(change.new_mode))
-      continue;
-    if (std::any_of(set.replaced_directories.begin(), set.replaced_directories.end(),
-                    [&](const ReplacedDirectory& d) { return is_under(change.old_path, d.path); }))
-      measure.push_back(change.old_path);
-  }
-  if (!measure.empty()) {
-    DiffPtr rewrites = diff_trees(raw, parent_tree.get(), tree, commit_id, &measure);
-    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-    // Measures each modified file against its own old content and changes nothing else.
-    find.flags = GIT_DIFF_FIND_REWRITES;
-    find.rename_limit = kRenameLimit;
-    check(git_diff_find_similar(rewrites.get(), &find),
-          fmt::format("measuring rewrites in commit {}", commit_id));
-    std::map<std::string, int> measured;
-    for (std::size_t i = 0, n = git_diff_num_deltas(rewrites.get()); i < n; ++i) {
-      const git_diff_delta* delta = git_diff_get_delta(rewrites.get(), i);
-      if (delta->status == GIT_DELTA_MODIFIED && delta->old_file.path)
-        measured[delta->old_file.path] = delta->similarity;
-    }
-    for (auto& change : set.changes) {
-      if (change.kind != ChangeKind::modified || change.similarity >= 0)
-        continue;
-      if (auto it = measured.find(change.old_path); it != measured.end())
-        change.similarity = it->second;
-    }
-  }
-  return set;
+ChangeSet changes_between(const Repository& repo, const std::string& old_commit_id,
+                          const std::string& new_commit_id, FileCounter& counter) {
+  git_repository* raw = repo.raw();
+  auto tree_of = [&](const std::string& id) {
+    git_oid oid = to_oid(id);
+    git_commit* commit = nullptr;
+    check(git_commit_lookup(&commit, raw, &oid), fmt::format("reading commit {}", id));
+    CommitPtr owned_commit(commit);
+    git_tree* tree = nullptr;
+    check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", id));
+    return TreePtr(tree);
+  };
+  TreePtr old_tree = tree_of(old_commit_id);
+  TreePtr new_tree = tree_of(new_commit_id);
+  ChangeSet set;
+  set.commit_id = new_commit_id;
+  set.parent_id = old_commit_id;
+  return changes_between_trees(repo, old_tree.get(), new_tree.get(), std::move(set), counter);
 }
 
 }  // namespace trailgate::git

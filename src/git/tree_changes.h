@@ -107,4 +107,10 @@ class FileCounter {
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
                                FileCounter& counter);
 
+// The changes from commit `old_commit_id`'s tree to commit `new_commit_id`'s, as
+// first_parent_changes reads them (parent_id is the old commit): what a push does to a ref as a
+// whole. Throws GitError as first_parent_changes does.
+ChangeSet changes_between(const Repository& repo, const std::string& old_commit_id,
+                          const std::string& new_commit_id, FileCounter& counter);
+
 }  // namespace trailgate::git

@@ -15,6 +15,8 @@ inline constexpr const char* kDeleteRef = "protected-ref-delete";
 inline constexpr const char* kRewriteRef = "protected-ref-rewrite";
 inline constexpr const char* kReviewNote = "review-note";
 inline constexpr const char* kBlastRadius = "blast-radius-review";
+inline constexpr const char* kReplaceRef = "replace-ref";
+inline constexpr const char* kNonCommitRef = "protected-ref-not-commit";
 }  // namespace rules
 
 struct Finding {

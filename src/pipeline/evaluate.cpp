@@ -116,12 +116,42 @@ std::string review_fix(const CommitInfo& commit, const Requirement& required, co
       who_text, key, example);
 }
 
+bool is_mass_change(BlastReasonKind kind) {
+  return kind != BlastReasonKind::sensitive_path;
+}
+
+// The mass-change guard over a whole push: when the push's change crosses a limit and this
+// commit deletes files, the commit needs what the limit asks for, unless its own change already
+// raised the requirement for a mass change.
+void apply_push_mass_change(const ChangeSource& push, const ChangeSource& own,
+                            const ProtectRule& rule, const Policy& policy,
+                            const CommitClass& commit_class, CommitEvaluation& eval) {
+  const BlastRules mass_only{{}, rule.blast.mass_change};
+  if (!needs_changes(mass_only, commit_class) || own().deleted == 0 ||
+      std::any_of(eval.blast_reasons.begin(), eval.blast_reasons.end(),
+                  [](const BlastReason& r) { return is_mass_change(r.kind); }))
+    return;
+  const git::ChangeSet& push_changes = push();
+  BlastRadius radius =
+      assess_blast_radius(push_changes, mass_only, commit_class, eval.required, policy);
+  if (radius.reasons.empty())
+    return;
+  eval.required = radius.required;
+  eval.review_required = true;
+  for (BlastReason& reason : radius.reasons) {
+    reason.message =
+        fmt::format("this push as a whole ({}..{}): {}", short_id(push_changes.parent_id),
+                    short_id(push_changes.commit_id), reason.message);
+    eval.blast_reasons.push_back(std::move(reason));
+  }
+}
+
 }  // namespace
 
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
                                  const ProtectRule& rule, const Policy& policy,
                                  const detect::MarkerSet& markers, std::int64_t now,
-                                 const ChangeSource& changes) {
+                                 const ChangeSource& changes, const EvaluationContext& context) {
   work::add(work::Counter::evaluations);
   CommitEvaluation eval;
   eval.id = commit.id;
@@ -139,7 +169,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
       eval.declaration = t.value;
   }
 
-  if (is_grandfathered(commit, policy.baseline)) {
+  if (context.dates_may_grandfather && is_grandfathered(commit, policy.baseline)) {
     eval.verdict = Verdict::grandfathered;
     return eval;
   }
@@ -159,6 +189,8 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
     eval.review_required = eval.review_required || !radius.reasons.empty();
     eval.blast_reasons = std::move(radius.reasons);
   }
+  if (changes && context.push_changes)
+    apply_push_mass_change(context.push_changes, changes, rule, policy, commit_class, eval);
   const Requirement& required = eval.required;
   eval.verdict = eval.review_required ? Verdict::ok : Verdict::not_ai;
   if (eval.review_required) {

@@ -65,9 +65,22 @@ using ChangeSource = std::function<const git::ChangeSet&()>;
 // the rule's sensitive-path and mass-change rules (rule.blast) can raise the requirement;
 // without, only the [[protect]] rule's own requirement applies.
 // REQUIRES: rule.min_level is one of policy.levels.
+// What the pipeline knows about a commit beyond the commit itself.
+struct EvaluationContext {
+  // False when the commit is not in the protected history from before the push being judged:
+  // a [baseline] date, which trusts dates the pusher wrote, then grandfathers nothing.
+  bool dates_may_grandfather = true;
+  // The push's whole change to the ref (its old tip against its new tip), or empty. When it
+  // crosses a mass-change limit, every commit of the push that deletes files needs what that
+  // limit asks for, so that a deletion split over several commits needs what one would.
+  // Read only when a commit deletes files and the mass-change rule applies to it.
+  ChangeSource push_changes;
+};
+
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
                                  const ProtectRule& rule, const Policy& policy,
                                  const detect::MarkerSet& markers, std::int64_t now,
-                                 const ChangeSource& changes = nullptr);
+                                 const ChangeSource& changes = nullptr,
+                                 const EvaluationContext& context = {});
 
 }  // namespace trailgate

@@ -26,22 +26,6 @@ Finding note_finding(const RefUpdate& update, std::string commit_id, std::string
                      "protected ref; new commits need Reviewed-by trailers."};
 }
 
-struct ProtectedTip {
-  std::string commit;
-  const ProtectRule* rule;
-};
-
-// Every protected ref's tip as it is before the push, with its rule.
-std::vector<ProtectedTip> protected_ref_tips(const git::Repository& repo, const Policy& policy) {
-  std::vector<ProtectedTip> tips;
-  repo.for_each_ref([&](const git::RefEntry& ref) {
-    if (const ProtectRule* rule = policy.rule_for(ref.name))
-      if (std::optional<std::string> tip = repo.peel_to_commit(ref.target))
-        tips.push_back({*tip, rule});
-  });
-  return tips;
-}
-
 // The highest min_level among the protected tips that contain `commit`, or nullopt when none
 // contains it.
 std::optional<std::string> level_needed(const git::Repository& repo, const Policy& policy,
@@ -120,7 +104,7 @@ std::vector<Finding> check_notes_update(const git::Repository& repo, const Polic
     CommitInfo commit = repo.read_commit(id, git::ParentTrees::read);
     std::string subject(subject_of(commit.message));
     if (!tips_read) {
-      tips = protected_ref_tips(repo, policy);
+      tips = protected_state(repo, policy).tips;
       tips_read = true;
     }
     std::optional<std::string> level = level_needed(repo, policy, tips, id);

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <set>
+#include <unordered_set>
 
 #include "git/tree_changes.h"
 #include "pipeline/notes_push.h"
+#include "policy/strictness.h"
 
 namespace trailgate {
 
@@ -111,58 +114,159 @@ std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy
   return {};
 }
 
-std::vector<std::string> protected_tips(const git::Repository& repo, const Policy& policy) {
-  std::vector<std::string> tips;
+ProtectedState protected_state(const git::Repository& repo, const Policy& policy) {
+  ProtectedState state;
   repo.for_each_ref([&](const git::RefEntry& ref) {
-    if (!policy.rule_for(ref.name))
+    const ProtectRule* rule = policy.rule_for(ref.name);
+    if (!rule)
       return;
     // packed-refs records where an annotated tag points; reading only that object's header is
     // far cheaper than reading every tag object on every push.
     if (!ref.peeled.empty() && repo.is_commit(ref.peeled))
-      tips.push_back(ref.peeled);
+      state.tips.push_back(ProtectedTip{ref.name, ref.peeled, rule});
     else if (auto commit = repo.peel_to_commit(ref.target))
-      tips.push_back(*commit);
+      state.tips.push_back(ProtectedTip{ref.name, *commit, rule});
   });
-  std::vector<std::string> baseline = baseline_tips(repo, policy);
-  tips.insert(tips.end(), baseline.begin(), baseline.end());
-  std::sort(tips.begin(), tips.end());
-  tips.erase(std::unique(tips.begin(), tips.end()), tips.end());
-  return tips;
+  state.baseline = baseline_tips(repo, policy);
+  state.symbolic_refs = repo.symbolic_refs();
+  return state;
 }
 
-std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& policy,
-                                const std::vector<RefUpdate>& updates,
-                                const std::vector<std::string>& already_protected) {
-  std::vector<RefCheck> checks;
-  for (const auto& update : updates) {
-    RefCheck check{update, policy.rule_for(update.ref), {}, {}, {}, {}};
-    const ProtectRule* rule = check.rule;
-    if (rule && update.deletes()) {
+std::vector<std::string> refs_moved_by(
+    const std::string& ref, const std::vector<std::pair<std::string, std::string>>& symbolic_refs) {
+  // git follows at most this many symbolic refs (refs/refs-internal.h SYMREF_MAXDEPTH).
+  constexpr int kMaxDepth = 5;
+  auto target_of = [&](const std::string& name) -> const std::string* {
+    auto it = std::lower_bound(symbolic_refs.begin(), symbolic_refs.end(),
+                               std::make_pair(name, std::string()));
+    return it != symbolic_refs.end() && it->first == name ? &it->second : nullptr;
+  };
+  // Where a name's chain ends: the ref git writes.
+  auto written = [&](std::string name, std::vector<std::string>* chain) {
+    for (int depth = 0; depth < kMaxDepth; ++depth) {
+      const std::string* next = target_of(name);
+      if (!next)
+        break;
+      name = *next;
+      if (chain)
+        chain->push_back(name);
+    }
+    return name;
+  };
+  std::vector<std::string> moved{ref};
+  const std::string end = written(ref, &moved);
+  for (const auto& [name, target] : symbolic_refs) {
+    std::vector<std::string> chain{name};
+    if (written(name, &chain) == end)
+      moved.insert(moved.end(), chain.begin(), chain.end());
+  }
+  std::sort(moved.begin(), moved.end());
+  moved.erase(std::unique(moved.begin(), moved.end()), moved.end());
+  return moved;
+}
+
+namespace {
+
+constexpr std::string_view kReplacePrefix = "refs/replace/";
+
+Finding replace_ref_finding(const std::string& ref) {
+  return Finding{
+      rules::kReplaceRef,
+      ref,
+      "",
+      "",
+      fmt::format("{} would make git show another commit in place of an existing one (in git log, "
+                  "git archive, checkouts and clones), which trailgate does not judge",
+                  ref),
+      "Replace refs are refused on a repository trailgate protects. Push the change as a commit "
+      "to a branch instead; an admin who needs a replace ref creates it on the server."};
+}
+
+Finding non_commit_finding(const std::string& ref, const std::string& new_id) {
+  return Finding{
+      rules::kNonCommitRef,
+      ref,
+      "",
+      "",
+      fmt::format("protected ref {} would point at {}, which is not a commit (a tree or blob, "
+                  "perhaps through a tag); git archive and checkouts would ship it unjudged",
+                  ref, short_id(new_id)),
+      "A protected ref must point at a commit, or at a tag of one. Tag the commit instead, or "
+      "use a name no [[protect]] rule covers."};
+}
+
+Finding delete_finding(const std::string& ref) {
+  return Finding{rules::kDeleteRef,
+                 ref,
+                 "",
+                 "",
+                 fmt::format("deleting protected ref {} is not allowed", ref),
+                 "Protected refs cannot be deleted by a push. If this is intended, an admin must "
+                 "set allow_delete = true for this ref in the policy."};
+}
+
+// The RefChecks of one update: one per distinct rule among the refs it moves.
+void plan_update(const git::Repository& repo, const Policy& policy, const RefUpdate& update,
+                 const ProtectedState& before, std::vector<RefCheck>& checks) {
+  if (update.ref.rfind(kReplacePrefix, 0) == 0 && !update.deletes()) {
+    RefCheck check{update, nullptr, update.ref, {replace_ref_finding(update.ref)}, {}, {}, {}, {}};
+    checks.push_back(std::move(check));
+    return;
+  }
+  std::vector<std::pair<const ProtectRule*, std::string>> governing;
+  for (const std::string& name : refs_moved_by(update.ref, before.symbolic_refs)) {
+    const ProtectRule* rule = policy.rule_for(name);
+    bool seen = std::any_of(governing.begin(), governing.end(),
+                            [&](const auto& g) { return g.first == rule; });
+    if (rule && !seen)
+      governing.emplace_back(rule, name);
+  }
+  if (governing.empty()) {
+    checks.push_back(RefCheck{update, nullptr, update.ref, {}, {}, {}, {}, {}});
+    return;
+  }
+  // Peeled once for every rule: a tip that peels to a tree or blob brings no commits; a missing
+  // object throws.
+  std::optional<std::string> new_commit, old_commit;
+  if (!update.deletes())
+    new_commit = repo.peel_to_commit(update.new_id);
+  if (!update.creates())
+    old_commit = repo.peel_to_commit(update.old_id);
+  for (const auto& [rule, name] : governing) {
+    RefCheck check{update, rule, name, {}, {}, {}, {}, old_commit.value_or("")};
+    if (update.deletes()) {
       if (!rule->allow_delete)
-        check.ref_findings.push_back(Finding{
-            rules::kDeleteRef, update.ref, "", "",
-            fmt::format("deleting protected ref {} is not allowed", update.ref),
-            "Protected refs cannot be deleted by a push. If this is intended, an admin must set "
-            "allow_delete = true for this ref in the policy."});
-    } else if (rule) {
-      // A tip that peels to a tree or blob brings no commits; a missing object throws.
-      std::optional<std::string> new_commit = repo.peel_to_commit(update.new_id);
-      std::optional<std::string> old_commit;
-      if (!update.creates())
-        old_commit = repo.peel_to_commit(update.old_id);
+        check.ref_findings.push_back(delete_finding(name));
+    } else if (!new_commit) {
+      check.ref_findings.push_back(non_commit_finding(name, update.new_id));
+    } else {
       // Whether this is a fast-forward is settled while walking (see run()), which saves a
       // second pass over every pushed commit.
-      if (old_commit && new_commit && !rule->allow_force_push)
+      if (old_commit && !rule->allow_force_push)
         check.must_fast_forward_from = *old_commit;
-      if (new_commit) {
-        check.include.push_back(*new_commit);
-        check.exclude = already_protected;
-        if (old_commit)
-          check.exclude.push_back(*old_commit);
-      }
+      check.include.push_back(*new_commit);
+      check.exclude = before.baseline;
+      for (const ProtectedTip& tip : before.tips)
+        if (at_least_as_strict(*tip.rule, *rule, policy))
+          check.exclude.push_back(tip.commit);
+      if (old_commit)
+        check.exclude.push_back(*old_commit);
+      std::sort(check.exclude.begin(), check.exclude.end());
+      check.exclude.erase(std::unique(check.exclude.begin(), check.exclude.end()),
+                          check.exclude.end());
     }
     checks.push_back(std::move(check));
   }
+}
+
+}  // namespace
+
+std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& policy,
+                                const std::vector<RefUpdate>& updates,
+                                const ProtectedState& before) {
+  std::vector<RefCheck> checks;
+  for (const auto& update : updates)
+    plan_update(repo, policy, update, before, checks);
   return checks;
 }
 
@@ -196,56 +300,146 @@ bool Report::has_ref_findings() const {
                      [](const RefResult& r) { return !r.ref_findings.empty(); });
 }
 
+namespace {
+
+// Judges, for one RefCheck, every commit that enters its ref; owned by run().
+class RefJudge {
+ public:
+  RefJudge(const git::Repository& repo, const Policy& policy, const detect::MarkerSet& markers,
+           const RunOptions& options, git::FileCounter& file_counter, const RefCheck& check,
+           Report& report, std::size_t& failing_kept)
+      : repo_(repo),
+        policy_(policy),
+        markers_(markers),
+        options_(options),
+        file_counter_(file_counter),
+        check_(check),
+        report_(report),
+        failing_kept_(failing_kept),
+        // Signature payloads bind the parents' trees; only then is the extra read worth it.
+        parent_trees_(policy.review.verification == Verification::signature
+                          ? git::ParentTrees::read
+                          : git::ParentTrees::skip) {}
+
+  // Evaluates commit `id` under the check's rule into `result`; returns its parents.
+  std::vector<std::string> judge(const std::string& id, RefResult& result) {
+    CommitInfo commit = repo_.read_commit(id, parent_trees_);
+    // What the commit changes is read only if its blast-radius rules need it.
+    std::optional<git::ChangeSet> changes;
+    auto change_source = [&]() -> const git::ChangeSet& {
+      if (!changes)
+        changes = git::first_parent_changes(repo_, commit.id, file_counter_);
+      return *changes;
+    };
+    EvaluationContext context;
+    if (!check_.old_commit.empty())
+      context.push_changes = [this]() -> const git::ChangeSet& {
+        if (!push_changes_)
+          push_changes_ =
+              git::changes_between(repo_, check_.old_commit, check_.include.front(), file_counter_);
+        return *push_changes_;
+      };
+    context.dates_may_grandfather = was_protected_before(commit);
+    CommitEvaluation eval = evaluate_commit(commit, check_.judged_as, *check_.rule, policy_,
+                                            markers_, options_.now, change_source, context);
+    ++result.commits_checked;
+    if (options_.on_evaluation)
+      options_.on_evaluation(eval);
+    if (!eval.passed()) {
+      ++result.commits_failed;
+      result.failed_commits.push_back(eval.id);
+      report_.findings += eval.findings.size();
+      if (options_.keep_passing ||
+          failing_kept_ < static_cast<std::size_t>(policy_.max_listed_commits)) {
+        ++failing_kept_;
+        report_.evaluations.push_back(std::move(eval));
+      }
+    } else if (options_.keep_passing) {
+      report_.evaluations.push_back(std::move(eval));
+    }
+    return std::move(commit.parent_ids);
+  }
+
+ private:
+  // Only a commit already in the protected history before the push can be grandfathered by a
+  // [baseline] date; asked only for a commit dated before it, and answered from one walk of
+  // what the protected refs held that this ref's exclusions do not cover.
+  bool was_protected_before(const CommitInfo& commit) {
+    const auto& before = policy_.baseline.before;
+    if (!before || commit.author.time >= *before || commit.committer.time >= *before)
+      return true;  // the date baseline cannot apply; nothing to decide
+    if (!protected_before_) {
+      protected_before_.emplace();
+      if (!options_.protected_before.empty()) {
+        git::Walk walk = repo_.walk(options_.protected_before, check_.exclude);
+        while (std::optional<std::string> id = walk.next())
+          protected_before_->insert(*id);
+      }
+    }
+    return protected_before_->count(commit.id) > 0;
+  }
+
+  const git::Repository& repo_;
+  const Policy& policy_;
+  const detect::MarkerSet& markers_;
+  const RunOptions& options_;
+  git::FileCounter& file_counter_;
+  const RefCheck& check_;
+  Report& report_;
+  std::size_t& failing_kept_;
+  const git::ParentTrees parent_trees_;
+  std::optional<git::ChangeSet> push_changes_;
+  std::optional<std::unordered_set<std::string>> protected_before_;
+};
+
+}  // namespace
+
 Report run(const git::Repository& repo, const Policy& policy, const detect::MarkerSet& markers,
            const std::vector<RefCheck>& checks, const RunOptions& options) {
   Report report;
   std::size_t failing_kept = 0;
-  // Signature payloads bind the parents' trees; only then is the extra read worth it.
-  const git::ParentTrees parent_trees = policy.review.verification == Verification::signature
-                                            ? git::ParentTrees::read
-                                            : git::ParentTrees::skip;
   git::FileCounter file_counter;  // shared by every commit: consecutive trees share subtrees
+  const std::unordered_set<std::string> break_glass(options.break_glass_commits.begin(),
+                                                    options.break_glass_commits.end());
+  // Commits let in by break-glass already judged under a rule in this run.
+  std::set<std::pair<const ProtectRule*, std::string>> break_glass_judged;
+  std::vector<const RefCheck*> walked;  // checks whose entering commits were judged
   for (const auto& check : checks) {
-    RefResult result{check.update, check.rule, check.ref_findings, 0, 0, {}};
+    RefResult result{check.update, check.rule, check.judged_as, check.ref_findings, 0, 0, {}};
     const std::string& old_tip = check.must_fast_forward_from;
     // A walked commit whose parent is the old tip proves a fast-forward; otherwise ask git.
     bool fast_forward_seen = old_tip.empty();
     if (check.rule && !check.include.empty()) {
-      git::Walk walk = repo.walk(check.include, check.exclude);
+      RefJudge judge(repo, policy, markers, options, file_counter, check, report, failing_kept);
+      // What an earlier ref of this push brings in under a rule at least as strict is judged
+      // there: a commit entering several refs is judged once per distinct rule.
+      std::vector<std::string> exclude = check.exclude;
+      for (const RefCheck* earlier : walked)
+        if (at_least_as_strict(*earlier->rule, *check.rule, policy))
+          exclude.insert(exclude.end(), earlier->include.begin(), earlier->include.end());
+      std::set<std::string> break_glass_walked;  // of break_glass below
+      git::Walk walk = repo.walk(check.include, exclude);
       while (std::optional<std::string> id = walk.next()) {
-        CommitInfo commit = repo.read_commit(*id, parent_trees);
+        std::vector<std::string> parents = judge.judge(*id, result);
         if (!fast_forward_seen)
-          fast_forward_seen = std::find(commit.parent_ids.begin(), commit.parent_ids.end(),
-                                        old_tip) != commit.parent_ids.end();
-        // What the commit changes is read only if its blast-radius rules need it.
-        std::optional<git::ChangeSet> changes;
-        auto change_source = [&]() -> const git::ChangeSet& {
-          if (!changes)
-            changes = git::first_parent_changes(repo, commit.id, file_counter);
-          return *changes;
-        };
-        CommitEvaluation eval = evaluate_commit(commit, check.update.ref, *check.rule, policy,
-                                                markers, options.now, change_source);
-        ++result.commits_checked;
-        if (options.on_evaluation)
-          options.on_evaluation(eval);
-        if (!eval.passed()) {
-          ++result.commits_failed;
-          result.failed_commits.push_back(eval.id);
-          report.findings += eval.findings.size();
-          if (options.keep_passing ||
-              failing_kept < static_cast<std::size_t>(policy.max_listed_commits)) {
-            ++failing_kept;
-            report.evaluations.push_back(std::move(eval));
-          }
-        } else if (options.keep_passing) {
-          report.evaluations.push_back(std::move(eval));
-        }
+          fast_forward_seen = std::find(parents.begin(), parents.end(), old_tip) != parents.end();
+        if (break_glass.count(*id))
+          break_glass_walked.insert(*id);
       }
+      // Commits let in by break-glass never count as protected for another ref's rule.
+      for (const std::string& id : options.break_glass_commits) {
+        if (break_glass_walked.count(id) || break_glass_judged.count({check.rule, id}) ||
+            !repo.has_object(id) || !repo.is_ancestor(id, check.include.front()) ||
+            (!check.old_commit.empty() && repo.is_ancestor(id, check.old_commit)))
+          continue;
+        break_glass_judged.emplace(check.rule, id);
+        judge.judge(id, result);
+      }
+      walked.push_back(&check);
     }
     if (!fast_forward_seen && !repo.is_ancestor(old_tip, check.include.front()))
       result.ref_findings.insert(result.ref_findings.begin(),
-                                 rewrite_finding(check.update.ref, old_tip));
+                                 rewrite_finding(check.judged_as, old_tip));
     if (is_review_notes_ref(check.update.ref)) {
       std::vector<Finding> notes = check_notes_update(repo, policy, check.update, options.now);
       result.ref_findings.insert(result.ref_findings.end(), notes.begin(), notes.end());

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "detect/markers.h"
@@ -48,34 +49,64 @@ std::vector<RefUpdate> parse_ref_updates(std::string_view input);
 RefUpdate make_ref_update(const std::string& ref, const std::string& old_id,
                           const std::string& new_id);
 
-// What to check for one ref: ref-level findings, and the commits that enter it.
+// What to check for one ref under one rule: ref-level findings, and the commits that enter it.
+// A push to a name that moves protected refs through symbolic refs gives one RefCheck per
+// distinct rule among them.
 struct RefCheck {
   RefUpdate update;
   const ProtectRule* rule = nullptr;  // nullptr: the ref is not protected, nothing to check
-  std::vector<Finding> ref_findings;  // deletion
+  // The protected ref whose rule this is: update.ref itself, or a ref that moves with it through
+  // a symbolic ref (docs/hook.md "Which ref really moves"). Findings name this ref.
+  std::string judged_as;
+  std::vector<Finding> ref_findings;  // deletion, replace refs, a tip that is not a commit
   std::vector<std::string> include;   // commits entering = reachable from include ...
   std::vector<std::string> exclude;   // ... but not from exclude
   // Non-empty: the old tip; run() adds a history-rewrite finding unless it is an ancestor of
   // include.front().
   std::string must_fast_forward_from;
+  // The old tip peeled to a commit, "" when the ref is created (or pointed at no commit): what
+  // the ref already held, and the old side of the push's whole change for the mass-change guard.
+  std::string old_commit;
+};
+
+// A protected ref as the repository has it before the push.
+struct ProtectedTip {
+  std::string ref;
+  std::string commit;  // the tip, peeled to a commit
+  const ProtectRule* rule = nullptr;
+};
+
+// What a repository protects before a push, which plan_push and run() judge a push against.
+struct ProtectedState {
+  std::vector<ProtectedTip> tips;     // every protected ref whose tip peels to a commit
+  std::vector<std::string> baseline;  // the policy's baseline commit, when present
+  // Every symbolic ref under refs/, as (name, the name it points to).
+  std::vector<std::pair<std::string, std::string>> symbolic_refs;
 };
 
 // The policy's baseline commit (peeled) when this repository has it; empty otherwise.
 std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy& policy);
 
-// The tips of every protected ref as the repository has them now (peeled to commits), plus
-// the policy's baseline commit. In the hook this is the state before the push: what was
-// already protected is not checked again.
-std::vector<std::string> protected_tips(const git::Repository& repo, const Policy& policy);
+// The repository's protected refs, baseline and symbolic refs as they are now. In the hook this
+// is the state before the push.
+ProtectedState protected_state(const git::Repository& repo, const Policy& policy);
 
-// Plans the hook's checks. For each update to a protected ref: deletion and non-fast-forward
-// are findings unless the rule allows them (the second is settled by run()); the commits entering
-// are those reachable from the new tip and not from `already_protected` (never "--not --all": a
-// commit on an unprotected branch is not exempt). Annotated tags are peeled; a tip that is not a
-// commit has no commits.
+// Every ref that moves when a push writes `ref`: `ref` itself, the refs its symbolic-ref chain
+// leads to, and every symbolic ref whose chain leads to the same ref; sorted. `symbolic_refs` is
+// ProtectedState::symbolic_refs. A chain deeper than git follows (5) ends where git stops.
+std::vector<std::string> refs_moved_by(
+    const std::string& ref, const std::vector<std::pair<std::string, std::string>>& symbolic_refs);
+
+// Plans the hook's checks (docs/hook.md). For each update, one RefCheck per distinct rule among
+// the refs it moves (refs_moved_by). Findings: deleting a protected ref unless allowed; a
+// protected ref whose new tip does not peel to a commit; creating or moving a refs/replace/ ref;
+// a non-fast-forward unless allowed (settled by run()). The commits entering are those reachable
+// from the new tip and not from the ref's old tip, the baseline, or a protected ref whose rule is
+// at least as strict (policy/strictness.h) — never "--not --all": a commit on an unprotected or
+// laxer ref is not exempt. Annotated tags are peeled.
 std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& policy,
                                 const std::vector<RefUpdate>& updates,
-                                const std::vector<std::string>& already_protected);
+                                const ProtectedState& before);
 
 struct RunOptions {
   std::int64_t now = 0;       // seconds since the epoch, for roster expiry
@@ -85,11 +116,18 @@ struct RunOptions {
   // comes (check's text output) can then leave keep_passing off, and its memory stays bounded
   // however many commits the range holds; keep_passing holds them all until run() returns.
   std::function<void(const CommitEvaluation&)> on_evaluation;
+  // Commits that break-glass let in (the decision log): they never count as protected for
+  // another ref, so each one entering a ref is judged under its rule, whatever excludes it.
+  std::vector<std::string> break_glass_commits;
+  // The protected tips before the push: a [baseline] date grandfathers only commits reachable
+  // from one of them, never a commit this push brings into the protected history.
+  std::vector<std::string> protected_before;
 };
 
 struct RefResult {
   RefUpdate update;
   const ProtectRule* rule = nullptr;
+  std::string judged_as;  // as RefCheck::judged_as
   std::vector<Finding> ref_findings;
   std::size_t commits_checked = 0;
   std::size_t commits_failed = 0;
@@ -113,9 +151,11 @@ struct Report {
   bool has_ref_findings() const;
 };
 
-// Walks each RefCheck's commits, evaluates them under its rule and gathers the Report. A
-// commit entering several refs is evaluated once per ref. Memory stays bounded: only the
-// listed evaluations are kept, however many commits enter.
+// Walks each RefCheck's commits, evaluates them under its rule and gathers the Report. A commit
+// entering several refs is evaluated once per distinct rule: a ref's walk also excludes the new
+// tips of the refs judged before it under a rule at least as strict. The mass-change guard also
+// judges each ref's whole change (old tip against new tip). Memory stays bounded: only the listed
+// evaluations are kept, however many commits enter.
 Report run(const git::Repository& repo, const Policy& policy, const detect::MarkerSet& markers,
            const std::vector<RefCheck>& checks, const RunOptions& options);
 
