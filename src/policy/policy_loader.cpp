@@ -69,9 +69,9 @@ constexpr std::string_view kProtectKeys[] = {
 constexpr std::string_view kHostKeys[] = {"pusher_variable"};
 constexpr std::string_view kLogKeys[] = {"decisions", "on_failure"};
 
-// A policy file is a few kilobytes (a thousand people with two keys each is under 300 KiB);
-// anything this large is the wrong file, and reading it whole must not cost a push its memory.
-constexpr std::size_t kMaxPolicyBytes = 1024 * 1024;
+// A policy file is a few kilobytes; even a thousand people with two RSA keys each come to about
+// 1.6 MiB. Anything this large is the wrong file, and reading it must not cost a push its memory.
+constexpr std::size_t kMaxPolicyBytes = 4 * 1024 * 1024;
 
 // Control characters written as \u and four hex digits, so text from the policy cannot inject
 // terminal escapes into the hook's output or break the one-diagnostic-per-line layout.

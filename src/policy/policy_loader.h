@@ -45,7 +45,7 @@ Policy parse_policy(std::string_view text, const std::string& source_name);
 // and again after (a FIFO or device is never read, and opening never blocks). Throws
 // PolicyError (one diagnostic with line 0, "cannot read the policy file: <reason>") when it
 // does not exist, is a dangling symbolic link, a directory, FIFO, device or socket, cannot be
-// read, or is larger than 1 MiB.
+// read, or is larger than 4 MiB.
 std::string read_policy_file(const std::string& path);
 
 // read_policy_file, then parse_policy. When `bytes` is not null it receives exactly the bytes

@@ -151,9 +151,10 @@ TEST_CASE("attack policy: trailgate.policy in the pusher's config does not repla
   }
   SECTION("~/.gitconfig includes the file only for the server's git dir (includeIf gitdir)") {
     write_file(scratch.path() / "included.cfg", "[trailgate]\n\tpolicy = " + weak.string() + "\n");
+    // (libgit2 matches "gitdir:<dir>" without the trailing '/' that git's documentation shows.)
     fs::path home = attacker_home(
         scratch, "[includeIf \"gitdir:" + repo.server().string() +
-                     "/\"]\n\tpath = " + (scratch.path() / "included.cfg").string() + "\n");
+                     "\"]\n\tpath = " + (scratch.path() / "included.cfg").string() + "\n");
     check_judged_by_own_policy(repo, push_main(repo, {{"HOME", home.string()}}), before);
   }
   SECTION("$XDG_CONFIG_HOME/git/config sets trailgate.policy") {
@@ -266,13 +267,13 @@ TEST_CASE("attack policy: a policy path that is not a regular file is an error n
     ::close(fd);
     check_rejected_naming(repo, r, policy, "Is a socket", before);
   }
-  SECTION("a file larger than 1 MiB is refused unread") {
-    write_file(policy, std::string(kPolicy) + "# " + std::string(1024 * 1024, 'x') + "\n");
+  SECTION("a file larger than 4 MiB is refused unread") {
+    write_file(policy, std::string(kPolicy) + "# " + std::string(4 * 1024 * 1024, 'x') + "\n");
     ProcessResult r = push_main(repo);
     INFO(r.err);
     CHECK(r.exit_code != 0);
     CHECK_THAT(r.err, Catch::Contains(policy.string() + ": cannot read the policy file: larger "
-                                                        "than 1 MiB"));
+                                                        "than 4 MiB"));
     CHECK(server_tip(repo) == before);
   }
 }
