@@ -144,6 +144,7 @@ int run_hook(const GlobalOptions& options, Hook hook,
 
   std::optional<git::Repository> repo;
   std::optional<LoadedPolicy> loaded;
+  PolicySeen policy_seen;
   std::optional<Report> report;
   host::BreakGlassDecision break_glass;
   bool logged = false;
@@ -154,7 +155,7 @@ int run_hook(const GlobalOptions& options, Hook hook,
                                       : git::Repository::discover(options.repo));
     record.repository = repository_path(*repo);
     record.updates = read_updates();
-    loaded.emplace(load_policy(options, &*repo));
+    loaded.emplace(load_policy(options, &*repo, &policy_seen));
     const Policy& policy = loaded->policy;
     record.policy = policy.source;
     record.policy_sha256 = loaded->sha256;
@@ -232,6 +233,8 @@ int run_hook(const GlobalOptions& options, Hook hook,
       }
     }
   }
+  // Every message, acceptances included, starts by naming the policy file and its digest.
+  text = policy_line(policy_seen) + text;
   // GitLab shows a hook's output in its web UI only on lines marked as errors.
   if (code != kPassed && host::is_gitlab(env))
     text = report::prefix_lines(text, "GL-HOOK-ERR: ");

@@ -16,9 +16,22 @@
 #include "cli/cli.h"
 #include "pipeline/pipeline.h"
 #include "policy/policy_loader.h"
+#include "report/render.h"
 
 namespace trailgate::cli {
 namespace fs = std::filesystem;
+
+namespace {
+
+// True when anything is at `path`, of any type (lstat: a dangling symbolic link counts). Only
+// "no such file" is absence; any other failure (say, a directory that may not be searched) may
+// hide a file, so it counts as present and reading it says why it cannot be read.
+bool anything_at(const std::string& path) {
+  struct stat info {};
+  return ::lstat(path.c_str(), &info) == 0 || errno != ENOENT;
+}
+
+}  // namespace
 
 std::string locate_policy(const GlobalOptions& options, const git::Repository* repo) {
   std::vector<std::string> looked;
@@ -29,21 +42,23 @@ std::string locate_policy(const GlobalOptions& options, const git::Repository* r
     return env;
   looked.push_back("$TRAILGATE_POLICY (not set)");
   if (repo) {
-    if (auto configured = repo->config_string("trailgate.policy")) {
+    // Only the repository's own config file: ~/.gitconfig, /etc/gitconfig and config passed
+    // in the environment belong to whoever runs the hook (for a local push, the pusher).
+    if (auto configured = repo->local_config_string("trailgate.policy")) {
       // Like git's own path-valued settings, a relative path is relative to the git dir.
       fs::path p(*configured);
       return p.is_absolute() ? p.string() : (fs::path(repo->git_dir()) / p).string();
     }
     looked.push_back("git config trailgate.policy (not set)");
     std::string in_git_dir = repo->git_dir() + "trailgate.toml";
-    if (fs::exists(in_git_dir))
+    if (anything_at(in_git_dir))
       return in_git_dir;
     looked.push_back(in_git_dir + " (no such file)");
   } else {
     looked.push_back("git config trailgate.policy and <git dir>/trailgate.toml (no repository)");
   }
   const std::string system_wide = "/etc/trailgate/policy.toml";
-  if (fs::exists(system_wide))
+  if (anything_at(system_wide))
     return system_wide;
   looked.push_back(system_wide + " (no such file)");
   std::string message = "no policy found; looked at, in order:";
@@ -52,12 +67,26 @@ std::string locate_policy(const GlobalOptions& options, const git::Repository* r
   throw NoPolicyError(message);
 }
 
-LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* repo) {
-  std::string bytes;
-  Policy policy = load_policy_file(locate_policy(options, repo), &bytes);
+std::string policy_line(const PolicySeen& seen) {
+  if (seen.path.empty())
+    return "";
+  if (seen.sha256.empty())
+    return fmt::format("trailgate: policy {} (could not be read)\n", report::sanitize(seen.path));
+  return fmt::format("trailgate: policy {} sha256:{}\n", report::sanitize(seen.path), seen.sha256);
+}
+
+LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* repo,
+                         PolicySeen* seen) {
+  const std::string path = locate_policy(options, repo);
+  if (seen != nullptr)
+    *seen = PolicySeen{path, ""};
+  std::string bytes = read_policy_file(path);
+  std::string digest = sha256_hex(bytes);
+  if (seen != nullptr)
+    seen->sha256 = digest;
+  Policy policy = parse_policy(bytes, path);
   try {
     detect::MarkerSet markers = compile_markers(policy);
-    std::string digest = sha256_hex(bytes);
     return LoadedPolicy{std::move(policy), std::move(markers), std::move(bytes), std::move(digest)};
   } catch (const std::invalid_argument& e) {
     throw PolicyError({PolicyDiagnostic{policy.source, 0, 0, e.what()}});

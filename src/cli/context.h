@@ -28,11 +28,26 @@ class NoPolicyError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Finds the policy file, first match wins: --policy, $TRAILGATE_POLICY, git config
-// trailgate.policy of `repo`, <git dir>/trailgate.toml, /etc/trailgate/policy.toml. An
-// explicitly named file (the first three) is returned even if missing, so that loading it
-// reports "cannot read" rather than silently falling through. Throws NoPolicyError.
+// Finds the policy file, first match wins: --policy, $TRAILGATE_POLICY, `trailgate.policy` in
+// the repository's own git config file (never ~/.gitconfig, /etc/gitconfig or config from the
+// environment: Repository::local_config_string), <git dir>/trailgate.toml,
+// /etc/trailgate/policy.toml. A place counts when anything is there: a dangling symbolic link,
+// a directory, a FIFO or a device is chosen like a file, so that loading it reports why it
+// cannot be read instead of the lookup silently falling through to a place further down. An
+// explicitly named file (the first three) is returned even if missing, for the same reason.
+// Throws NoPolicyError when none of the places has anything.
 std::string locate_policy(const GlobalOptions& options, const git::Repository* repo);
+
+// Which policy a run used, as far as it got, for the hook to name in every message.
+struct PolicySeen {
+  std::string path;    // the file chosen; empty when none was found
+  std::string sha256;  // SHA-256 of the bytes read from it; empty when it could not be read
+};
+
+// The line naming the policy: "trailgate: policy <path> sha256:<64 hex digits>\n", or
+// "trailgate: policy <path> (could not be read)\n", or "" when no file was chosen. The path is
+// sanitized (control characters escaped), so the line is always one line.
+std::string policy_line(const PolicySeen& seen);
 
 // A policy with its markers compiled.
 struct LoadedPolicy {
@@ -46,7 +61,10 @@ struct LoadedPolicy {
 // Everything that depends on the policy's content (verdicts, the decision log's digest, the
 // audit cache's fingerprint) must use this one snapshot, never read the file again. Throws
 // NoPolicyError, or PolicyError (a marker pattern RE2 rejects is a policy error too).
-LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* repo);
+// When `seen` is not null it receives the path as soon as it is chosen and the digest as soon as
+// the file is read, so that a run that fails later (a policy with errors) can still name both.
+LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* repo,
+                         PolicySeen* seen = nullptr);
 
 // The policy when one is found, otherwise the defaults: for commands that need only its review
 // settings (approve, explain --payload), which a reviewer's clone rarely holds. Throws

@@ -862,6 +862,24 @@ std::optional<std::string> Repository::config_string(const std::string& key) con
   return std::string(value);
 }
 
+std::optional<std::string> Repository::local_config_string(const std::string& key) const {
+  git_config* cfg = nullptr;
+  check(git_repository_config_snapshot(&cfg, repo_.get()), "reading git config");
+  ConfigPtr all(cfg);
+  git_config* local_cfg = nullptr;
+  int rc = git_config_open_level(&local_cfg, all.get(), GIT_CONFIG_LEVEL_LOCAL);
+  if (rc == GIT_ENOTFOUND)
+    return std::nullopt;  // the repository has no config file
+  check(rc, "reading the repository's git config");
+  ConfigPtr local(local_cfg);
+  const char* value = nullptr;
+  rc = git_config_get_string(&value, local.get(), key.c_str());
+  if (rc == GIT_ENOTFOUND)
+    return std::nullopt;
+  check(rc, fmt::format("reading git config {} of the repository", key));
+  return std::string(value);
+}
+
 std::optional<std::string> Repository::resolve_ref(const std::string& refname) const {
   git_oid oid;
   int rc = git_reference_name_to_id(&oid, repo_.get(), refname.c_str());

@@ -58,6 +58,12 @@ class Repository {
   std::string objects_dir() const;
   // The string value of config `key`, or nullopt when unset.
   std::optional<std::string> config_string(const std::string& key) const;
+  // The string value of config `key` in the repository's own config file (<common git
+  // dir>/config, with the files it includes), or nullopt when unset there. The other levels
+  // (/etc/gitconfig, ~/.gitconfig, $XDG_CONFIG_HOME/git/config, whatever $HOME and
+  // $GIT_CONFIG_GLOBAL point at) are never read, nor is config from the environment: they belong
+  // to whoever runs the process, not to the repository.
+  std::optional<std::string> local_config_string(const std::string& key) const;
 
   // The object id `refname` points to (following symbolic refs), or nullopt when absent.
   std::optional<std::string> resolve_ref(const std::string& refname) const;

@@ -40,11 +40,17 @@ class PolicyError : public std::runtime_error {
 // Roster keys are parsed with ssh::parse_public_key; a key that fails is an error.
 Policy parse_policy(std::string_view text, const std::string& source_name);
 
-// Reads and parses the file at `path`. Throws PolicyError, also when it cannot be read (one
-// diagnostic with line 0, "cannot read the policy file: <reason>"), is a directory, or is
-// larger than 16 MiB. The file is read once, start to end; when `bytes` is not null it receives
-// exactly the bytes that were parsed (also when parsing throws), so that a caller can record
-// or fingerprint the very policy that judged, even while the file is being rewritten.
+// Reads the policy file at `path` whole, in one pass, and returns its bytes. Only a regular
+// file (after following symbolic links) is read; anything else is refused before it is opened
+// and again after (a FIFO or device is never read, and opening never blocks). Throws
+// PolicyError (one diagnostic with line 0, "cannot read the policy file: <reason>") when it
+// does not exist, is a dangling symbolic link, a directory, FIFO, device or socket, cannot be
+// read, or is larger than 4 MiB.
+std::string read_policy_file(const std::string& path);
+
+// read_policy_file, then parse_policy. When `bytes` is not null it receives exactly the bytes
+// that were parsed (also when parsing throws), so that a caller can record or fingerprint the
+// very policy that judged, even while the file is being rewritten.
 Policy load_policy_file(const std::string& path, std::string* bytes = nullptr);
 
 // Things in a loaded policy that are allowed but probably not meant, for `trailgate policy

@@ -1,11 +1,13 @@
 // Tests of the policy loader and of the lookups on a loaded Policy. Policies are TOML text
 // written inline, so every expected line and column can be counted in the test itself.
 
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
-
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policy/policy.h"
@@ -20,6 +22,7 @@ using trailgate::Policy;
 using trailgate::policy_warnings;
 using trailgate::PolicyDiagnostic;
 using trailgate::PolicyError;
+using trailgate::read_policy_file;
 using trailgate::ref_matches;
 using trailgate::ref_pattern_covers;
 using trailgate::Verification;
@@ -1128,8 +1131,46 @@ TEST_CASE("policy::load_policy_file", "[policy]") {
     } catch (const PolicyError& e) {
       REQUIRE(e.diagnostics().size() == 1);
       CHECK(e.diagnostics()[0].line == 0);
-      CHECK(e.diagnostics()[0].message == "cannot read the policy file: Is a directory");
+      CHECK(e.diagnostics()[0].message ==
+            "cannot read the policy file: Is a directory; a policy must be a regular file");
     }
+  }
+
+  SECTION("only a regular file is read: a FIFO, a device, a dangling link are refused at once") {
+    const auto fifo = dir.path() / "fifo.toml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    const auto to_zero = dir.path() / "zero.toml";
+    std::filesystem::create_symlink("/dev/zero", to_zero);
+    const auto dangling = dir.path() / "dangling.toml";
+    std::filesystem::create_symlink(dir.path() / "gone", dangling);
+    const std::pair<std::filesystem::path, std::string> cases[] = {
+        {fifo, "Is a FIFO (named pipe); a policy must be a regular file"},
+        {to_zero, "Is a character device; a policy must be a regular file"},
+        {dangling,
+         "a symbolic link to \"" + (dir.path() / "gone").string() + "\", which does not exist"},
+    };
+    for (const auto& [path, reason] : cases) {
+      INFO(path);
+      try {
+        read_policy_file(path.string());
+        FAIL("accepted");
+      } catch (const PolicyError& e) {
+        REQUIRE(e.diagnostics().size() == 1);
+        CHECK(e.diagnostics()[0].file == path.string());
+        CHECK(e.diagnostics()[0].message == "cannot read the policy file: " + reason);
+      }
+    }
+  }
+
+  SECTION("a symbolic link to a regular file is followed; over 4 MiB is refused") {
+    const auto target = dir.path() / "real.toml";
+    testing::write_file(target, std::string(kMinimal));
+    const auto link = dir.path() / "link.toml";
+    std::filesystem::create_symlink(target, link);
+    CHECK(read_policy_file(link.string()) == kMinimal);
+    testing::write_file(target, std::string(4 * 1024 * 1024 + 1, '#'));
+    CHECK_THROWS_WITH(read_policy_file(link.string()),
+                      Catch::Contains("cannot read the policy file: larger than 4 MiB"));
   }
 
   SECTION("a file is read, and its path is the source in policy and diagnostics") {
