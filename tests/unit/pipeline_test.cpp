@@ -892,8 +892,8 @@ TEST_CASE("run: every failing commit id is kept per ref, beyond the listed evalu
   std::vector<RefUpdate> updates = {RefUpdate{std::string(40, '0'), ids.front(), kRef},
                                     RefUpdate{std::string(40, '0'), ids.front(), "refs/heads/x"}};
   std::vector<trailgate::RefCheck> checks = trailgate::plan_push(repo, policy, updates, {});
-  trailgate::Report report =
-      trailgate::run(repo, policy, builtin(), checks, trailgate::RunOptions{kNow, false, {}});
+  trailgate::Report report = trailgate::run(repo, policy, builtin(), checks,
+                                            trailgate::RunOptions{kNow, false, {}, {}, {}});
 
   CHECK(report.evaluations.size() == 1);  // listed: capped by max_listed_commits
   CHECK(report.commits_failed == 4);
@@ -928,7 +928,7 @@ TEST_CASE("run: on_evaluation sees every commit while the report keeps only the 
   std::vector<trailgate::RefCheck> checks = trailgate::plan_push(repo, policy, updates, {});
   std::vector<std::string> seen;
   std::vector<bool> passed;
-  trailgate::RunOptions options{kNow, false, {}};
+  trailgate::RunOptions options{kNow, false, {}, {}, {}};
   options.on_evaluation = [&](const CommitEvaluation& e) {
     seen.push_back(e.id);
     passed.push_back(e.passed());
