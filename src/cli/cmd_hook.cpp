@@ -60,7 +60,7 @@ std::string repository_path(const git::Repository& repo) {
 
 // The ref-level rules and every commit entering a protected ref, judged.
 Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
-             const std::vector<RefUpdate>& updates) {
+             const std::vector<RefUpdate>& updates, const host::Pusher& pusher) {
   const Policy& policy = loaded.policy;
   // 1. What was already protected before this push (only read when a protected ref moves).
   bool touches_protected = false;
@@ -76,6 +76,9 @@ Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
   // 3. Every entering commit judged; beyond this point violations are data, not errors.
   RunOptions run_options;
   run_options.now = std::time(nullptr);
+  run_options.pusher = policy.person_by_username(pusher.name);
+  if (!run_options.pusher && !pusher.email.empty())
+    run_options.pusher = policy.person_by_email(pusher.email);
   return run(repo, policy, loaded.markers, checks, run_options);
 }
 
@@ -159,7 +162,7 @@ int run_hook(const GlobalOptions& options, Hook hook,
     const std::vector<std::string> push_options =
         hook == Hook::pre_receive ? host::read_push_options(env) : std::vector<std::string>{};
 
-    report.emplace(judge(*repo, *loaded, record.updates));
+    report.emplace(judge(*repo, *loaded, record.updates, record.pusher));
     break_glass =
         host::decide_break_glass(host::break_glass_claims(push_options), record.pusher, *report);
     host::PushVerdict verdict = host::push_verdict(*report, break_glass);

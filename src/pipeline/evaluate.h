@@ -63,11 +63,14 @@ using ChangeSource = std::function<const git::ChangeSet&()>;
 // Judges `commit` as it enters `ref` under `rule`. `markers` is the policy's compiled marker
 // set; `now` is seconds since the epoch (roster expiry is judged at that time). With `changes`,
 // the rule's sensitive-path and mass-change rules (rule.blast) can raise the requirement;
-// without, only the [[protect]] rule's own requirement applies.
+// without, only the [[protect]] rule's own requirement applies. `pusher` is the roster person
+// the host names as the pusher (nullptr when none): their review does not count for a commit
+// whose author the roster does not know, since they may be its author under another address.
 // REQUIRES: rule.min_level is one of policy.levels.
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
                                  const ProtectRule& rule, const Policy& policy,
                                  const detect::MarkerSet& markers, std::int64_t now,
-                                 const ChangeSource& changes = nullptr);
+                                 const ChangeSource& changes = nullptr,
+                                 const Person* pusher = nullptr);
 
 }  // namespace trailgate

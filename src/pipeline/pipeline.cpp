@@ -224,8 +224,9 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
             changes = git::first_parent_changes(repo, commit.id, file_counter);
           return *changes;
         };
-        CommitEvaluation eval = evaluate_commit(commit, check.update.ref, *check.rule, policy,
-                                                markers, options.now, change_source);
+        CommitEvaluation eval =
+            evaluate_commit(commit, check.update.ref, *check.rule, policy, markers, options.now,
+                            change_source, options.pusher);
         ++result.commits_checked;
         if (options.on_evaluation)
           options.on_evaluation(eval);
