@@ -80,14 +80,14 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
 struct RunOptions {
   std::int64_t now = 0;       // seconds since the epoch, for roster expiry
   bool keep_passing = false;  // keep evaluations of passing commits (check --format json)
-  // The roster person the host names as the pusher (hook only; nullptr when none): their own
-  // review does not count for a commit whose author the roster does not know.
-  const Person* pusher = nullptr;
   // When set, receives every evaluation, passing or failing, in walk order as soon as it is
   // made, before the Report decides whether to keep it. A caller that shows every commit as it
   // comes (check's text output) can then leave keep_passing off, and its memory stays bounded
   // however many commits the range holds; keep_passing holds them all until run() returns.
   std::function<void(const CommitEvaluation&)> on_evaluation;
+  // The roster person the host names as the pusher (hook only; nullptr when none): their own
+  // review does not count for a commit whose author the roster does not know.
+  const Person* pusher = nullptr;
 };
 
 struct RefResult {

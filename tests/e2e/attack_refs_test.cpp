@@ -265,8 +265,7 @@ void use_update_hook(TempRepo& repo) {
   REQUIRE(run({trailgate_binary(), "install", "--repo", repo.server().string(), "--uninstall"},
               repo.server())
               .exit_code == 0);
-  REQUIRE(run({trailgate_binary(), "install", "--repo", repo.server().string(), "--hook",
-               "update"},
+  REQUIRE(run({trailgate_binary(), "install", "--repo", repo.server().string(), "--hook", "update"},
               repo.server())
               .exit_code == 0);
 }
