@@ -61,7 +61,7 @@ std::string repository_path(const git::Repository& repo) {
 
 // The ref-level rules and every commit entering a protected ref, judged.
 Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
-             const std::vector<RefUpdate>& updates) {
+             const std::vector<RefUpdate>& updates, const host::Pusher& pusher) {
   const Policy& policy = loaded.policy;
   // 1. What was protected before this push, and the refs each update moves (symbolic refs).
   const ProtectedState before = protected_state(repo, policy);
@@ -80,6 +80,9 @@ Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
   if (judges_commits)
     run_options.break_glass_commits =
         host::read_break_glass_log(host::log_path(policy.log, repo.git_dir())).commits();
+  run_options.pusher = policy.person_by_username(pusher.name);
+  if (!run_options.pusher && !pusher.email.empty())
+    run_options.pusher = policy.person_by_email(pusher.email);
   return run(repo, policy, loaded.markers, checks, run_options);
 }
 
@@ -164,7 +167,7 @@ int run_hook(const GlobalOptions& options, Hook hook,
     const std::vector<std::string> push_options =
         hook == Hook::pre_receive ? host::read_push_options(env) : std::vector<std::string>{};
 
-    report.emplace(judge(*repo, *loaded, record.updates));
+    report.emplace(judge(*repo, *loaded, record.updates, record.pusher));
     break_glass =
         host::decide_break_glass(host::break_glass_claims(push_options), record.pusher, *report);
     host::PushVerdict verdict = host::push_verdict(*report, break_glass);

@@ -67,8 +67,11 @@ Verdict failing_verdict(const review::ReviewOutcome& reviews) {
 // text: at the level, not expired, not the author, and not already among the verified reviewers.
 std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Requirement& required,
                                               const Policy& policy, std::int64_t now,
-                                              const review::ReviewOutcome& reviews) {
+                                              const review::ReviewOutcome& reviews,
+                                              const Person* excluded) {
   std::vector<const Person*> approved;
+  if (excluded)
+    approved.push_back(excluded);
   for (const auto& claim : reviews.claims)
     if (claim.status == review::ClaimStatus::verified)
       approved.push_back(policy.person_by_email(claim.email));
@@ -92,10 +95,12 @@ std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Re
 }
 
 std::string review_fix(const CommitInfo& commit, const Requirement& required, const Policy& policy,
-                       std::int64_t now, const review::ReviewOutcome& reviews) {
+                       std::int64_t now, const review::ReviewOutcome& reviews,
+                       const Person* excluded) {
   int missing = required.approvals - reviews.verified;
   const std::string& key = policy.review.trailer_keys.front();
-  std::vector<const Person*> who = eligible_reviewers(commit, required, policy, now, reviews);
+  std::vector<const Person*> who =
+      eligible_reviewers(commit, required, policy, now, reviews, excluded);
   std::string example = who.empty() ? "Reviewer Name <reviewer@example.com>"
                                     : who.front()->name + " <" + who.front()->emails.front() + ">";
   std::string names;
@@ -146,6 +151,31 @@ void apply_push_mass_change(const ChangeSource& push, const ChangeSource& own,
   }
 }
 
+// The pusher whose own review cannot count for `commit`: the host names them, and the roster
+// does not know the commit's author, so the author may be the pusher under an address the
+// roster does not list (a self-review by another name). nullptr when there is none.
+const Person* unknown_author_pusher(const CommitInfo& commit, const Policy& policy,
+                                    const Person* pusher) {
+  return pusher && !policy.person_by_email(commit.author.email) ? pusher : nullptr;
+}
+
+// Turns the verified reviews of `pusher` (see unknown_author_pusher) into self-reviews.
+void discount_pusher_review(const CommitInfo& commit, const Person* pusher,
+                            review::ReviewOutcome& reviews) {
+  if (!pusher)
+    return;
+  for (auto& claim : reviews.claims) {
+    if (claim.status != review::ClaimStatus::verified || claim.person != pusher->name)
+      continue;
+    claim.status = review::ClaimStatus::self_review;
+    claim.reason = fmt::format(
+        "{} is the pusher, and the commit's author <{}> is not on the roster: the author may be "
+        "{} under another address, so the pusher's own review does not count",
+        pusher->name, cut(commit.author.email, 200), pusher->name);
+    --reviews.verified;
+  }
+}
+
 }  // namespace
 
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
@@ -192,10 +222,12 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   if (changes && context.push_changes)
     apply_push_mass_change(context.push_changes, changes, rule, policy, commit_class, eval);
   const Requirement& required = eval.required;
+  const Person* self_pusher = unknown_author_pusher(commit, policy, context.pusher);
   eval.verdict = eval.review_required ? Verdict::ok : Verdict::not_ai;
   if (eval.review_required) {
     eval.approvals_required = required.approvals;
     eval.reviews = review::verify_reviews(commit, eval.trailers, policy, required.min_level, now);
+    discount_pusher_review(commit, self_pusher, eval.reviews);
     if (eval.reviews.verified < required.approvals) {
       eval.verdict = failing_verdict(eval.reviews);
       std::string why = eval.ai_assisted()
@@ -229,7 +261,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
           (!eval.blast_reasons.empty() && eval.reviews.verified >= rule.approvals))
         rule_id = rules::kBlastRadius;
       add_finding(rule_id, std::move(problem),
-                  review_fix(commit, required, policy, now, eval.reviews));
+                  review_fix(commit, required, policy, now, eval.reviews, self_pusher));
     }
   }
 

@@ -60,11 +60,6 @@ struct CommitEvaluation {
 // need it (needs_changes), so diffs cost only the commits they can matter for.
 using ChangeSource = std::function<const git::ChangeSet&()>;
 
-// Judges `commit` as it enters `ref` under `rule`. `markers` is the policy's compiled marker
-// set; `now` is seconds since the epoch (roster expiry is judged at that time). With `changes`,
-// the rule's sensitive-path and mass-change rules (rule.blast) can raise the requirement;
-// without, only the [[protect]] rule's own requirement applies.
-// REQUIRES: rule.min_level is one of policy.levels.
 // What the pipeline knows about a commit beyond the commit itself.
 struct EvaluationContext {
   // False when the commit is not in the protected history from before the push being judged:
@@ -75,8 +70,18 @@ struct EvaluationContext {
   // limit asks for, so that a deletion split over several commits needs what one would.
   // Read only when a commit deletes files and the mass-change rule applies to it.
   ChangeSource push_changes;
+  // The roster person the host names as the pusher (nullptr when none): their own review does
+  // not count for a commit whose author the roster does not know, since they may be its author
+  // under another address.
+  const Person* pusher = nullptr;
 };
 
+// Judges `commit` as it enters `ref` under `rule`. `markers` is the policy's compiled marker
+// set; `now` is seconds since the epoch (roster expiry is judged at that time). With `changes`,
+// the rule's sensitive-path and mass-change rules (rule.blast) can raise the requirement;
+// without, only the [[protect]] rule's own requirement applies.
+// `context` carries what only the pipeline knows (EvaluationContext).
+// REQUIRES: rule.min_level is one of policy.levels.
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
                                  const ProtectRule& rule, const Policy& policy,
                                  const detect::MarkerSet& markers, std::int64_t now,

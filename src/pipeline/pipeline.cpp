@@ -340,6 +340,7 @@ class RefJudge {
         return *push_changes_;
       };
     context.dates_may_grandfather = was_protected_before(commit);
+    context.pusher = options_.pusher;
     CommitEvaluation eval = evaluate_commit(commit, check_.judged_as, *check_.rule, policy_,
                                             markers_, options_.now, change_source, context);
     ++result.commits_checked;

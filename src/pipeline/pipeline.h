@@ -122,6 +122,9 @@ struct RunOptions {
   // The protected tips before the push: a [baseline] date grandfathers only commits reachable
   // from one of them, never a commit this push brings into the protected history.
   std::vector<std::string> protected_before;
+  // The roster person the host names as the pusher (hook only; nullptr when none): their own
+  // review does not count for a commit whose author the roster does not know.
+  const Person* pusher = nullptr;
 };
 
 struct RefResult {

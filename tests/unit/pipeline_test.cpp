@@ -588,6 +588,58 @@ TEST_CASE("evaluate_commit: the fix never suggests someone who already approved"
   CHECK(e.findings[0].fix.find("Sam Senior") == std::string::npos);
 }
 
+TEST_CASE("evaluate_commit: the pusher's own review does not count for an unknown author",
+          "[pipeline]") {
+  Evaluator evaluate;
+  const Person* sam = &evaluate.policy.people[3];
+  const std::string sams_review = "Reviewed-by: Sam Senior <sam@example.com>";
+  auto judge = [&](const Identity& author, const Person* pusher, std::vector<std::string> reviews) {
+    reviews.insert(reviews.begin(), kClaude);
+    return evaluate_commit(commit(message(reviews), author), kRef, evaluate.rule, evaluate.policy,
+                           *evaluate.markers, kNow, nullptr, pusher);
+  };
+  const Identity stranger = ident("Sam Senior", "sam@home.example");
+
+  SECTION("an author the roster does not know, reviewed and pushed by Sam: self-review") {
+    CommitEvaluation e = judge(stranger, sam, {sams_review});
+    CHECK(e.verdict == Verdict::self_reviewed);
+    CHECK(e.reviews.verified == 0);
+    REQUIRE(e.reviews.claims.size() == 1);
+    CHECK(e.reviews.claims[0].status == ClaimStatus::self_review);
+    CHECK_THAT(e.reviews.claims[0].reason,
+               Catch::Contains("Sam Senior is the pusher, and the commit's author "
+                               "<sam@home.example> is not on the roster"));
+    REQUIRE(e.findings.size() == 1);
+    CHECK_THAT(e.findings[0].problem, Catch::Contains("(self-review)"));
+    // The fix does not suggest the pusher again.
+    CHECK(e.findings[0].fix.find("Sam Senior") == std::string::npos);
+  }
+  SECTION("the same commit reviewed by another senior passes") {
+    CommitEvaluation e = judge(stranger, sam, {"Reviewed-by: Sid Second <sid@example.com>"});
+    CHECK(e.passed());
+    CHECK(e.reviews.verified == 1);
+  }
+  SECTION("two reviews, one by the pusher, where two are needed: one counts") {
+    evaluate.rule.approvals = 2;
+    CommitEvaluation e =
+        judge(stranger, sam, {sams_review, "Reviewed-by: Sid Second <sid@example.com>"});
+    CHECK_FALSE(e.passed());
+    CHECK(e.reviews.verified == 1);
+  }
+  SECTION("an author the roster knows: the pusher's review counts") {
+    CommitEvaluation e = judge(ident("Jo", "jo@example.com"), sam, {sams_review});
+    CHECK(e.passed());
+  }
+  SECTION("no pusher named by the host: the review counts, as in check and audit") {
+    CommitEvaluation e = judge(stranger, nullptr, {sams_review});
+    CHECK(e.passed());
+  }
+  SECTION("a pusher other than the reviewer: the review counts") {
+    CommitEvaluation e = judge(stranger, &evaluate.policy.people[5], {sams_review});
+    CHECK(e.passed());
+  }
+}
+
 TEST_CASE("to_string(Verdict)", "[pipeline]") {
   using trailgate::to_string;
   CHECK(to_string(Verdict::ok) == "ok");
