@@ -195,6 +195,19 @@ Finding non_commit_finding(const std::string& ref, const std::string& new_id) {
       "use a name no [[protect]] rule covers."};
 }
 
+Finding rewrite_finding(const std::string& ref, const std::string& old_commit) {
+  return Finding{
+      rules::kRewriteRef,
+      ref,
+      "",
+      "",
+      fmt::format("this push rewrites the history of protected ref {} (not a fast-forward of {})",
+                  ref, short_id(old_commit)),
+      fmt::format("Protected history cannot be rewritten. Rebase your work onto the current {} "
+                  "(git pull --rebase) and push again without --force.",
+                  ref)};
+}
+
 Finding delete_finding(const std::string& ref) {
   return Finding{rules::kDeleteRef,
                  ref,
@@ -238,6 +251,9 @@ void plan_update(const git::Repository& repo, const Policy& policy, const RefUpd
       if (!rule->allow_delete)
         check.ref_findings.push_back(delete_finding(name));
     } else if (!new_commit) {
+      // Moving a commit tip onto a tree or blob is also a rewrite of its history.
+      if (old_commit && !rule->allow_force_push)
+        check.ref_findings.push_back(rewrite_finding(name, *old_commit));
       check.ref_findings.push_back(non_commit_finding(name, update.new_id));
     } else {
       // Whether this is a fast-forward is settled while walking (see run()), which saves a
@@ -277,23 +293,6 @@ detect::MarkerSet compile_markers(const Policy& policy) {
   specs.insert(specs.end(), policy.detect.markers.begin(), policy.detect.markers.end());
   return detect::MarkerSet(std::move(specs));
 }
-
-namespace {
-
-Finding rewrite_finding(const std::string& ref, const std::string& old_commit) {
-  return Finding{
-      rules::kRewriteRef,
-      ref,
-      "",
-      "",
-      fmt::format("this push rewrites the history of protected ref {} (not a fast-forward of {})",
-                  ref, short_id(old_commit)),
-      fmt::format("Protected history cannot be rewritten. Rebase your work onto the current {} "
-                  "(git pull --rebase) and push again without --force.",
-                  ref)};
-}
-
-}  // namespace
 
 bool Report::has_ref_findings() const {
   return std::any_of(refs.begin(), refs.end(),
