@@ -180,8 +180,7 @@ std::vector<MarkerSpec> make_catalogue() {
       // naming no AI tool (is_human_value); AI-Assisted is a yes/no declaration, so only yes
       // counts.
       human_exempt(trailer("convention.assisted-by", "Assisted-by trailer", "Assisted-by", "")),
-      human_exempt(
-          trailer("convention.generated-by", "Generated-by trailer", "Generated-by", "")),
+      human_exempt(trailer("convention.generated-by", "Generated-by trailer", "Generated-by", "")),
       trailer("convention.ai-assisted", "AI-Assisted trailer", "AI-Assisted",
               "(?i)^(?:yes|true)\\b"),
   };

@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string_view>
@@ -400,6 +401,7 @@ struct Reading {
   const std::vector<trailers::Trailer>* trailers = nullptr;  // git's block, as parsed
   std::size_t block_start = 0;  // git's trailer block in `message`: [block_start, block_end)
   std::size_t block_end = 0;
+  bool block_is_gits = false;   // `trailers` is exactly git's block of `message`
   std::vector<LineSpan> lines;  // trailer-shaped lines whose key a trailer marker names
 };
 
@@ -435,18 +437,27 @@ std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInf
         std::string_view key = span_key(reading.message, l);
         if (!trailers::key_equals(key, spec.trailer_key))
           continue;
+        const bool in_block = l.begin >= reading.block_start && l.begin < reading.block_end;
+        const bool folded = l.end != l.first_end;
+        // One line of git's own block has been judged above, as git shows it.
+        if (in_block && !folded && reading.block_is_gits)
+          continue;
         // The pattern may match the unfolded value or the key's line alone (a fold cannot hide
         // a marker); whether the value is a human one is judged on the whole value.
-        std::string value = span_value(reading.message, l);
+        std::string unfolded;
+        std::string_view value = span_first_line(reading.message, l);
+        if (folded) {
+          unfolded = span_value(reading.message, l);
+          value = unfolded;
+        }
         std::string_view shown = value;
         if (re != nullptr && !matches(*re, value)) {
           shown = span_first_line(reading.message, l);
-          if (l.end == l.first_end || !matches(*re, shown))
+          if (!folded || !matches(*re, shown))
             continue;
         }
         if (spec.human_values_exempt && is_human_value(value))
           continue;
-        bool in_block = l.begin >= reading.block_start && l.begin < reading.block_end;
         return "line " + trailer_excerpt(key, shown) +
                (in_block ? "" : " (a trailer outside git's trailer block)");
       }
@@ -521,7 +532,14 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
     reading.block_end = block.end;
     if (r == 0) {
       reading.trailers = &trailers;
+      reading.block_is_gits =
+          trailers.size() == block.trailers.size() &&
+          std::equal(trailers.begin(), trailers.end(), block.trailers.begin(),
+                     [](const trailers::Trailer& a, const trailers::Trailer& b) {
+                       return a.key == b.key && a.value == b.value;
+                     });
     } else {
+      reading.block_is_gits = true;
       decoded_trailers[r - 1] = std::move(block.trailers);
       reading.trailers = &decoded_trailers[r - 1];
     }

@@ -103,17 +103,18 @@ TEST_CASE("attack 3c: an AI co-author followed by a typed Reviewed-by paragraph 
   // git commit --amend -m "...\n\nReviewed-by: ..." pushes the AI co-author out of git's
   // trailer block; the typed review is in the block but unsigned, so it does not count.
   TempRepo repo(signature_policy());
-  expect_rejected(repo, {"typed Reviewed-by after the co-author",
-                         "Add cache\n\nWhy it helps.\n\n" + kClaude + "\n\n" + kReview + "\n",
-                         {kClaude + "\" " + kOutside, "needs 1 verified review", "has 0",
-                          "does not count"}});
+  expect_rejected(
+      repo, {"typed Reviewed-by after the co-author",
+             "Add cache\n\nWhy it helps.\n\n" + kClaude + "\n\n" + kReview + "\n",
+             {kClaude + "\" " + kOutside, "needs 1 verified review", "has 0", "does not count"}});
 }
 
 TEST_CASE("attack 3c: an AI trailer anywhere outside git's trailer block marks the commit",
           "[e2e][attack][detect]") {
   TempRepo repo(roster_policy());
   const std::vector<Variant> variants = {
-      {"followed by a paragraph", "Add cache\n\n" + kClaude + "\n\nMore explanation.\n",
+      {"followed by a paragraph",
+       "Add cache\n\n" + kClaude + "\n\nMore explanation.\n",
        {kOutside}},
       {"in the subject paragraph", "Add cache\n" + kClaude + "\n\nBody text.\n", {kOutside}},
       {"the whole subject", kClaude + "\n", {kOutside}},
@@ -122,16 +123,19 @@ TEST_CASE("attack 3c: an AI trailer anywhere outside git's trailer block marks t
            "\nline c\n\nLast paragraph.\n",
        {kOutside}},
       {"co-authored-by in other case",
-       "Add cache\n\nco-AUTHORED-BY: claude <NOREPLY@anthropic.com>\n\nMore.\n", {kOutside}},
+       "Add cache\n\nco-AUTHORED-BY: claude <NOREPLY@anthropic.com>\n\nMore.\n",
+       {kOutside}},
       {"a cherry-pick line after it",
        "Add cache\n\n" + kClaude +
            "\n\n(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)\n",
        {kOutside}},
       {"a --- line after it", "Add cache\n\n" + kClaude + "\n---\nv2: rebased\n", {kOutside}},
       {"Assisted-by a model, followed by a paragraph",
-       "Add cache\n\nAssisted-by: ChatGPT\n\nThanks.\n", {"Assisted-by: ChatGPT\" " + kOutside}},
+       "Add cache\n\nAssisted-by: ChatGPT\n\nThanks.\n",
+       {"Assisted-by: ChatGPT\" " + kOutside}},
       {"Agent-Logs-Url followed by a paragraph",
-       "Add cache\n\nAgent-Logs-Url: https://github.com/o/r/sessions/1\n\nMore.\n", {kOutside}},
+       "Add cache\n\nAgent-Logs-Url: https://github.com/o/r/sessions/1\n\nMore.\n",
+       {kOutside}},
       {"a quoted footer at column 0, followed by prose",
        "Document the footer\n\nClaude Code ends a commit with:\n\n" + kClaude +
            "\n\nWe keep it as it is.\n",
@@ -182,20 +186,26 @@ TEST_CASE("attack 7: an AI-assisted commit cannot pick the false-positive exempt
   TempRepo repo(signature_policy());
   const std::vector<Variant> variants = {
       {"a painter's name at Anthropic's address",
-       "Paint\n\nCo-authored-by: Claude Monet <noreply@anthropic.com>\n", {"Claude Code"}},
-      {"a model's full name", "Fix\n\nCo-authored-by: Claude Sonnet 4.5 <noreply@anthropic.com>\n",
+       "Paint\n\nCo-authored-by: Claude Monet <noreply@anthropic.com>\n",
+       {"Claude Code"}},
+      {"a model's full name",
+       "Fix\n\nCo-authored-by: Claude Sonnet 4.5 <noreply@anthropic.com>\n",
        {"Claude Code"}},
       {"Assisted-by a tool with an address",
-       "Fix\n\nAssisted-by: Claude Code <claude@example.com>\n", {"Assisted-by trailer"}},
-      {"Assisted-by a model via a person", "Fix\n\nAssisted-by: GPT-5 via Jane\n",
+       "Fix\n\nAssisted-by: Claude Code <claude@example.com>\n",
+       {"Assisted-by trailer"}},
+      {"Assisted-by a model via a person",
+       "Fix\n\nAssisted-by: GPT-5 via Jane\n",
        {"Assisted-by trailer"}},
       {"Generated-by a tool's name", "Fix\n\nGenerated-by: claude\n", {"Generated-by trailer"}},
-      {"Generated-by a script named after a tool", "Fix\n\nGenerated-by: scripts/claude.sh\n",
+      {"Generated-by a script named after a tool",
+       "Fix\n\nGenerated-by: scripts/claude.sh\n",
        {"Generated-by trailer"}},
       {"a person first, a model second",
        "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\nAssisted-by: ChatGPT\n",
        {"Assisted-by: ChatGPT"}},
-      {"the footer line at column 0", "Document the footer\n\n" + kFooter + "\n\nWe keep it.\n",
+      {"the footer line at column 0",
+       "Document the footer\n\n" + kFooter + "\n\nWe keep it.\n",
        {"body line"}},
   };
   for (const Variant& v : variants)

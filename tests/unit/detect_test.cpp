@@ -672,17 +672,20 @@ TEST_CASE("detect: a trailer marker outside git's trailer block still marks the 
         {"after a NUL byte", std::string("Add cache\n\nEnd.\n") + '\0' + "\n" + kClaudeTrailer,
          kClaudeCoAuthor},
         {"after a scissors line",
-         "Add cache\n\n# ------------------------ >8 ------------------------\n" +
-             kClaudeTrailer + "\n",
+         "Add cache\n\n# ------------------------ >8 ------------------------\n" + kClaudeTrailer +
+             "\n",
          kClaudeCoAuthor},
         {"value folded onto the next line",
          "Add cache\n\nCo-authored-by: Claude\n  <noreply@anthropic.com>\n\nEnd.\n",
          kClaudeCoAuthor},
-        {"AI-Assisted: yes in the body", "Add cache\n\nAI-Assisted: yes\n\nEnd.\n",
+        {"AI-Assisted: yes in the body",
+         "Add cache\n\nAI-Assisted: yes\n\nEnd.\n",
          {"convention.ai-assisted"}},
-        {"an Assisted-by disclosure in the body", "Fix\n\nAssisted-by: GPT-5\n\nThanks.\n",
+        {"an Assisted-by disclosure in the body",
+         "Fix\n\nAssisted-by: GPT-5\n\nThanks.\n",
          {"convention.assisted-by"}},
-        {"Agent-Logs-Url in the body", "Fix\n\nAgent-Logs-Url: https://x/sessions/1\n\nEnd.\n",
+        {"Agent-Logs-Url in the body",
+         "Fix\n\nAgent-Logs-Url: https://x/sessions/1\n\nEnd.\n",
          {"copilot-agent.logs-url"}},
         {"a quoted footer at column 0 is not told apart from a real one",
          "Docs\n\nClaude Code adds this footer:\n\n" + kClaudeTrailer + "\n\nWe strip it.\n",
@@ -699,13 +702,12 @@ TEST_CASE("detect: a trailer marker outside git's trailer block still marks the 
   }
 
   SECTION("a person folded over two lines is still a person") {
-    check_cases({{"folded person", "Fix\n\nAssisted-by: Jane Doe\n  <jane@example.com>\n",
-                  kNone}});
+    check_cases({{"folded person", "Fix\n\nAssisted-by: Jane Doe\n  <jane@example.com>\n", kNone}});
   }
 
   SECTION("evidence says the line is outside git's trailer block") {
-    std::vector<Detection> ds =
-        detect_message("Add cache\n\n" + kClaudeTrailer + "\n\nReviewed-by: Sam <sam@example.com>\n");
+    std::vector<Detection> ds = detect_message("Add cache\n\n" + kClaudeTrailer +
+                                               "\n\nReviewed-by: Sam <sam@example.com>\n");
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence ==
           "line \"Co-authored-by: Claude <noreply@anthropic.com>\" (a trailer outside git's "
@@ -719,9 +721,9 @@ TEST_CASE("detect: a trailer marker outside git's trailer block still marks the 
   }
 
   SECTION("a trailer in git's block is reported before a line elsewhere") {
-    std::vector<Detection> ds = detect_message(
-        "Add\n\nCo-authored-by: Claude Opus <noreply@anthropic.com>\n\nx\n\n" + kClaudeTrailer +
-        "\n");
+    std::vector<Detection> ds =
+        detect_message("Add\n\nCo-authored-by: Claude Opus <noreply@anthropic.com>\n\nx\n\n" +
+                       kClaudeTrailer + "\n");
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "trailer \"Co-authored-by: Claude <noreply@anthropic.com>\"");
   }
@@ -843,16 +845,34 @@ TEST_CASE("detect: human values of disclosure trailers are not AI markers", "[de
       bool names;
     };
     const std::vector<Case> cases = {
-        {"Claude", true},         {"claude-wrapper.sh", true}, {"GPT4", true},
-        {"gpt-4o", true},         {"ChatGPT", true},           {"o3-mini", true},
-        {"O1", true},             {"copilot", true},           {"Gemini CLI", true},
-        {"llama.cpp", true},      {"LLM", true},               {"llmgen", true},
-        {"the AI", true},         {"[bot]", true},             {"Agent", true},
-        {"Amazon Q", true},       {"Amazon  Q Developer", true},
-        {"Mail Smith", false},    {"Aimee", false},            {"Botticelli", false},
-        {"Tallman", false},       {"Fullmer", false},          {"Sam Opusz", false},
-        {"Jane Doe", false},      {"Lamp", false},             {"Kairo", false},
-        {"scripts/update-deps.sh", false}, {"go1", false},
+        {"Claude", true},
+        {"claude-wrapper.sh", true},
+        {"GPT4", true},
+        {"gpt-4o", true},
+        {"ChatGPT", true},
+        {"o3-mini", true},
+        {"O1", true},
+        {"copilot", true},
+        {"Gemini CLI", true},
+        {"llama.cpp", true},
+        {"LLM", true},
+        {"llmgen", true},
+        {"the AI", true},
+        {"[bot]", true},
+        {"Agent", true},
+        {"Amazon Q", true},
+        {"Amazon  Q Developer", true},
+        {"Mail Smith", false},
+        {"Aimee", false},
+        {"Botticelli", false},
+        {"Tallman", false},
+        {"Fullmer", false},
+        {"Sam Opusz", false},
+        {"Jane Doe", false},
+        {"Lamp", false},
+        {"Kairo", false},
+        {"scripts/update-deps.sh", false},
+        {"go1", false},
     };
     for (const Case& c : cases) {
       INFO("text: \"" << c.text << "\"");
@@ -891,31 +911,37 @@ TEST_CASE("detect: human values of disclosure trailers are not AI markers", "[de
         {"Claude Sonnet 4.5", "Fix\n\nCo-authored-by: Claude Sonnet 4.5 <noreply@anthropic.com>\n",
          kClaudeCoAuthor},
         {"Assisted-by Claude Code",
-         "Fix\n\nAssisted-by: Claude Code <claude@example.com>\n", {"convention.assisted-by"}},
-        {"Assisted-by a model via a person", "Fix\n\nAssisted-by: GPT-5 via Jane\n",
+         "Fix\n\nAssisted-by: Claude Code <claude@example.com>\n",
+         {"convention.assisted-by"}},
+        {"Assisted-by a model via a person",
+         "Fix\n\nAssisted-by: GPT-5 via Jane\n",
          {"convention.assisted-by"}},
         {"Assisted-by a painter named Claude",
-         "Fix\n\nAssisted-by: Claude Monet <claude@monet.example>\n", {"convention.assisted-by"}},
+         "Fix\n\nAssisted-by: Claude Monet <claude@monet.example>\n",
+         {"convention.assisted-by"}},
         {"Assisted-by a person and a tool",
          "Fix\n\nAssisted-by: Jane Doe <jane@example.com> coccinelle\n",
          {"convention.assisted-by"}},
         {"Assisted-by a person, folded onto a model",
          "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\n  and Claude\n",
          {"convention.assisted-by"}},
-        {"Assisted-by, kernel style", "Fix\n\nAssisted-by: Claude:claude-3-opus coccinelle\n",
+        {"Assisted-by, kernel style",
+         "Fix\n\nAssisted-by: Claude:claude-3-opus coccinelle\n",
          {"convention.assisted-by"}},
-        {"Generated-by a tool name", "Fix\n\nGenerated-by: claude\n",
-         {"convention.generated-by"}},
-        {"Generated-by a script named after a tool", "Fix\n\nGenerated-by: scripts/claude.sh\n",
+        {"Generated-by a tool name", "Fix\n\nGenerated-by: claude\n", {"convention.generated-by"}},
+        {"Generated-by a script named after a tool",
+         "Fix\n\nGenerated-by: scripts/claude.sh\n",
          {"convention.generated-by"}},
         {"Generated-by an empty value", "Fix\n\nGenerated-by:\n", {"convention.generated-by"}},
-        {"Generated-by a generator that is not a path", "Fix\n\nGenerated-by: protoc\n",
+        {"Generated-by a generator that is not a path",
+         "Fix\n\nGenerated-by: protoc\n",
          {"convention.generated-by"}},
         {"a person exemption on one line does not cover another",
          "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\nAssisted-by: ChatGPT\n",
          {"convention.assisted-by"}},
         {"a footer at column 0", "Docs\n\n" + kClaudeFooter + "\n", {"claude-code.generated-with"}},
-        {"a footer three spaces in", "Docs\n\n   " + kClaudeFooter + "\n",
+        {"a footer three spaces in",
+         "Docs\n\n   " + kClaudeFooter + "\n",
          {"claude-code.generated-with"}},
         {"a quoted footer trailer at column 0, inside git's block",
          "Docs\n\nThe footer is\n\n" + kClaudeTrailer + "\n", kClaudeCoAuthor},
@@ -923,8 +949,8 @@ TEST_CASE("detect: human values of disclosure trailers are not AI markers", "[de
   }
 
   SECTION("the evidence of a disclosure names the value that counted") {
-    std::vector<Detection> ds = detect_message(
-        "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\nAssisted-by: ChatGPT\n");
+    std::vector<Detection> ds =
+        detect_message("Fix\n\nAssisted-by: Jane Doe <jane@example.com>\nAssisted-by: ChatGPT\n");
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "trailer \"Assisted-by: ChatGPT\"");
   }
