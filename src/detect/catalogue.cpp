@@ -52,12 +52,13 @@ std::string bot_co_author(std::string_view slug) {
               "(?:$|[\\s>]))"});
 }
 
-// A marker line in the body, as tools write it: at the start of a line, optionally after the
-// robot emoji (with or without its variation selector). Prose that quotes the phrase
-// mid-sentence does not match.
+// A marker line in the body, as tools write it: at the start of a line (at most three
+// spaces in), optionally after the robot emoji (with or without its variation selector).
+// Prose that quotes the phrase mid-sentence does not match, and neither does a quotation:
+// a line indented as a Markdown code block (a tab, or four spaces or more) or quoted with '>'.
 std::string generated_with_line(std::string_view link_text_re) {
   return cat(
-      {"(?m)^[ \\t]*(?:\\x{1F916}\\x{FE0F}?[ \\t]*)?Generated with \\[", link_text_re, "\\]"});
+      {"(?m)^ {0,3}(?:\\x{1F916}\\x{FE0F}?[ \\t]*)?Generated with \\[", link_text_re, "\\]"});
 }
 
 MarkerSpec trailer(std::string id, std::string tool, std::string key, std::string pattern) {
@@ -67,6 +68,12 @@ MarkerSpec trailer(std::string id, std::string tool, std::string key, std::strin
   s.source = MarkerSource::trailer;
   s.trailer_key = std::move(key);
   s.pattern = std::move(pattern);
+  return s;
+}
+
+// A disclosure trailer whose value is free text: a person or a script there is not a tool.
+MarkerSpec human_exempt(MarkerSpec s) {
+  s.human_values_exempt = true;
   return s;
 }
 
@@ -168,10 +175,12 @@ std::vector<MarkerSpec> make_catalogue() {
                "(?i)^openhands@all-hands\\.dev$"),
       co_author("openhands.co-author", "OpenHands", address("openhands@all-hands\\.dev")),
 
-      // Disclosure conventions (Linux kernel, Fedora, ASF, OpenInfra). The key alone is the
-      // disclosure, whatever the value; AI-Assisted is a yes/no declaration, so only yes counts.
-      trailer("convention.assisted-by", "Assisted-by trailer", "Assisted-by", ""),
-      trailer("convention.generated-by", "Generated-by trailer", "Generated-by", ""),
+      // Disclosure conventions (Linux kernel, Fedora, ASF, OpenInfra). The key is the
+      // disclosure, whatever the value, unless the value is only a person or only a script
+      // naming no AI tool (is_human_value); AI-Assisted is a yes/no declaration, so only yes
+      // counts.
+      human_exempt(trailer("convention.assisted-by", "Assisted-by trailer", "Assisted-by", "")),
+      human_exempt(trailer("convention.generated-by", "Generated-by trailer", "Generated-by", "")),
       trailer("convention.ai-assisted", "AI-Assisted trailer", "AI-Assisted",
               "(?i)^(?:yes|true)\\b"),
   };

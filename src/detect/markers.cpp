@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string_view>
@@ -146,7 +147,199 @@ bool matches(const RE2& re, std::string_view text) {
   return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re);
 }
 
+// Git's isspace(): exactly these four.
+bool is_git_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_git_space(s.back()))
+    s.remove_suffix(1);
+  while (!s.empty() && is_git_space(s.front()))
+    s.remove_prefix(1);
+  return s;
+}
+
+// trailer.c unfold_value(): each newline and the whitespace after it become one space.
+std::string unfold(std::string_view value) {
+  value = trim(value);
+  std::string out;
+  out.reserve(value.size());
+  std::size_t i = 0;
+  while (i < value.size()) {
+    char c = value[i++];
+    if (c == '\n') {
+      while (i < value.size() && is_git_space(value[i]))
+        ++i;
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return std::string(trim(out));
+}
+
+// Where one trailer-shaped line sits: [begin, separator) is the key, (separator, first_end)
+// the value on the key's line, (separator, end) the value with its continuation lines. Ends
+// exclude the final newline.
+struct LineSpan {
+  std::size_t begin = 0;
+  std::size_t separator = 0;
+  std::size_t first_end = 0;
+  std::size_t end = 0;
+};
+
+std::string_view span_key(std::string_view message, const LineSpan& l) {
+  return trim(message.substr(l.begin, l.separator - l.begin));
+}
+std::string_view span_first_line(std::string_view message, const LineSpan& l) {
+  return trim(message.substr(l.separator + 1, l.first_end - l.separator - 1));
+}
+std::string span_value(std::string_view message, const LineSpan& l) {
+  if (l.end == l.first_end)
+    return std::string(span_first_line(message, l));
+  return unfold(message.substr(l.separator + 1, l.end - l.separator - 1));
+}
+
+// trailer.c find_separator() within one line: the offset of ':' after
+// "<token><optional blanks>", or npos when the line does not start that way.
+std::size_t find_separator(std::string_view line) {
+  bool blank_found = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == ':')
+      return i == 0 ? std::string_view::npos : i;
+    if (!blank_found && (is_ascii_alnum(c) || c == '-'))
+      continue;
+    if (i != 0 && (c == ' ' || c == '\t')) {
+      blank_found = true;
+      continue;
+    }
+    break;
+  }
+  return std::string_view::npos;
+}
+
+bool is_blank(std::string_view line) {
+  for (char c : line) {
+    if (!is_git_space(c))
+      return false;
+  }
+  return true;
+}
+
+// The trailer-shaped lines of `message` whose key is one of `keys` (all of them when `keys` is
+// null). One pass over the message; each byte is looked at a bounded number of times.
+std::vector<LineSpan> shaped_line_spans(std::string_view message,
+                                        const std::vector<std::string>* keys) {
+  std::vector<LineSpan> out;
+  auto line_end_at = [&](std::size_t pos) {
+    std::size_t nl = message.find('\n', pos);
+    return nl == std::string_view::npos ? message.size() : nl;
+  };
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    std::size_t end = line_end_at(pos);
+    std::size_t next = end < message.size() ? end + 1 : end;
+    std::size_t sep = find_separator(message.substr(pos, end - pos));
+    if (sep == std::string_view::npos) {
+      pos = next;
+      continue;
+    }
+    LineSpan span{pos, pos + sep, end, end};
+    // Continuation lines: not blank, starting with a space or a tab.
+    while (next < message.size() && (message[next] == ' ' || message[next] == '\t')) {
+      std::size_t cont_end = line_end_at(next);
+      if (is_blank(message.substr(next, cont_end - next)))
+        break;
+      span.end = cont_end;
+      next = cont_end < message.size() ? cont_end + 1 : cont_end;
+    }
+    bool wanted = keys == nullptr;
+    if (!wanted) {
+      std::string_view key = span_key(message, span);
+      for (const std::string& k : *keys) {
+        if (trailers::key_equals(key, k)) {
+          wanted = true;
+          break;
+        }
+      }
+    }
+    if (wanted)
+      out.push_back(span);
+    pos = next;
+  }
+  return out;
+}
+
+// The words and names that make a value name an AI tool, model or vendor. Three kinds, so
+// that short words do not match inside ordinary names: names matched anywhere (distinctive
+// strings, also inside "claude-wrapper.sh" or "jane@openai.com"); "llm" at the start of a word
+// ("llmgen"); short words matched whole (letters may not touch them, digits may follow:
+// "gpt4", "o3").
+const RE2& tool_words() {
+  static const RE2 re(
+      "(?i)(?:"
+      "anthropic|claude|openai|gpt|copilot|gemini|llama|mistral|mixtral|codestral|deepseek|"
+      "qwen|codex|codeium|tabnine|windsurf|opencode|openhands|all-hands|ampcode|roocode|"
+      "roomote|cursor|aider|perplexity|chatbot"
+      "|(?:^|[^\\pL])llm"
+      "|(?:^|[^\\pL\\pN])(?:ai|bots?|agents?|assistants?|amp|cline|kiro|junie|devin|jules|"
+      "grok|sonnet|opus|haiku|droid|o[1-9]|amazon\\s+q)(?:$|[^\\pL])"
+      ")");
+  return re;
+}
+
+// One person: "Name <local@domain>", the name only letters, marks, spaces and . ' ’ , -.
+const RE2& person_value() {
+  static const RE2 re("^[\\pL\\pM][\\pL\\pM .'\u2019,-]* ?<[^\\s<>@]+@[^\\s<>@]+>$");
+  return re;
+}
+
+// An address that no person reads: noreply@..., no-reply@... (GitHub's
+// "<id>+<login>@users.noreply.github.com" is a person's, so only the local part counts).
+const RE2& noreply_address() {
+  static const RE2 re("(?i)<no-?reply@");
+  return re;
+}
+
+// One path: no blanks, no ':' (so no URL scheme), at least one letter.
+const RE2& path_value() {
+  static const RE2 re("^[A-Za-z0-9_.+~/-]*[A-Za-z][A-Za-z0-9_.+~/-]*$");
+  return re;
+}
+
+const RE2& script_extension() {
+  static const RE2 re(
+      "(?i)\\.(?:sh|bash|zsh|ksh|fish|py|pl|pm|rb|js|mjs|cjs|ts|php|lua|tcl|ps1|psm1|bat|cmd|"
+      "awk|sed|r|mk|make|go|swift|kts|groovy)$");
+  return re;
+}
+
 }  // namespace
+
+std::vector<TrailerShapedLine> trailer_shaped_lines(std::string_view message) {
+  std::vector<TrailerShapedLine> out;
+  for (const LineSpan& l : shaped_line_spans(message, nullptr)) {
+    out.push_back({l.begin, std::string(span_key(message, l)), span_value(message, l),
+                   std::string(span_first_line(message, l))});
+  }
+  return out;
+}
+
+bool names_ai_tool(std::string_view text) {
+  return matches(tool_words(), text);
+}
+
+bool is_human_value(std::string_view value) {
+  value = trim(value);
+  if (value.empty() || names_ai_tool(value))
+    return false;
+  if (matches(person_value(), value))
+    return !matches(noreply_address(), value);
+  return matches(path_value(), value) &&
+         (value.find('/') != std::string_view::npos || matches(script_extension(), value));
+}
 
 struct MarkerSet::Compiled {
   std::vector<MarkerSpec> specs;
@@ -201,23 +394,72 @@ const std::vector<MarkerSpec>& MarkerSet::specs() const {
 
 namespace {
 
+// One way the message reads (raw, or decoded from its encoding), with what detection needs
+// from it, computed once for all markers.
+struct Reading {
+  std::string_view message;
+  const std::vector<trailers::Trailer>* trailers = nullptr;  // git's block, as parsed
+  std::size_t block_start = 0;  // git's trailer block in `message`: [block_start, block_end)
+  std::size_t block_end = 0;
+  bool block_is_gits = false;   // `trailers` is exactly git's block of `message`
+  std::vector<LineSpan> lines;  // trailer-shaped lines whose key a trailer marker names
+};
+
+// Does a trailer value count for `spec`?
+bool value_counts(const MarkerSpec& spec, const RE2* re, std::string_view value) {
+  if (re != nullptr && !matches(*re, value))
+    return false;
+  return !(spec.human_values_exempt && is_human_value(value));
+}
+
+std::string trailer_excerpt(std::string_view key, std::string_view value) {
+  // Only the start is ever shown, so a huge value is not copied whole; what is kept is still
+  // longer than the excerpt, so the excerpt marks the cut.
+  std::string shown(key);
+  shown += ": ";
+  shown.append(value.substr(0, kEvidenceBytes * 2));
+  return quote_excerpt(shown);
+}
+
 // The evidence of `spec` in one reading of the message (and the commit's identities), or ""
 // when it does not match there.
 std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit,
-                          std::string_view message,
-                          const std::vector<trailers::Trailer>& trailers) {
+                          const Reading& reading) {
   switch (spec.source) {
     case MarkerSource::trailer:
-      for (const trailers::Trailer& t : trailers) {
-        if (!trailers::key_equals(t.key, spec.trailer_key))
+      for (const trailers::Trailer& t : *reading.trailers) {
+        if (trailers::key_equals(t.key, spec.trailer_key) && value_counts(spec, re, t.value))
+          return "trailer " + trailer_excerpt(t.key, t.value);
+      }
+      // Detection is liberal: a trailer-shaped line anywhere marks the commit, so a paragraph
+      // typed after the trailer block cannot hide a marker from trailgate.
+      for (const LineSpan& l : reading.lines) {
+        std::string_view key = span_key(reading.message, l);
+        if (!trailers::key_equals(key, spec.trailer_key))
           continue;
-        if (re != nullptr && !matches(*re, t.value))
+        const bool in_block = l.begin >= reading.block_start && l.begin < reading.block_end;
+        const bool folded = l.end != l.first_end;
+        // One line of git's own block has been judged above, as git shows it.
+        if (in_block && !folded && reading.block_is_gits)
           continue;
-        // Only the start is ever shown, so a huge value is not copied whole; what is kept is
-        // still longer than the excerpt, so the excerpt marks the cut.
-        std::string shown = t.key + ": ";
-        shown.append(t.value, 0, kEvidenceBytes * 2);
-        return "trailer " + quote_excerpt(shown);
+        // The pattern may match the unfolded value or the key's line alone (a fold cannot hide
+        // a marker); whether the value is a human one is judged on the whole value.
+        std::string unfolded;
+        std::string_view value = span_first_line(reading.message, l);
+        if (folded) {
+          unfolded = span_value(reading.message, l);
+          value = unfolded;
+        }
+        std::string_view shown = value;
+        if (re != nullptr && !matches(*re, value)) {
+          shown = span_first_line(reading.message, l);
+          if (!folded || !matches(*re, shown))
+            continue;
+        }
+        if (spec.human_values_exempt && is_human_value(value))
+          continue;
+        return "line " + trailer_excerpt(key, shown) +
+               (in_block ? "" : " (a trailer outside git's trailer block)");
       }
       return {};
 
@@ -246,6 +488,7 @@ std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInf
     }
 
     case MarkerSource::body: {
+      const std::string_view message = reading.message;
       re2::StringPiece match;
       if (re != nullptr && re->Match(re2::StringPiece(message.data(), message.size()), 0,
                                      message.size(), RE2::UNANCHORED, &match, 1)) {
@@ -264,20 +507,55 @@ std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInf
 
 std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
                                          const std::vector<trailers::Trailer>& trailers) const {
+  // The keys of the trailer markers: only trailer-shaped lines with one of them are kept.
+  std::vector<std::string> keys;
+  for (const MarkerSpec& spec : compiled_->specs) {
+    if (spec.source != MarkerSource::trailer)
+      continue;
+    bool known = false;
+    for (const std::string& k : keys)
+      known = known || trailers::key_equals(k, spec.trailer_key);
+    if (!known)
+      keys.push_back(spec.trailer_key);
+  }
+
   // A message in a foreign encoding is also read decoded (as git log shows it): a marker in
   // any reading counts, so re-encoding cannot hide one.
-  std::vector<std::vector<trailers::Trailer>> decoded_trailers;
-  for (const std::string& reading : commit.decoded_messages)
-    decoded_trailers.push_back(trailers::parse(reading).trailers);
+  std::vector<std::vector<trailers::Trailer>> decoded_trailers(commit.decoded_messages.size());
+  std::vector<Reading> readings;
+  for (std::size_t r = 0; r <= commit.decoded_messages.size(); ++r) {
+    Reading reading;
+    reading.message = r == 0 ? std::string_view(commit.message)
+                             : std::string_view(commit.decoded_messages[r - 1]);
+    trailers::TrailerBlock block = trailers::parse(reading.message);
+    reading.block_start = block.start;
+    reading.block_end = block.end;
+    if (r == 0) {
+      reading.trailers = &trailers;
+      reading.block_is_gits =
+          trailers.size() == block.trailers.size() &&
+          std::equal(trailers.begin(), trailers.end(), block.trailers.begin(),
+                     [](const trailers::Trailer& a, const trailers::Trailer& b) {
+                       return a.key == b.key && a.value == b.value;
+                     });
+    } else {
+      reading.block_is_gits = true;
+      decoded_trailers[r - 1] = std::move(block.trailers);
+      reading.trailers = &decoded_trailers[r - 1];
+    }
+    if (!keys.empty())
+      reading.lines = shaped_line_spans(reading.message, &keys);
+    readings.push_back(std::move(reading));
+  }
 
   std::vector<Detection> found;
   for (std::size_t i = 0; i < compiled_->specs.size(); ++i) {
     const MarkerSpec& spec = compiled_->specs[i];
     const RE2* re = compiled_->patterns[i].get();
-    std::string evidence = find_evidence(spec, re, commit, commit.message, trailers);
+    std::string evidence = find_evidence(spec, re, commit, readings[0]);
     if (spec.source != MarkerSource::identity) {
-      for (std::size_t r = 0; evidence.empty() && r < commit.decoded_messages.size(); ++r) {
-        evidence = find_evidence(spec, re, commit, commit.decoded_messages[r], decoded_trailers[r]);
+      for (std::size_t r = 1; evidence.empty() && r < readings.size(); ++r) {
+        evidence = find_evidence(spec, re, commit, readings[r]);
         if (!evidence.empty())
           evidence += " (in the message decoded from " + quote_excerpt(commit.encoding) + ")";
       }

@@ -7,8 +7,10 @@
 // review; it only says which markers matched.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/commit.h"
@@ -32,15 +34,48 @@ struct MarkerSpec {
   // does not match a byte that is not part of well-formed UTF-8.
   std::string pattern;
   IdentityField identity_field = IdentityField::either;  // source == identity only
+  // source == trailer only. When true, a value that is_human_value() does not match: the
+  // marker is a disclosure key whose value is free text (Assisted-by, Generated-by), and a
+  // person or a script named there, with no AI tool or model, is not an AI disclosure.
+  bool human_values_exempt = false;
 };
+
+// A line anywhere in a message that has the shape of a trailer: it starts at column 0 with a
+// token git accepts (ASCII letters, digits, '-'), optional blanks, then ':'. Lines after it that
+// start with a blank (and are not blank) continue it, as in git's trailer block.
+struct TrailerShapedLine {
+  std::size_t offset = 0;  // where the line starts in the message
+  std::string key;         // the token, trimmed
+  std::string value;       // the value, unfolded and trimmed as git unfolds a trailer
+  std::string first_line;  // the value on the key's own line only, trimmed
+};
+
+// Every trailer-shaped line of `message`, in message order, whether or not git's trailer
+// block holds it: the subject, body paragraphs, text after a NUL byte or a "---" line count
+// too. A line that starts with a blank, '>' or any other non-token byte is not one (so quoted
+// and indented text is not). Never throws; time and memory are linear in the message size.
+std::vector<TrailerShapedLine> trailer_shaped_lines(std::string_view message);
+
+// True when `text` names an AI tool, model or vendor (docs/markers.md lists the words, e.g.
+// "claude", "gpt", "copilot", "[bot]", "ai" as a word). Case-insensitive; linear time.
+bool names_ai_tool(std::string_view text);
+
+// True when a free-text disclosure value (an Assisted-by or Generated-by trailer) names no AI
+// tool or model (names_ai_tool) and is, whole, either one person `Name <local@domain>` (the
+// name only letters, spaces and . ' ’ , -; the address not a noreply address), or one path to
+// a script (no blanks or ':'; a '/' in it or a script extension such as .sh or .py). Anything
+// else, the empty value included, is not human: when unsure, the commit stays AI-assisted.
+bool is_human_value(std::string_view value);
 
 // Why a commit is AI-assisted: one matched marker.
 struct Detection {
   std::string marker_id;
   std::string tool;
   // Where it matched, for people: `trailer "Co-authored-by: Claude <noreply@anthropic.com>"`,
-  // `author name "Dev (aider)"`, `committer email "..."`, or `body line "..."` (the line that
-  // holds the start of the match). The quoted text is an excerpt of about 200 bytes at most,
+  // `author name "Dev (aider)"`, `committer email "..."`, `body line "..."` (the line that
+  // holds the start of the match), or, for a trailer marker that matched a trailer-shaped line
+  // that is not in git's trailer block, `line "Co-authored-by: ..." (a trailer outside git's
+  // trailer block)`. The quoted text is an excerpt of about 200 bytes at most,
   // with "..." where text was left out. It is always valid UTF-8: control bytes, '"', '\' and
   // bytes that are not well-formed UTF-8 are written as \xNN (or \" and \\).
   std::string evidence;
@@ -69,7 +104,13 @@ class MarkerSet {
   // Trailer and body markers are also looked for in each of commit.decoded_messages (a
   // message in a foreign encoding, decoded as git log shows it), after the raw message; such
   // evidence ends in "(in the message decoded from "<encoding>")".
-  // Per marker only the first match counts: the first trailer in message order; the first of
+  // A trailer marker also matches any trailer-shaped line of a reading (trailer_shaped_lines:
+  // detection is liberal), after the trailers of git's block; the line matches when its
+  // unfolded value or its first line matches the pattern (and, for a human_values_exempt
+  // marker, is not a human value). Lines that start with blanks or '>' (quotations) never
+  // count. Reviews are not this module's business: they count only in git's block.
+  // Per marker only the first match counts: the first trailer in message order (git's block
+  // first, then trailer-shaped lines in message order); the first of
   // author name, author email, committer name, committer email; the leftmost body match. A
   // commit can match several markers, also of one tool. Never throws on any message or
   // identity bytes (non-UTF-8 included); time is linear in the size of the commit.

@@ -467,9 +467,11 @@ TEST_CASE("adversarial content: trailer keys in odd case", "[e2e][adversarial]")
         kJunior);
     REQUIRE(git_trailer_values(repo, id, "Assisted-by").empty());
     REQUIRE(git_trailer_values(repo, id, "Reviewed-by").empty());
-    // Nor is the paragraph a trailer block, so the commit is not marked either.
+    // Nor is the paragraph a trailer block; the Assisted-by line still marks the commit
+    // (detection is liberal), and the review outside git's block does not count.
     Push p = push_commit(repo, id);
-    expect_accepted(repo, id, p);
+    expect_rejected(repo, id, before, p,
+                    {"ai-review-required", "outside git's trailer block", "has 0"});
   }
 
   SECTION("REVIEW-SIGNATURE: and REVIEWED-BY: in odd case keep a signature valid") {

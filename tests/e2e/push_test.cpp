@@ -142,7 +142,8 @@ TEST_CASE("push: an AI marker only in a body line is detected", "[e2e]") {
       kJunior);
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   CHECK_FALSE(accepted(r));
-  CHECK_THAT(r.err, Catch::Contains("Generated with [Claude Code]"));
+  // The Co-Authored-By line outside git's (absent) block marks it too, and comes first.
+  CHECK_THAT(r.err, Catch::Contains("AI-assisted (Claude Code: "));
 }
 
 TEST_CASE("push: no false positives for human co-authors or tool names in prose", "[e2e]") {

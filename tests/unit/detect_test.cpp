@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -258,9 +259,9 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
         "Code](https://claude.com/claude-code)\r\n\nCo-Authored-By: Claude "
         "<noreply@anthropic.com>\n");
     std::vector<Detection> ds = builtin().detect(c, {});
-    REQUIRE(ds.size() == 1);
-    CHECK(ds[0].marker_id == "claude-code.generated-with");
-    CHECK(ds[0].evidence ==
+    const Detection* d = find_detection(ds, "claude-code.generated-with");
+    REQUIRE(d != nullptr);
+    CHECK(d->evidence ==
           "body line \"\xF0\x9F\xA4\x96 Generated with [Claude "
           "Code](https://claude.com/claude-code)\"");
   }
@@ -274,12 +275,16 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
           std::vector<std::string>{"claude-code.co-author", "claude-code.generated-with"});
   }
 
-  SECTION("no trailer block (case 37): the body line alone marks the commit") {
+  SECTION("no trailer block (case 37): the body line and the trailer-shaped line both mark it") {
     CommitInfo c = commit(
         "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
         "Code](https://claude.com/claude-code)\nCo-Authored-By: Claude "
         "<noreply@anthropic.com>\n");
-    CHECK(builtin_ids(c, {}) == std::vector<std::string>{"claude-code.generated-with"});
+    CHECK(builtin_ids(c, {}) ==
+          std::vector<std::string>{"claude-code.co-author", "claude-code.generated-with"});
+    CHECK(find_detection(builtin().detect(c, {}), "claude-code.co-author")->evidence ==
+          "line \"Co-Authored-By: Claude <noreply@anthropic.com>\" (a trailer outside git's "
+          "trailer block)");
   }
 
   SECTION("Copilot squash merge (case 35): the bot co-author marks it, the human does not") {
@@ -597,5 +602,433 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
         builtin().detect(commit("x"), {{"Assisted-by", "say \"hi\"\x1b[31m \\ \x7f"}});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "trailer \"Assisted-by: say \\\"hi\\\"\\x1b[31m \\\\ \\x7f\"");
+  }
+}
+
+namespace {
+
+using trailgate::detect::is_human_value;
+using trailgate::detect::names_ai_tool;
+using trailgate::detect::trailer_shaped_lines;
+
+// Detection as the pipeline runs it: the trailers are git's block of the message itself.
+std::vector<Detection> detect_message(const std::string& message) {
+  return builtin().detect(commit(message), trailgate::trailers::parse(message).trailers);
+}
+
+std::vector<std::string> ids_for(const std::string& message) {
+  return ids_of(detect_message(message));
+}
+
+const std::string kClaudeTrailer = "Co-authored-by: Claude <noreply@anthropic.com>";
+const std::string kClaudeFooter =
+    "\xF0\x9F\xA4\x96 Generated with [Claude Code](https://claude.com/claude-code)";
+const std::vector<std::string> kClaudeCoAuthor = {"claude-code.co-author"};
+const std::vector<std::string> kNone = {};
+
+struct MessageCase {
+  std::string name;
+  std::string message;
+  std::vector<std::string> ids;
+};
+
+void check_cases(const std::vector<MessageCase>& cases) {
+  for (const MessageCase& c : cases) {
+    INFO(c.name << "\n---\n" << c.message << "\n---");
+    CHECK(ids_for(c.message) == c.ids);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("detect: a trailer marker outside git's trailer block still marks the commit",
+          "[detect]") {
+  SECTION("git does not see these trailers, trailgate does") {
+    check_cases({
+        {"followed by a typed Reviewed-by paragraph",
+         "Add cache\n\nBody.\n\n" + kClaudeTrailer + "\n\nReviewed-by: Sam <sam@example.com>\n",
+         kClaudeCoAuthor},
+        {"followed by any paragraph", "Add cache\n\n" + kClaudeTrailer + "\n\nMore words.\n",
+         kClaudeCoAuthor},
+        {"in the subject paragraph", "Add cache\n" + kClaudeTrailer + "\n\nBody text.\n",
+         kClaudeCoAuthor},
+        {"the subject itself", kClaudeTrailer + "\n", kClaudeCoAuthor},
+        {"in the middle of a long body",
+         "Add cache\n\nline one\nline two\n" + kClaudeTrailer + "\nline three\n\npara\n",
+         kClaudeCoAuthor},
+        {"other case", "Add cache\n\nco-AUTHORED-by: claude <NOREPLY@anthropic.com>\n\nEnd.\n",
+         kClaudeCoAuthor},
+        {"blanks before the colon, as git allows",
+         "Add cache\n\nCo-authored-by  : Claude <noreply@anthropic.com>\n\nEnd.\n",
+         kClaudeCoAuthor},
+        {"a cherry-pick line after it",
+         "Add cache\n\n" + kClaudeTrailer + "\n\n(cherry picked from commit " +
+             std::string(40, 'a') + ")\n",
+         kClaudeCoAuthor},
+        {"a --- line after it", "Add cache\n\n" + kClaudeTrailer + "\n---\nnotes\n",
+         kClaudeCoAuthor},
+        {"CRLF line ends", "Add cache\r\n\r\n" + kClaudeTrailer + "\r\n\r\nEnd.\r\n",
+         kClaudeCoAuthor},
+        {"after a NUL byte", std::string("Add cache\n\nEnd.\n") + '\0' + "\n" + kClaudeTrailer,
+         kClaudeCoAuthor},
+        {"after a scissors line",
+         "Add cache\n\n# ------------------------ >8 ------------------------\n" + kClaudeTrailer +
+             "\n",
+         kClaudeCoAuthor},
+        {"value folded onto the next line",
+         "Add cache\n\nCo-authored-by: Claude\n  <noreply@anthropic.com>\n\nEnd.\n",
+         kClaudeCoAuthor},
+        {"AI-Assisted: yes in the body",
+         "Add cache\n\nAI-Assisted: yes\n\nEnd.\n",
+         {"convention.ai-assisted"}},
+        {"an Assisted-by disclosure in the body",
+         "Fix\n\nAssisted-by: GPT-5\n\nThanks.\n",
+         {"convention.assisted-by"}},
+        {"Agent-Logs-Url in the body",
+         "Fix\n\nAgent-Logs-Url: https://x/sessions/1\n\nEnd.\n",
+         {"copilot-agent.logs-url"}},
+        {"a quoted footer at column 0 is not told apart from a real one",
+         "Docs\n\nClaude Code adds this footer:\n\n" + kClaudeTrailer + "\n\nWe strip it.\n",
+         kClaudeCoAuthor},
+    });
+  }
+
+  SECTION("a folded value counts when its first line alone matches the pattern") {
+    MarkerSet set({spec("policy.flag", MarkerSource::trailer, "(?i)^yes$", "X-AI")});
+    std::string message = "Fix\n\nX-AI: yes\n  (see the notes)\n\nEnd.\n";
+    std::vector<Detection> ds = set.detect(commit(message), {});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "line \"X-AI: yes\" (a trailer outside git's trailer block)");
+  }
+
+  SECTION("a person folded over two lines is still a person") {
+    check_cases({{"folded person", "Fix\n\nAssisted-by: Jane Doe\n  <jane@example.com>\n", kNone}});
+  }
+
+  SECTION("evidence says the line is outside git's trailer block") {
+    std::vector<Detection> ds = detect_message("Add cache\n\n" + kClaudeTrailer +
+                                               "\n\nReviewed-by: Sam <sam@example.com>\n");
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence ==
+          "line \"Co-authored-by: Claude <noreply@anthropic.com>\" (a trailer outside git's "
+          "trailer block)");
+  }
+
+  SECTION("inside git's block the evidence is the trailer, as before") {
+    std::vector<Detection> ds = detect_message("Add cache\n\n" + kClaudeTrailer + "\n");
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "trailer \"Co-authored-by: Claude <noreply@anthropic.com>\"");
+  }
+
+  SECTION("a trailer in git's block is reported before a line elsewhere") {
+    std::vector<Detection> ds =
+        detect_message("Add\n\nCo-authored-by: Claude Opus <noreply@anthropic.com>\n\nx\n\n" +
+                       kClaudeTrailer + "\n");
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "trailer \"Co-authored-by: Claude <noreply@anthropic.com>\"");
+  }
+
+  SECTION("lines that are not trailer-shaped at column 0 do not count") {
+    check_cases({
+        {"indented four spaces", "Docs\n\nThe footer:\n\n    " + kClaudeTrailer + "\n\nEnd.\n",
+         kNone},
+        {"indented one space", "Docs\n\n " + kClaudeTrailer + "\n\nEnd.\n", kNone},
+        {"indented with a tab", "Docs\n\n\t" + kClaudeTrailer + "\n", kNone},
+        {"quoted with >", "Docs\n\nThe footer:\n\n> " + kClaudeTrailer + "\n", kNone},
+        {"quoted with > and no space", "Docs\n\n>" + kClaudeTrailer + "\n\nEnd.\n", kNone},
+        {"a list item", "Docs\n\n- " + kClaudeTrailer + "\n\nEnd.\n", kNone},
+        {"mid-sentence", "Docs\n\nClaude writes " + kClaudeTrailer + " at the end.\n\nEnd.\n",
+         kNone},
+        {"in backticks", "Docs\n\n`" + kClaudeTrailer + "`\n\nEnd.\n", kNone},
+        {"a comment line", "Docs\n\n# " + kClaudeTrailer + "\n\nEnd.\n", kNone},
+        {"a key that is not a token", "Docs\n\nCo authored by: Claude <noreply@anthropic.com>\n",
+         kNone},
+        {"a continuation of another trailer in the block",
+         "Docs\n\nNote: the tool writes\n    " + kClaudeTrailer + "\n", kNone},
+    });
+  }
+
+  SECTION("review trailers outside the block are not markers either") {
+    check_cases({
+        {"Reviewed-by in the body", "Fix\n\nReviewed-by: Claude <noreply@anthropic.com>\n\nx\n",
+         kNone},
+    });
+  }
+}
+
+TEST_CASE("detect: human values of disclosure trailers are not AI markers", "[detect]") {
+  SECTION("is_human_value") {
+    struct Case {
+      std::string value;
+      bool human;
+    };
+    const std::vector<Case> cases = {
+        // A person, naming no tool.
+        {"Jane Doe <jane@example.com>", true},
+        {"Jane <jane@example.com>", true},
+        {"  Jane Doe <jane@example.com>  ", true},
+        {"Jane Doe<jane@example.com>", true},
+        {"Jean-Luc O'Neill <jl@example.org>", true},
+        {"J. R. R. Tolkien <jrrt@example.org>", true},
+        {"Zoë Ångström <zoe@example.se>", true},
+        {"Ana María López <ana@example.es>", true},
+        {"Jane Doe <12345+jane@users.noreply.github.com>", true},
+        {"Jane Doe <jane.mail@example.com>", true},
+        // A person naming a tool, model or vendor: AI.
+        {"Claude Monet <claude@monet.example>", false},
+        {"Claude Code <claude@example.com>", false},
+        {"Claude Sonnet 4.5 <noreply@anthropic.com>", false},
+        {"Jane Doe <noreply@anthropic.com>", false},
+        {"Jane Doe <jane@openai.com>", false},
+        {"Copilot <copilot@github.com>", false},
+        {"Devin AI <devin@example.com>", false},
+        {"Jane AI <jane@example.com>", false},
+        {"Jane Doe <jane@startup.ai>", false},
+        {"helper-bot <helper@example.com>", false},
+        {"Jane Doe <jane-bot@example.com>", false},
+        {"ci[bot] <ci@example.com>", false},
+        {"Gemini <g@example.com>", false},
+        {"Jane Doe <noreply@example.com>", false},
+        {"Jane Doe <no-reply@example.com>", false},
+        // Not exactly one person: AI.
+        {"GPT-5 via Jane", false},
+        {"Jane Doe", false},
+        {"jane@example.com", false},
+        {"<jane@example.com>", false},
+        {"Jane Doe <jane@example.com> coccinelle", false},
+        {"Jane Doe <jane@example.com>, Sam <sam@example.com>", false},
+        {"Jane Doe 2 <jane@example.com>", false},
+        {"Jane (reviewer) <jane@example.com>", false},
+        {"Jane Doe <jane example.com>", false},
+        {"Jane Doe <jane@example.com", false},
+        {"\"Doe, Jane\" <jane@example.com>", false},
+        {"J\xff Doe <jane@example.com>", false},
+        {"Claude:claude-3-opus coccinelle sparse", false},
+        {"", false},
+        {"   ", false},
+        // A path to a script, naming no tool.
+        {"scripts/update-deps.sh", true},
+        {"./gen", true},
+        {"tools/gen_api.py", true},
+        {"update-deps.sh", true},
+        {"bin/regen", true},
+        {"/usr/local/bin/fmt-all", true},
+        {"Makefile.mk", true},
+        // A path naming a tool: AI.
+        {"scripts/claude.sh", false},
+        {"scripts/ask-gpt.py", false},
+        {"tools/llmgen.py", false},
+        {"scripts/ai-fix.sh", false},
+        {"scripts/copilot_apply.sh", false},
+        {"bot/run.sh", false},
+        {"claude.ai/code", false},
+        // Not a path: AI.
+        {"claude", false},
+        {"ChatGPT", false},
+        {"protoc", false},
+        {"update-deps", false},
+        {"https://example.com/gen.sh", false},
+        {"scripts/update deps.sh", false},
+        {"scripts/update-deps.sh and Claude", false},
+        {"123/456", false},
+        {"/", false},
+    };
+    for (const Case& c : cases) {
+      INFO("value: \"" << c.value << "\"");
+      CHECK(is_human_value(c.value) == c.human);
+    }
+  }
+
+  SECTION("names_ai_tool: distinctive names anywhere, short words only whole") {
+    struct Case {
+      std::string text;
+      bool names;
+    };
+    const std::vector<Case> cases = {
+        {"Claude", true},
+        {"claude-wrapper.sh", true},
+        {"GPT4", true},
+        {"gpt-4o", true},
+        {"ChatGPT", true},
+        {"o3-mini", true},
+        {"O1", true},
+        {"copilot", true},
+        {"Gemini CLI", true},
+        {"llama.cpp", true},
+        {"LLM", true},
+        {"llmgen", true},
+        {"the AI", true},
+        {"[bot]", true},
+        {"Agent", true},
+        {"Amazon Q", true},
+        {"Amazon  Q Developer", true},
+        {"Mail Smith", false},
+        {"Aimee", false},
+        {"Botticelli", false},
+        {"Tallman", false},
+        {"Fullmer", false},
+        {"Sam Opusz", false},
+        {"Jane Doe", false},
+        {"Lamp", false},
+        {"Kairo", false},
+        {"scripts/update-deps.sh", false},
+        {"go1", false},
+    };
+    for (const Case& c : cases) {
+      INFO("text: \"" << c.text << "\"");
+      CHECK(names_ai_tool(c.text) == c.names);
+    }
+  }
+
+  SECTION("the issue's false positives, as whole messages") {
+    check_cases({
+        {"Assisted-by a person", "Update deps\n\nAssisted-by: Jane Doe <jane@example.com>\n",
+         kNone},
+        {"Generated-by a script", "Update deps\n\nGenerated-by: scripts/update-deps.sh\n", kNone},
+        {"Co-authored-by a painter named Claude",
+         "Paint\n\nCo-authored-by: Claude Monet <claude@monet.example>\n", kNone},
+        {"a footer quoted in an indented block",
+         "Document the footer\n\nClaude Code ends its commits with:\n\n    " + kClaudeFooter +
+             "\n\n    " + kClaudeTrailer + "\n\nWe keep it.\n",
+         kNone},
+        {"a footer quoted with a tab",
+         "Document the footer\n\nExample:\n\n\t" + kClaudeFooter + "\n\t" + kClaudeTrailer + "\n",
+         kNone},
+        {"a footer quoted with >",
+         "Document the footer\n\nExample:\n\n> " + kClaudeFooter + "\n>\n> " + kClaudeTrailer +
+             "\n",
+         kNone},
+        {"a nested > quote", "Docs\n\n> > " + kClaudeFooter + "\n", kNone},
+        {"Assisted-by a person, outside the block",
+         "Update deps\n\nAssisted-by: Jane Doe <jane@example.com>\n\nThanks.\n", kNone},
+    });
+  }
+
+  SECTION("the attacker cannot pick the exemption: these stay AI-assisted") {
+    check_cases({
+        {"Claude Monet at Anthropic's noreply address",
+         "Paint\n\nCo-authored-by: Claude Monet <noreply@anthropic.com>\n", kClaudeCoAuthor},
+        {"Claude Sonnet 4.5", "Fix\n\nCo-authored-by: Claude Sonnet 4.5 <noreply@anthropic.com>\n",
+         kClaudeCoAuthor},
+        {"Assisted-by Claude Code",
+         "Fix\n\nAssisted-by: Claude Code <claude@example.com>\n",
+         {"convention.assisted-by"}},
+        {"Assisted-by a model via a person",
+         "Fix\n\nAssisted-by: GPT-5 via Jane\n",
+         {"convention.assisted-by"}},
+        {"Assisted-by a painter named Claude",
+         "Fix\n\nAssisted-by: Claude Monet <claude@monet.example>\n",
+         {"convention.assisted-by"}},
+        {"Assisted-by a person and a tool",
+         "Fix\n\nAssisted-by: Jane Doe <jane@example.com> coccinelle\n",
+         {"convention.assisted-by"}},
+        {"Assisted-by a person, folded onto a model",
+         "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\n  and Claude\n",
+         {"convention.assisted-by"}},
+        {"Assisted-by, kernel style",
+         "Fix\n\nAssisted-by: Claude:claude-3-opus coccinelle\n",
+         {"convention.assisted-by"}},
+        {"Generated-by a tool name", "Fix\n\nGenerated-by: claude\n", {"convention.generated-by"}},
+        {"Generated-by a script named after a tool",
+         "Fix\n\nGenerated-by: scripts/claude.sh\n",
+         {"convention.generated-by"}},
+        {"Generated-by an empty value", "Fix\n\nGenerated-by:\n", {"convention.generated-by"}},
+        {"Generated-by a generator that is not a path",
+         "Fix\n\nGenerated-by: protoc\n",
+         {"convention.generated-by"}},
+        {"a person exemption on one line does not cover another",
+         "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\nAssisted-by: ChatGPT\n",
+         {"convention.assisted-by"}},
+        {"a footer at column 0", "Docs\n\n" + kClaudeFooter + "\n", {"claude-code.generated-with"}},
+        {"a footer three spaces in",
+         "Docs\n\n   " + kClaudeFooter + "\n",
+         {"claude-code.generated-with"}},
+        {"a quoted footer trailer at column 0, inside git's block",
+         "Docs\n\nThe footer is\n\n" + kClaudeTrailer + "\n", kClaudeCoAuthor},
+    });
+  }
+
+  SECTION("the evidence of a disclosure names the value that counted") {
+    std::vector<Detection> ds =
+        detect_message("Fix\n\nAssisted-by: Jane Doe <jane@example.com>\nAssisted-by: ChatGPT\n");
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].evidence == "trailer \"Assisted-by: ChatGPT\"");
+  }
+
+  SECTION("a policy marker is not exempt unless it says so") {
+    MarkerSet set({spec("policy.assisted", MarkerSource::trailer, "", "Assisted-by")});
+    std::string message = "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\n";
+    CHECK(ids_of(set.detect(commit(message), trailgate::trailers::parse(message).trailers)) ==
+          std::vector<std::string>{"policy.assisted"});
+  }
+}
+
+TEST_CASE("detect: trailer_shaped_lines", "[detect]") {
+  struct Line {
+    std::size_t offset;
+    std::string key;
+    std::string value;
+    std::string first_line;
+  };
+  struct Case {
+    std::string message;
+    std::vector<Line> lines;
+  };
+  const std::vector<Case> cases = {
+      {"", {}},
+      {"Subject\n", {}},
+      {"Key: v", {{0, "Key", "v", "v"}}},
+      {"a\nKey: v\n", {{2, "Key", "v", "v"}}},
+      {"Key : v\n", {{0, "Key", "v", "v"}}},
+      {"Key\t: v\n", {{0, "Key", "v", "v"}}},
+      {"Key:v\n", {{0, "Key", "v", "v"}}},
+      {"Key:\n", {{0, "Key", "", ""}}},
+      {": v\n", {}},
+      {" Key: v\n", {}},
+      {"K ey: v\n", {}},
+      {"Key x: v\n", {}},
+      {"Ke_y: v\n", {}},
+      {"Key: a\n  b\n\tc\nOther: d\n", {{0, "Key", "a b c", "a"}, {14, "Other", "d", "d"}}},
+      {"Key: a\n \n  b\n", {{0, "Key", "a", "a"}}},
+      {"Key: a\r\nNext: b\r\n", {{0, "Key", "a", "a"}, {8, "Next", "b", "b"}}},
+      {"http://example.com\n", {{0, "http", "//example.com", "//example.com"}}},
+      {std::string("x\0Key: v\n", 9), {}},
+      {std::string("x\0\nKey: v\n", 10), {{3, "Key", "v", "v"}}},
+  };
+  for (const Case& c : cases) {
+    INFO("message: \"" << c.message << "\"");
+    std::vector<trailgate::detect::TrailerShapedLine> got = trailer_shaped_lines(c.message);
+    REQUIRE(got.size() == c.lines.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].offset == c.lines[i].offset);
+      CHECK(got[i].key == c.lines[i].key);
+      CHECK(got[i].value == c.lines[i].value);
+      CHECK(got[i].first_line == c.lines[i].first_line);
+    }
+  }
+}
+
+TEST_CASE("detect: trailer-shaped lines cost linear time and bounded evidence", "[detect]") {
+  SECTION("10 MB of co-author lines that match nothing, the marker on the last line") {
+    std::string message = "Regenerate\n\n";
+    while (message.size() < 10 * 1024 * 1024)
+      message += "Co-authored-by: Jane Doe <jane@example.com>\n";
+    message += "\nx\n\n" + kClaudeTrailer + "\n\nEnd.\n";
+    auto start = std::chrono::steady_clock::now();
+    std::vector<Detection> ds = detect_message(message);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(ids_of(ds) == kClaudeCoAuthor);
+    CHECK(seconds < 20);
+  }
+
+  SECTION("a 10 MB folded value is cut in the evidence") {
+    std::string message = "Fix\n\nAssisted-by: x";
+    while (message.size() < 10 * 1024 * 1024)
+      message += "\n yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
+    message += "\n\nEnd.\n";
+    std::vector<Detection> ds = detect_message(message);
+    REQUIRE(ids_of(ds) == std::vector<std::string>{"convention.assisted-by"});
+    CHECK(ds[0].evidence.size() < 300);
   }
 }
