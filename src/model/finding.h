@@ -15,6 +15,7 @@ inline constexpr const char* kDeleteRef = "protected-ref-delete";
 inline constexpr const char* kRewriteRef = "protected-ref-rewrite";
 inline constexpr const char* kReviewNote = "review-note";
 inline constexpr const char* kBlastRadius = "blast-radius-review";
+inline constexpr const char* kTooManyReviews = "too-many-reviews";
 }  // namespace rules
 
 struct Finding {
