@@ -17,6 +17,7 @@ inline constexpr const char* kReviewNote = "review-note";
 inline constexpr const char* kBlastRadius = "blast-radius-review";
 inline constexpr const char* kReplaceRef = "replace-ref";
 inline constexpr const char* kNonCommitRef = "protected-ref-not-commit";
+inline constexpr const char* kTooManyReviews = "too-many-reviews";
 }  // namespace rules
 
 struct Finding {

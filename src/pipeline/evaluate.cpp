@@ -228,6 +228,13 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
     eval.approvals_required = required.approvals;
     eval.reviews = review::verify_reviews(commit, eval.trailers, policy, required.min_level, now);
     discount_pusher_review(commit, self_pusher, eval.reviews);
+    if (!eval.reviews.over_limit.empty())
+      add_finding(rules::kTooManyReviews, eval.reviews.over_limit + ", so none was judged",
+                  fmt::format("Keep one {} trailer and one {} trailer per reviewer (at most {} "
+                              "of each): rewrite the message with git commit --amend (git rebase "
+                              "-i for an older commit), and push again.",
+                              policy.review.trailer_keys.front(), policy.review.signature_key,
+                              review::kMaxReviewTrailers));
     if (eval.reviews.verified < required.approvals) {
       eval.verdict = failing_verdict(eval.reviews);
       std::string why = eval.ai_assisted()

@@ -2,8 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 
 #include "git/notes.h"
 #include "review/note_approval.h"
@@ -11,6 +16,9 @@
 namespace trailgate {
 
 namespace {
+
+// A push lists at most this many stray entries of the notes tree, then a count.
+constexpr std::size_t kListedStrays = 10;
 
 Finding note_finding(const RefUpdate& update, std::string commit_id, std::string subject,
                      std::string problem) {
@@ -26,20 +34,67 @@ Finding note_finding(const RefUpdate& update, std::string commit_id, std::string
                      "protected ref; new commits need Reviewed-by trailers."};
 }
 
-// The highest min_level among the protected tips that contain `commit`, or nullopt when none
-// contains it.
-std::optional<std::string> level_needed(const git::Repository& repo, const Policy& policy,
-                                        const std::vector<ProtectedTip>& tips,
-                                        const std::string& commit) {
-  std::optional<std::string> level;
-  for (const auto& tip : tips) {
-    if (!repo.is_ancestor(commit, tip.commit))
-      continue;
-    if (!level || policy.level_rank(tip.rule->min_level) > policy.level_rank(*level))
-      level = tip.rule->min_level;
+// The protected tips at one min_level, before the push.
+struct LevelTips {
+  std::string level;
+  std::vector<std::string> tips;  // distinct commit ids
+};
+
+// Every protected ref's tip as it is before the push, grouped by its rule's min_level, the
+// highest level first. Read once per push.
+std::vector<LevelTips> protected_tips_by_level(const git::Repository& repo, const Policy& policy) {
+  std::map<int, LevelTips, std::greater<>> by_rank;
+  repo.for_each_ref([&](const git::RefEntry& ref) {
+    if (const ProtectRule* rule = policy.rule_for(ref.name))
+      if (std::optional<std::string> tip = repo.peel_to_commit(ref.target)) {
+        LevelTips& group = by_rank[policy.level_rank(rule->min_level)];
+        group.level = rule->min_level;
+        group.tips.push_back(*tip);
+      }
+  });
+  std::vector<LevelTips> out;
+  for (auto& [rank, group] : by_rank) {
+    std::sort(group.tips.begin(), group.tips.end());
+    group.tips.erase(std::unique(group.tips.begin(), group.tips.end()), group.tips.end());
+    out.push_back(std::move(group));
   }
-  return level;
+  return out;
 }
+
+// For each of `targets`, the highest min_level among the protected tips that contain it; a
+// target no protected tip contains is absent from the result. One history walk per distinct
+// level (from all of that level's tips at once, highest level first), each stopping as soon as
+// every target still unplaced has been seen: the cost is bounded by the protected history, never
+// by targets x tips.
+std::map<std::string, std::string> levels_needed(const git::Repository& repo,
+                                                 const std::vector<LevelTips>& levels,
+                                                 std::set<std::string> targets) {
+  std::map<std::string, std::string> out;
+  for (const LevelTips& group : levels) {
+    if (targets.empty())
+      break;
+    git::Walk walk = repo.walk(group.tips, {});
+    while (std::optional<std::string> id = walk.next()) {
+      auto found = targets.find(*id);
+      if (found == targets.end())
+        continue;
+      out.emplace(*id, group.level);
+      targets.erase(found);
+      if (targets.empty())
+        break;
+    }
+  }
+  return out;
+}
+
+// A note this push adds or changes, well-formed, on a commit the repository has.
+struct ChangedNote {
+  std::string id;
+  const std::string* text;
+  std::optional<std::string> old_text;
+  CommitInfo commit;
+  std::string subject;
+};
 
 }  // namespace
 
@@ -71,20 +126,54 @@ std::vector<Finding> check_notes_update(const git::Repository& repo, const Polic
   if (!update.creates())
     before = git::read_notes_tree(repo, update.old_id);
   git::NotesTree after = git::read_notes_tree(repo, update.new_id);
-  for (const auto& stray : after.strays)
+  for (std::size_t i = 0; i < after.strays.size() && i < kListedStrays; ++i)
     findings.push_back(note_finding(
-        update, "", "", fmt::format("the notes tree holds \"{}\", which is not a note", stray)));
+        update, "", "",
+        fmt::format("the notes tree holds \"{}\", which is not a note", after.strays[i])));
+  if (after.strays.size() > kListedStrays)
+    findings.push_back(note_finding(update, "", "",
+                                    fmt::format("and {} more entries of the notes tree are not "
+                                                "notes",
+                                                after.strays.size() - kListedStrays)));
   for (const auto& [id, text] : before.notes)
     if (!after.notes.count(id))
       findings.push_back(note_finding(update, id, "",
                                       "it deletes the approval note on this commit; approvals "
                                       "are append-only"));
-  std::vector<ProtectedTip> tips;
-  bool tips_read = false;
+
+  // The notes this push adds or changes; over the limit, none is read further.
+  std::vector<std::pair<const std::string*, const std::string*>> changed;
   for (const auto& [id, text] : after.notes) {
     auto old = before.notes.find(id);
-    if (old != before.notes.end() && old->second == text)
+    if (old == before.notes.end() || old->second != text)
+      changed.emplace_back(&id, &text);
+  }
+  if (changed.size() > kMaxChangedNotes) {
+    findings.push_back(Finding{
+        rules::kReviewNote, update.ref, "", "",
+        fmt::format("this push adds or changes {} review notes; trailgate judges at most {} per "
+                    "push",
+                    changed.size(), kMaxChangedNotes),
+        fmt::format("Push the approvals in several pushes of at most {} notes each (push "
+                    "intermediate commits of {}: git push origin <notes commit>:{}).",
+                    kMaxChangedNotes, git::kReviewNotesRef, git::kReviewNotesRef)});
+    return findings;
+  }
+
+  // First what needs no history: the note's text, then the object it annotates.
+  std::vector<ChangedNote> candidates;
+  for (const auto& [id_ptr, text_ptr] : changed) {
+    const std::string& id = *id_ptr;
+    const std::string& text = *text_ptr;
+    auto old = before.notes.find(id);
+    std::optional<std::string> old_text;
+    if (old != before.notes.end())
+      old_text = old->second;
+    if (std::optional<std::string> problem =
+            review::note_change_format_problem(old_text, text, policy.review)) {
+      findings.push_back(note_finding(update, id, "", std::move(*problem)));
       continue;
+    }
     bool commit_here = false;
     try {
       commit_here = repo.is_commit(id);
@@ -103,22 +192,30 @@ std::vector<Finding> check_notes_update(const git::Repository& repo, const Polic
     }
     CommitInfo commit = repo.read_commit(id, git::ParentTrees::read);
     std::string subject(subject_of(commit.message));
-    if (!tips_read) {
-      tips = protected_state(repo, policy).tips;
-      tips_read = true;
-    }
-    std::optional<std::string> level = level_needed(repo, policy, tips, id);
-    if (!level) {
-      findings.push_back(note_finding(update, id, subject,
+    candidates.push_back({id, &text, std::move(old_text), std::move(commit), std::move(subject)});
+  }
+  if (candidates.empty())
+    return findings;
+
+  // Then which protected refs hold each annotated commit: the protected set read once, and one
+  // walk per distinct level for all the notes together.
+  std::set<std::string> targets;
+  for (const auto& note : candidates)
+    targets.insert(note.id);
+  std::map<std::string, std::string> levels =
+      levels_needed(repo, protected_tips_by_level(repo, policy), std::move(targets));
+
+  for (const auto& note : candidates) {
+    auto level = levels.find(note.id);
+    if (level == levels.end()) {
+      findings.push_back(note_finding(update, note.id, note.subject,
                                       "the commit is not on a protected ref yet; a note cannot "
                                       "stand in for the Reviewed-by trailers a new commit needs"));
       continue;
     }
-    std::optional<std::string> old_text;
-    if (old != before.notes.end())
-      old_text = old->second;
-    for (auto& problem : review::judge_note_change(commit, old_text, text, policy, *level, now))
-      findings.push_back(note_finding(update, id, subject, std::move(problem)));
+    for (auto& problem : review::judge_note_change(note.commit, note.old_text, *note.text, policy,
+                                                   level->second, now))
+      findings.push_back(note_finding(update, note.id, note.subject, std::move(problem)));
   }
   return findings;
 }

@@ -79,6 +79,20 @@ ReviewOutcome verify_note(const CommitInfo& commit, std::string_view note_text,
   return verify_reviews(commit, parsed.trailers, requiring_signatures(policy), min_level, now);
 }
 
+std::optional<std::string> note_change_format_problem(const std::optional<std::string>& old_text,
+                                                      const std::string& new_text,
+                                                      const ReviewSettings& settings) {
+  std::string_view old_bytes = old_text ? std::string_view(*old_text) : std::string_view();
+  if (new_text.compare(0, old_bytes.size(), old_bytes) != 0 || new_text.size() < old_bytes.size())
+    return "it alters existing approvals; a note may only grow by appending approvals";
+  if (new_text.size() == old_bytes.size())
+    return std::nullopt;
+  ParsedNote parsed = parse_note(new_text, settings);
+  if (!parsed.error.empty())
+    return parsed.error;
+  return std::nullopt;
+}
+
 std::vector<std::string> judge_note_change(const CommitInfo& commit,
                                            const std::optional<std::string>& old_text,
                                            const std::optional<std::string>& new_text,
@@ -90,16 +104,16 @@ std::vector<std::string> judge_note_change(const CommitInfo& commit,
       return {"it deletes the approval note; approvals are append-only"};
     return {};
   }
-  if (new_text->compare(0, old_bytes.size(), old_bytes) != 0 || new_text->size() < old_bytes.size())
-    return {"it alters existing approvals; a note may only grow by appending approvals"};
+  if (std::optional<std::string> problem =
+          note_change_format_problem(old_text, *new_text, policy.review))
+    return {std::move(*problem)};
   if (new_text->size() == old_bytes.size())
     return {};
-  ParsedNote parsed = parse_note(*new_text, policy.review);
-  if (!parsed.error.empty())
-    return {parsed.error};
   // Approvals already in the old note are the first claims; only the added ones are judged.
   std::size_t old_claims = old_text ? parse_note(*old_text, policy.review).trailers.size() / 2 : 0;
   ReviewOutcome outcome = verify_note(commit, *new_text, policy, min_level, now);
+  if (!outcome.over_limit.empty())
+    return {fmt::format("the note holds too many approvals: {}", outcome.over_limit)};
   std::vector<std::string> problems;
   for (std::size_t i = old_claims; i < outcome.claims.size(); ++i) {
     const ReviewClaim& claim = outcome.claims[i];

@@ -47,6 +47,14 @@ ParsedNote parse_note(std::string_view text, const ReviewSettings& settings);
 ReviewOutcome verify_note(const CommitInfo& commit, std::string_view note_text,
                           const Policy& policy, std::string_view min_level, std::int64_t now);
 
+// What is wrong with the text alone of changing a note from `old_text` to `new_text`
+// (nullopt: no note before), before any commit or history is read: it removes or alters existing
+// bytes, or the new text does not follow the format above. Nullopt when the text is fine or
+// unchanged. judge_note_change starts with this check.
+std::optional<std::string> note_change_format_problem(const std::optional<std::string>& old_text,
+                                                      const std::string& new_text,
+                                                      const ReviewSettings& settings);
+
 // What is wrong with changing `commit`'s note from `old_text` to `new_text` (nullopt: no note).
 // Allowed: adding approvals after the existing bytes, each of which verifies (verify_note) and
 // is not a second approval by someone who already approved in the note. Everything else is a

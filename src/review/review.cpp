@@ -1,9 +1,15 @@
 #include "review/review.h"
 
-#include <algorithm>
-#include <optional>
-#include <stdexcept>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+#include "model/work_counters.h"
 #include "review/payload.h"
 #include "ssh/sshsig.h"
 
@@ -178,7 +184,8 @@ bool declares_foreign_encoding(const CommitInfo& commit) {
   return !is_utf8_encoding(commit.encoding);
 }
 
-// The commit's signature trailers, each decoded once.
+// The commit's distinct signature trailers, each decoded once: copies of one value are one
+// signature.
 struct SignatureTrailer {
   std::optional<ssh::SshSignature> signature;  // nullopt when it does not decode
   std::string error;                           // why it does not decode
@@ -187,11 +194,19 @@ struct SignatureTrailer {
 std::vector<SignatureTrailer> decode_signatures(const std::vector<trailers::Trailer>& trailers,
                                                 const Policy& policy) {
   std::vector<SignatureTrailer> out;
+  std::set<std::string_view> seen;
   for (const auto& t : trailers) {
     if (!trailers::key_equals(t.key, policy.review.signature_key))
       continue;
+    if (!seen.insert(t.value).second)
+      continue;
     SignatureTrailer decoded;
-    if (std::optional<std::string> blob = ssh::base64_decode(t.value))
+    if (t.value.size() > kMaxSignatureChars)
+      decoded.error = fmt::format(
+          "the value is {} characters long; no SSH signature trailgate "
+          "accepts is longer than {}",
+          t.value.size(), kMaxSignatureChars);
+    else if (std::optional<std::string> blob = ssh::base64_decode(t.value))
       decoded.signature = ssh::decode_sshsig(*blob, &decoded.error);
     else
       decoded.error = "the value is not strict base64";
@@ -208,11 +223,59 @@ const Person* owner_of(const Policy& policy, std::string_view blob) {
   return nullptr;
 }
 
+// What one commit's signature checks have already computed, so that no claim repeats the work
+// of another: payloads and their digests per reviewer email, verdicts per (signature, email).
+class SignatureCache {
+ public:
+  SignatureCache(const CommitInfo& commit, const ReviewSettings& settings)
+      : commit_(commit), settings_(settings) {}
+
+  // Whether signature number `index` (`sig`) verifies over the payload for `email`.
+  bool verifies(std::size_t index, const ssh::SshSignature& sig, const std::string& email) {
+    auto key = std::make_pair(index, email);
+    auto known = verdicts_.find(key);
+    if (known != verdicts_.end())
+      return known->second;
+    bool ok = false;
+    if (const std::optional<std::string>& digest = digest_for(email, sig.hash_algorithm)) {
+      std::string error;
+      ok = ssh::verify_sshsig_digest(sig, *digest, settings_.sig_namespace, &error);
+    }
+    verdicts_.emplace(std::move(key), ok);
+    return ok;
+  }
+
+ private:
+  const std::optional<std::string>& digest_for(const std::string& email,
+                                               const std::string& algorithm) {
+    auto key = std::make_pair(email, algorithm);
+    auto known = digests_.find(key);
+    if (known != digests_.end())
+      return known->second;
+    auto payload = payloads_.find(email);
+    if (payload == payloads_.end()) {
+      if (!context_)
+        context_ = payload_context(commit_, settings_);
+      payload = payloads_.emplace(email, review_payload(commit_, *context_, email)).first;
+    }
+    work::add(work::Counter::payload_digests);
+    return digests_.emplace(std::move(key), ssh::sshsig_message_digest(algorithm, payload->second))
+        .first->second;
+  }
+
+  const CommitInfo& commit_;
+  const ReviewSettings& settings_;
+  std::optional<PayloadContext> context_;
+  std::map<std::string, std::string> payloads_;
+  std::map<std::pair<std::string, std::string>, std::optional<std::string>> digests_;
+  std::map<std::pair<std::size_t, std::string>, bool> verdicts_;
+};
+
 // The signature step: is there a valid signature by one of `person`'s keys over this commit's
 // payload for `claim.email`? Sets claim.status and claim.reason.
-void check_signature(ReviewClaim& claim, const Person& person, const CommitInfo& commit,
-                     const std::vector<SignatureTrailer>& signatures, const Policy& policy,
-                     std::int64_t now) {
+void check_signature(ReviewClaim& claim, const Person& person,
+                     const std::vector<SignatureTrailer>& signatures, SignatureCache& cache,
+                     const Policy& policy, std::int64_t now) {
   const ReviewSettings& settings = policy.review;
   if (person.keys.empty() || signatures.empty()) {
     claim.status = ClaimStatus::no_key;
@@ -224,12 +287,11 @@ void check_signature(ReviewClaim& claim, const Person& person, const CommitInfo&
                              " must sign the review (trailgate approve)";
     return;
   }
-  PayloadContext context = payload_context(commit, settings);
-  std::string payload;
   // Report the most telling problem when several signatures fail.
   ClaimStatus status = ClaimStatus::bad_signature;
   std::string reason;
-  for (const auto& trailer : signatures) {
+  for (std::size_t index = 0; index < signatures.size(); ++index) {
+    const SignatureTrailer& trailer = signatures[index];
     if (!trailer.signature) {
       if (reason.empty())
         reason = "a " + settings.signature_key +
@@ -264,10 +326,7 @@ void check_signature(ReviewClaim& claim, const Person& person, const CommitInfo&
                settings.sig_namespace + "\"";
       continue;
     }
-    if (payload.empty())
-      payload = review_payload(commit, context, claim.email);
-    std::string error;
-    if (ssh::verify_sshsig(sig, payload, settings.sig_namespace, &error)) {
+    if (cache.verifies(index, sig, claim.email)) {
       claim.status = ClaimStatus::verified;
       claim.reason.clear();
       return;
@@ -282,8 +341,8 @@ void check_signature(ReviewClaim& claim, const Person& person, const CommitInfo&
 }
 
 ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, const Policy& policy,
-                  const std::vector<SignatureTrailer>& signatures, std::string_view min_level,
-                  std::int64_t now) {
+                  const std::vector<SignatureTrailer>& signatures, SignatureCache& cache,
+                  std::string_view min_level, std::int64_t now) {
   ReviewClaim claim;
   claim.trailer = trailer.key + ": " + trailer.value;
   if (declares_foreign_encoding(commit)) {
@@ -328,7 +387,7 @@ ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, co
   }
   claim.status = ClaimStatus::verified;
   if (policy.review.verification == Verification::signature)
-    check_signature(claim, *person, commit, signatures, policy, now);
+    check_signature(claim, *person, signatures, cache, policy, now);
   return claim;
 }
 
@@ -341,14 +400,33 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
   if (policy.review.verification == Verification::signature &&
       commit.parent_tree_ids.size() != commit.parent_ids.size())
     throw std::logic_error("verify_reviews: commit read without its parents' trees");
+  const auto count = [&](auto is_key) {
+    return static_cast<std::size_t>(std::count_if(
+        trailers.begin(), trailers.end(), [&](const trailers::Trailer& t) { return is_key(t); }));
+  };
+  const std::size_t reviews =
+      count([&](const trailers::Trailer& t) { return is_review_key(policy.review, t.key); });
+  const std::size_t signed_ = count([&](const trailers::Trailer& t) {
+    return trailers::key_equals(t.key, policy.review.signature_key);
+  });
+  if (reviews > kMaxReviewTrailers || signed_ > kMaxSignatureTrailers) {
+    outcome.over_limit =
+        reviews > kMaxReviewTrailers
+            ? fmt::format("it carries {} review trailers; trailgate judges at most {} per commit",
+                          reviews, kMaxReviewTrailers)
+            : fmt::format("it carries {} {} trailers; trailgate judges at most {} per commit",
+                          signed_, policy.review.signature_key, kMaxSignatureTrailers);
+    return outcome;
+  }
   std::vector<SignatureTrailer> signatures;
   if (policy.review.verification == Verification::signature)
     signatures = decode_signatures(trailers, policy);
+  SignatureCache cache(commit, policy.review);
   std::vector<const Person*> approvers;
   for (const auto& trailer : trailers) {
     if (!is_review_key(policy.review, trailer.key))
       continue;
-    ReviewClaim claim = judge(trailer, commit, policy, signatures, min_level, now);
+    ReviewClaim claim = judge(trailer, commit, policy, signatures, cache, min_level, now);
     if (claim.status == ClaimStatus::verified) {
       // Two trailers naming one person (say, under two emails) are one approval.
       const Person* person = policy.person_by_email(claim.email);
@@ -364,12 +442,15 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
   }
   // A review that only a decoded reading shows (git log decodes the message first) does not
   // count either; it is listed so that the pusher learns why the review git shows is ignored.
+  // They are malformed at once (no signature is checked), and listed up to the same limit.
   if (declares_foreign_encoding(commit)) {
     for (const std::string& reading : commit.decoded_messages) {
       for (const auto& trailer : trailers::parse(reading).trailers) {
         if (!is_review_key(policy.review, trailer.key))
           continue;
-        ReviewClaim claim = judge(trailer, commit, policy, signatures, min_level, now);
+        if (outcome.claims.size() >= 2 * kMaxReviewTrailers)
+          break;
+        ReviewClaim claim = judge(trailer, commit, policy, signatures, cache, min_level, now);
         if (std::none_of(outcome.claims.begin(), outcome.claims.end(),
                          [&](const ReviewClaim& c) { return c.trailer == claim.trailer; }))
           outcome.claims.push_back(std::move(claim));

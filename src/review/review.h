@@ -7,6 +7,7 @@
 // the policy asks for it, is one more check per claim after the roster checks.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -46,9 +47,23 @@ struct ReviewClaim {
   std::string reason;  // one sentence for people; empty when verified
 };
 
+// Per-commit limits (docs/hook.md "Limits"): a commit, or a review note, with more review
+// trailers or more signature trailers than this gets no review judged at all. No review needs
+// more: it takes one trailer and one signature per reviewer. The limit keeps the cost of one
+// commit bounded, whatever its message holds.
+inline constexpr std::size_t kMaxReviewTrailers = 32;
+inline constexpr std::size_t kMaxSignatureTrailers = 32;
+// The longest signature trailer value decoded; a longer one is a bad signature unread. The
+// largest key trailgate accepts (RSA, 16384 bits) makes a signature of under 6,000 characters.
+inline constexpr std::size_t kMaxSignatureChars = 16 * 1024;
+
 struct ReviewOutcome {
   std::vector<ReviewClaim> claims;  // every review trailer, in message order
   int verified = 0;                 // distinct people whose review counts
+  // Non-empty when the trailers exceed kMaxReviewTrailers or kMaxSignatureTrailers: one
+  // sentence saying which and how many. Then nothing was judged, `claims` is empty and
+  // `verified` is 0; the caller must reject (rules::kTooManyReviews), never just ignore it.
+  std::string over_limit;
 };
 
 // Judges every review trailer (policy.review.trailer_keys) in `trailers` for `commit`.
@@ -59,6 +74,10 @@ struct ReviewOutcome {
 // reviewer: a senior who amends a commit to add their review becomes its committer. Under
 // verification = "signature" the commit must also carry a signature trailer made by one of
 // that person's keys (valid at `now`) over review_payload(commit, ..., the claim's email).
+// Cost: identical signature trailers are decoded once; each review payload is built and hashed
+// once per reviewer email and hash algorithm (work::Counter::payload_digests); each distinct
+// signature is verified at most once per reviewer email, whatever the number of claims.
+// Over the per-commit limits above, nothing is judged (ReviewOutcome::over_limit).
 // A commit that declares a non-UTF-8 encoding gets no verified review: each claim is malformed,
 // and claims that only commit.decoded_messages show (as git log decodes the message) are
 // listed after the others, once each, so the pusher learns why they do not count.

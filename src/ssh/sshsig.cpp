@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "model/work_counters.h"
 #include "ssh/ssh_key.h"
 
 namespace trailgate::ssh {
@@ -345,8 +346,25 @@ std::optional<std::string> dearmor_sshsig(std::string_view armored, std::string*
   return blob;
 }
 
-bool verify_sshsig(const SshSignature& sig, std::string_view message,
-                   std::string_view expected_namespace, std::string* error) {
+std::optional<std::string> sshsig_message_digest(std::string_view hash_algorithm,
+                                                 std::string_view message) {
+  const EVP_MD* message_digest = hash_algorithm == "sha256"   ? EVP_sha256()
+                                 : hash_algorithm == "sha512" ? EVP_sha512()
+                                                              : nullptr;
+  if (!message_digest)
+    return std::nullopt;
+  unsigned char hash[EVP_MAX_MD_SIZE];
+  unsigned int hash_length = 0;
+  if (EVP_Digest(message.data(), message.size(), hash, &hash_length, message_digest, nullptr) !=
+      1) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  return std::string(reinterpret_cast<const char*>(hash), hash_length);
+}
+
+bool verify_sshsig_digest(const SshSignature& sig, std::string_view digest,
+                          std::string_view expected_namespace, std::string* error) {
   if (sig.sig_namespace != expected_namespace) {
     set_error(error, "namespace is \"" + sig.sig_namespace + "\", expected \"" +
                          std::string(expected_namespace) + "\"");
@@ -369,19 +387,15 @@ bool verify_sshsig(const SshSignature& sig, std::string_view message,
   }
   if (!check_signature_shape(*key, sig.signature_algorithm, sig.signature, error))
     return false;
-  const EVP_MD* message_digest = sig.hash_algorithm == "sha256"   ? EVP_sha256()
-                                 : sig.hash_algorithm == "sha512" ? EVP_sha512()
-                                                                  : nullptr;
-  if (!message_digest) {
+  const std::size_t expected_size = sig.hash_algorithm == "sha256"   ? 32
+                                    : sig.hash_algorithm == "sha512" ? 64
+                                                                     : 0;
+  if (expected_size == 0) {
     set_error(error, "unsupported hash algorithm \"" + sig.hash_algorithm + "\"");
     return false;
   }
-  unsigned char hash[EVP_MAX_MD_SIZE];
-  unsigned int hash_length = 0;
-  if (EVP_Digest(message.data(), message.size(), hash, &hash_length, message_digest, nullptr) !=
-      1) {
-    ERR_clear_error();
-    set_error(error, "could not hash the message");
+  if (digest.size() != expected_size) {
+    set_error(error, "the message digest is not a " + sig.hash_algorithm + " digest");
     return false;
   }
 
@@ -391,14 +405,27 @@ bool verify_sshsig(const SshSignature& sig, std::string_view message,
   put_string(&signed_data, sig.sig_namespace);
   put_string(&signed_data, "");
   put_string(&signed_data, sig.hash_algorithm);
-  put_string(&signed_data, std::string_view(reinterpret_cast<const char*>(hash), hash_length));
+  put_string(&signed_data, digest);
 
+  work::add(work::Counter::signature_verifications);
   if (!verify_with_openssl(*key, sig.signature_algorithm, sig.signature, signed_data)) {
     ERR_clear_error();
     set_error(error, "signature does not verify");
     return false;
   }
   return true;
+}
+
+bool verify_sshsig(const SshSignature& sig, std::string_view message,
+                   std::string_view expected_namespace, std::string* error) {
+  if (sig.sig_namespace != expected_namespace || sig.sig_namespace.empty())
+    return verify_sshsig_digest(sig, {}, expected_namespace, error);
+  std::optional<std::string> digest = sshsig_message_digest(sig.hash_algorithm, message);
+  if (!digest) {
+    set_error(error, "unsupported hash algorithm \"" + sig.hash_algorithm + "\"");
+    return false;
+  }
+  return verify_sshsig_digest(sig, *digest, expected_namespace, error);
 }
 
 }  // namespace trailgate::ssh

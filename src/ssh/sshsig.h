@@ -41,4 +41,17 @@ std::optional<std::string> dearmor_sshsig(std::string_view armored, std::string*
 bool verify_sshsig(const SshSignature& sig, std::string_view message,
                    std::string_view expected_namespace, std::string* error);
 
+// The digest of `message` under an SSHSIG hash algorithm ("sha256" or "sha512"): what
+// verify_sshsig_digest takes, so that a caller checking several signatures over one message
+// hashes it once per algorithm. Nullopt for any other algorithm. Never throws.
+std::optional<std::string> sshsig_message_digest(std::string_view hash_algorithm,
+                                                 std::string_view message);
+
+// verify_sshsig for a message already hashed: `digest` is
+// sshsig_message_digest(sig.hash_algorithm, message). Same verdicts and errors; a digest of the
+// wrong size fails. Each call that reaches the public-key operation counts one
+// work::Counter::signature_verifications. Never throws.
+bool verify_sshsig_digest(const SshSignature& sig, std::string_view digest,
+                          std::string_view expected_namespace, std::string* error);
+
 }  // namespace trailgate::ssh

@@ -208,7 +208,8 @@ TEST_CASE("adversarial content: 100,000 trailers", "[e2e][adversarial]") {
       message += fmt::format("Reviewed-by: Person {} <p{}@example.org>\n", i, i);
     std::string id = repo.commit(message, kJunior);
     Push p = push_commit(repo, id);
-    expect_rejected(repo, id, before, p, {"ai-review-required", "not-on-roster", "has 0"});
+    // Over the per-commit limit of review trailers, none is judged (attack_cost_test.cpp).
+    expect_rejected(repo, id, before, p, {"too-many-reviews", "ai-review-required", "has 0"});
     CHECK(p.seconds < 60);
     WARN(fmt::format("100,000 trailers, rejected push took {:.2f} s, {} bytes of rejection",
                      p.seconds, p.result.err.size()));

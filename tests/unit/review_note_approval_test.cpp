@@ -149,3 +149,26 @@ TEST_CASE("note changes: an added approval must verify, with a signature", "[not
   // A malformed note verifies nothing.
   CHECK(verify_note(c, "LGTM\n", policy, "senior", kNow).claims.empty());
 }
+
+TEST_CASE("note change: the text is judged before any commit or history", "[notes]") {
+  using trailgate::review::note_change_format_problem;
+  ReviewSettings settings;
+  CHECK(!note_change_format_problem(std::nullopt, kApproval, settings));
+  CHECK(!note_change_format_problem(kApproval, kApproval, settings));
+  CHECK(!note_change_format_problem(kApproval, kApproval + kApproval, settings));
+  CHECK(note_change_format_problem(std::nullopt, "garbage\n", settings) ==
+        "note line 1: expected \"Key: value\"");
+  CHECK(note_change_format_problem(kApproval + kApproval, kApproval, settings) ==
+        "it alters existing approvals; a note may only grow by appending approvals");
+}
+
+TEST_CASE("note change: more approvals than a commit may carry is a problem", "[notes]") {
+  std::string note;
+  for (std::size_t i = 0; i <= trailgate::review::kMaxReviewTrailers; ++i)
+    note += kApproval;
+  auto problems = judge_note_change(commit(), std::nullopt, note, roster(), "senior", kNow);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] ==
+        "the note holds too many approvals: it carries 33 review trailers; trailgate judges at "
+        "most 32 per commit");
+}

@@ -530,3 +530,52 @@ TEST_CASE("review::verify_reviews lists reviews only a decoded reading shows", "
   CHECK_THAT(claim.reason, Catch::Contains("declares encoding \"IBM037\""));
   CHECK(out.verified == 0);
 }
+
+TEST_CASE("review::verify_reviews judges nothing over the per-commit limits", "[review]") {
+  using trailgate::review::kMaxReviewTrailers;
+  using trailgate::review::kMaxSignatureTrailers;
+  Trailers at_limit(kMaxReviewTrailers, reviewed_by("Sam Senior <sam@example.com>"));
+  ReviewOutcome outcome = verify(dev_commit(), at_limit);
+  CHECK(outcome.over_limit.empty());
+  CHECK(outcome.verified == 1);
+  CHECK(outcome.claims.size() == kMaxReviewTrailers);
+
+  SECTION("one review trailer too many") {
+    Trailers over = at_limit;
+    over.push_back(reviewed_by("Pat Principal <pat@example.com>"));
+    ReviewOutcome o = verify(dev_commit(), over);
+    CHECK(o.verified == 0);
+    CHECK(o.claims.empty());
+    CHECK(o.over_limit == "it carries 33 review trailers; trailgate judges at most 32 per commit");
+  }
+  SECTION("one signature trailer too many, even under roster verification") {
+    Trailers over = {reviewed_by("Sam Senior <sam@example.com>")};
+    for (std::size_t i = 0; i <= kMaxSignatureTrailers; ++i)
+      over.push_back(Trailer{"Review-Signature", "AAAA"});
+    ReviewOutcome o = verify(dev_commit(), over);
+    CHECK(o.verified == 0);
+    CHECK(o.claims.empty());
+    CHECK(o.over_limit ==
+          "it carries 33 Review-Signature trailers; trailgate judges at most 32 per commit");
+  }
+  SECTION("review keys compare as git compares them") {
+    Trailers over = at_limit;
+    over.push_back(Trailer{"REVIEWED-BY", "Pat Principal <pat@example.com>"});
+    CHECK(!verify(dev_commit(), over).over_limit.empty());
+  }
+}
+
+TEST_CASE("review::verify_reviews: a huge signature trailer is not decoded", "[review]") {
+  Policy policy = roster_policy();
+  policy.review.verification = trailgate::Verification::signature;
+  trailgate::PersonKey key;
+  key.key.blob = "a key blob";
+  policy.people[0].keys = {key};
+  const std::string huge(trailgate::review::kMaxSignatureChars + 4, 'A');
+  ReviewOutcome outcome = verify(
+      dev_commit(),
+      {reviewed_by("Sam Senior <sam@example.com>"), Trailer{"Review-Signature", huge}}, policy);
+  const ReviewClaim& claim = only_claim(outcome);
+  CHECK(claim.status == ClaimStatus::bad_signature);
+  CHECK_THAT(claim.reason, Catch::Contains("16388 characters long"));
+}
