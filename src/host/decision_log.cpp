@@ -284,6 +284,10 @@ BreakGlassLog read_break_glass_log(const std::string& path) {
   if (fs::is_directory(path, ec))
     throw DecisionLogError(
         fmt::format("cannot read the decision log {}: {}", path, errno_text(EISDIR)));
+  // A device or FIFO (a log sent to /dev/full or a pipe) holds no history to read, and reading
+  // one could block or never end.
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    return log;
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw DecisionLogError(

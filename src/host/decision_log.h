@@ -91,7 +91,8 @@ class DecisionLogError : public std::runtime_error {
 };
 
 // Reads the decision log at `path` and returns the pushes with verdict "accepted-break-glass".
-// A missing file is an empty log. Throws DecisionLogError when the file cannot be read.
+// A missing file, or one that is not a regular file (a device, a FIFO), is an empty log. Throws
+// DecisionLogError when the file cannot be read.
 BreakGlassLog read_break_glass_log(const std::string& path);
 
 }  // namespace trailgate::host

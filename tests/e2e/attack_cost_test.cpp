@@ -425,3 +425,39 @@ TEST_CASE("attack: more review notes in one push than the limit", "[e2e][attack]
   CHECK(work_of(line).ancestry_walks <= 1);
   CHECK(line.at("findings_total") == 1);
 }
+
+TEST_CASE("attack: many protected refs created at one tip judge its history once per rule",
+          "[e2e][attack][cost]") {
+  // release/* asks for a principal, main for a senior: main's history is not exempt for a release
+  // ref, and used to be judged once per release ref created.
+  Keys keys;
+  TempRepo repo(policy_for(keys));
+  constexpr int kCommits = 30;
+  std::vector<std::pair<std::uint64_t, Work>> runs;
+  for (std::uint64_t refs : {8, 16, 32}) {
+    // kCommits new plain commits on main, then `refs` release branches created at its tip.
+    std::string stream;
+    for (int i = 0; i < kCommits; ++i)
+      stream += fmt::format(
+          "commit refs/heads/main\nauthor Dev One <dev@example.com> {0} +0000\n"
+          "committer Dev One <dev@example.com> {0} +0000\ndata 9\nPlain {1:03}\n{2}"
+          "M 100644 inline plain.txt\ndata 4\n{1:03}\n\n",
+          1700000000 + refs * 100 + i, i, i == 0 ? "from refs/heads/main^0\n" : "");
+    repo.git({"fast-import", "--quiet", "--force"}, stream);
+    REQUIRE(repo.push("main").exit_code == 0);
+    std::vector<std::string> refspecs;
+    for (std::uint64_t i = 1; i < refs; ++i)
+      refspecs.push_back(fmt::format("main:refs/heads/release/{}-{}", refs, i));
+    ProcessResult r = repo.push(fmt::format("main:refs/heads/release/{}-0", refs), refspecs);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    json line = last_decision(repo);
+    CHECK(line.at("verdict") == "accepted");
+    runs.emplace_back(refs, work_of(line));
+    // The new commits once under release/*'s rule, however many refs they enter (the first
+    // round also judges the clone's initial commit, which no release ref held).
+    CHECK(runs.back().second.evaluations >= static_cast<std::uint64_t>(kCommits));
+    CHECK(runs.back().second.evaluations <= static_cast<std::uint64_t>(kCommits) + 2);
+  }
+  expect_linear("ancestry_walks", runs, &Work::ancestry_walks, 2, 4);
+}
