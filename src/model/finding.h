@@ -15,6 +15,9 @@ inline constexpr const char* kDeleteRef = "protected-ref-delete";
 inline constexpr const char* kRewriteRef = "protected-ref-rewrite";
 inline constexpr const char* kReviewNote = "review-note";
 inline constexpr const char* kBlastRadius = "blast-radius-review";
+// The commit object is malformed: a NUL byte, an identity git and libgit2 read differently, what
+// git fsck rejects, or a tree nested deeper than git's core.maxTreeDepth.
+inline constexpr const char* kMalformedCommit = "malformed-commit";
 }  // namespace rules
 
 struct Finding {
