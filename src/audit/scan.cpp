@@ -393,7 +393,11 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       parent_tree = it != trees.end() ? std::string(it->second)
                                       : repo.commit_tree_id(commit.parent_ids.front());
     }
-    return repo.lines_changed_between(parent_tree, commit.tree_id);
+    try {
+      return repo.lines_changed_between(parent_tree, commit.tree_id);
+    } catch (const git::TreeTooDeep&) {
+      return -1;  // not counted ("?"); the hook rejects such a commit as malformed-commit
+    }
   };
   // A cached record reused for a report that counts lines, cached by one that did not.
   auto needs_lines = [&](const CachedMeta& meta) {

@@ -1,4 +1,5 @@
 #include "git/repository.h"
+#include "git/tree_changes.h"
 #include "model/work_counters.h"
 
 #include <fcntl.h>
@@ -14,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <optional>
 
 namespace trailgate::git {
 
@@ -58,17 +61,6 @@ void ensure_libgit2() {
     return 1;
   }();
   (void)initialised;
-}
-
-Identity to_identity(const git_signature* sig) {
-  Identity id;
-  if (!sig)
-    return id;
-  id.name = sig->name ? sig->name : "";
-  id.email = sig->email ? sig->email : "";
-  id.time = sig->when.time;
-  id.offset_minutes = sig->when.offset;
-  return id;
 }
 
 ObjectPtr lookup_object(git_repository* repo, const std::string& id) {
@@ -427,6 +419,33 @@ CommitInfo parse_commit_object(const std::string& id, std::string_view raw) {
   // git (unlike libgit2, which keeps the last) re-encodes by the first encoding header.
   info.encoding = first_encoding_header(raw);
   info.decoded_messages = decoded_messages(raw, info.encoding);
+  info.malformed = commit_object_problems(raw);
+  // The identities as git shows them (split_ident_line), where git can read them: for a
+  // well-formed object the same as libgit2's; otherwise `malformed` says how they differ.
+  auto as_git = [](Identity& person, std::string_view raw_object, std::string_view header) {
+    std::size_t pos = 0;
+    while (pos < raw_object.size()) {
+      const std::size_t eol = raw_object.find('\n', pos);
+      std::string_view line =
+          raw_object.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+      if (line.empty())
+        return;
+      if (line.starts_with(header)) {
+        if (GitIdent git = git_ident(line.substr(header.size())); git.ok) {
+          person.name = std::move(git.name);
+          person.email = std::move(git.email);
+        }
+        return;
+      }
+      if (eol == std::string_view::npos)
+        return;
+      pos = eol + 1;
+    }
+  };
+  if (!info.malformed.empty()) {
+    as_git(info.author, raw, "author ");
+    as_git(info.committer, raw, "committer ");
+  }
   return info;
 }
 
@@ -571,65 +590,76 @@ struct TreeDiff {
     return lines;
   }
 
-  // All lines of a subtree that exists on one side only.
-  std::int64_t whole_tree(const git_oid& tree) const {
-    OdbObjectPtr obj = read_raw(odb, tree, GIT_OBJECT_TREE, "tree");
-    std::string hex = to_hex(&tree);
-    TreeReader reader(data_of(obj), hex);
-    std::int64_t lines = 0;
-    TreeEntry e;
-    while (reader.next(e))
-      lines += entry_alone(e);
-    return lines;
-  }
-
-  std::int64_t entry_alone(const TreeEntry& e) const {
-    if ((e.mode & kModeType) == kTree) {
+  // Lines added plus deleted between trees `a` and `b` (either may be null: the empty tree),
+  // descending only into subtrees whose ids differ. An explicit stack of trees being compared,
+  // so that a hostile tree cannot exhaust the call stack; each level holds both trees' bytes.
+  std::int64_t trees(const git_oid* a, const git_oid* b) const {
+    struct Level {
+      OdbObjectPtr ta, tb;
+      std::string ha, hb;
+      std::optional<TreeReader> ra, rb;
+      TreeEntry x, y;
+      bool hx = false, hy = false;
+    };
+    std::vector<std::unique_ptr<Level>> stack;
+    auto push = [&](const git_oid* old_id, const git_oid* new_id) {
+      if (stack.size() > FileCounter::kMaxDepth)  // the root, then kMaxDepth directories
+        throw TreeTooDeep(
+            fmt::format("its tree nests directories more than {} deep", FileCounter::kMaxDepth));
+      auto level = std::make_unique<Level>();
+      if (old_id) {
+        work::add(work::Counter::tree_reads);
+        level->ta = read_raw(odb, *old_id, GIT_OBJECT_TREE, "tree");
+        level->ha = to_hex(old_id);
+      }
+      if (new_id) {
+        work::add(work::Counter::tree_reads);
+        level->tb = read_raw(odb, *new_id, GIT_OBJECT_TREE, "tree");
+        level->hb = to_hex(new_id);
+      }
+      level->ra.emplace(level->ta ? data_of(level->ta) : std::string_view(), level->ha);
+      level->rb.emplace(level->tb ? data_of(level->tb) : std::string_view(), level->hb);
+      level->hx = level->ra->next(level->x);
+      level->hy = level->rb->next(level->y);
+      stack.push_back(std::move(level));
+    };
+    auto oid_of = [](const TreeEntry& e) {
       git_oid oid;
       git_oid_fromraw(&oid, e.id);
-      return whole_tree(oid);
-    }
-    return one_side(e);
-  }
-
-  std::int64_t trees(const git_oid* a, const git_oid* b) const {
-    OdbObjectPtr ta, tb;
-    std::string ha, hb;
-    if (a) {
-      ta = read_raw(odb, *a, GIT_OBJECT_TREE, "tree");
-      ha = to_hex(a);
-    }
-    if (b) {
-      tb = read_raw(odb, *b, GIT_OBJECT_TREE, "tree");
-      hb = to_hex(b);
-    }
-    TreeReader ra(ta ? data_of(ta) : std::string_view(), ha);
-    TreeReader rb(tb ? data_of(tb) : std::string_view(), hb);
-    TreeEntry x, y;
-    bool hx = ra.next(x), hy = rb.next(y);
+      return oid;
+    };
     std::int64_t lines = 0;
-    while (hx || hy) {
-      int c = !hx ? 1 : !hy ? -1 : compare_entries(x, y);
-      if (c < 0) {
-        lines += entry_alone(x);
-        hx = ra.next(x);
-      } else if (c > 0) {
-        lines += entry_alone(y);
-        hy = rb.next(y);
-      } else {
-        if (std::memcmp(x.id, y.id, GIT_OID_RAWSZ) != 0 ||
-            (x.mode & kModeType) != (y.mode & kModeType)) {
-          if ((x.mode & kModeType) == kTree) {
-            git_oid oa, ob;
-            git_oid_fromraw(&oa, x.id);
-            git_oid_fromraw(&ob, y.id);
-            lines += trees(&oa, &ob);
-          } else {
-            lines += both_sides(x, y);
-          }
+    push(a, b);
+    while (!stack.empty()) {
+      Level& top = *stack.back();  // entries point into its objects, alive until it is popped
+      if (!top.hx && !top.hy) {
+        stack.pop_back();
+        continue;
+      }
+      const int c = !top.hx ? 1 : !top.hy ? -1 : compare_entries(top.x, top.y);
+      const TreeEntry x = top.x, y = top.y;
+      if (c <= 0)
+        top.hx = top.ra->next(top.x);
+      if (c >= 0)
+        top.hy = top.rb->next(top.y);
+      if (c != 0) {  // an entry on one side only
+        const TreeEntry& e = c < 0 ? x : y;
+        if ((e.mode & kModeType) == kTree) {
+          const git_oid oid = oid_of(e);
+          push(c < 0 ? &oid : nullptr, c < 0 ? nullptr : &oid);  // invalidates `top`
+        } else {
+          lines += one_side(e);
         }
-        hx = ra.next(x);
-        hy = rb.next(y);
+        continue;
+      }
+      if (std::memcmp(x.id, y.id, GIT_OID_RAWSZ) == 0 &&
+          (x.mode & kModeType) == (y.mode & kModeType))
+        continue;
+      if ((x.mode & kModeType) == kTree) {
+        const git_oid oa = oid_of(x), ob = oid_of(y);
+        push(&oa, &ob);  // invalidates `top`
+      } else {
+        lines += both_sides(x, y);
       }
     }
     return lines;
@@ -981,34 +1011,18 @@ bool Repository::is_commit(const std::string& id) const {
 }
 
 CommitInfo Repository::read_commit(const std::string& id, ParentTrees parent_trees) const {
-  git_oid oid = to_oid(id);
-  git_commit* commit = nullptr;
-  check(git_commit_lookup(&commit, repo_.get(), &oid), fmt::format("reading commit {}", id));
-  CommitPtr owned(commit);
-  CommitInfo info;
-  info.id = id;
-  info.tree_id = to_hex(git_commit_tree_id(commit));
-  unsigned int parents = git_commit_parentcount(commit);
-  for (unsigned int i = 0; i < parents; ++i)
-    info.parent_ids.push_back(to_hex(git_commit_parent_id(commit, i)));
-  info.author = to_identity(git_commit_author(commit));
-  info.committer = to_identity(git_commit_committer(commit));
-  const char* raw = git_commit_message_raw(commit);
-  info.message = raw ? raw : "";
-  // git (unlike libgit2, which keeps the last) re-encodes by the first encoding header.
-  const char* header = git_commit_raw_header(commit);
-  info.encoding = first_encoding_header(header ? header : "");
-  if (!is_utf8_encoding(info.encoding)) {
-    OdbObjectPtr obj = read_raw(odb(), oid, GIT_OBJECT_COMMIT, "commit");
-    info.decoded_messages = decoded_messages(data_of(obj), info.encoding);
-  }
+  // The object's bytes, parsed as libgit2's git_commit_lookup parses them
+  // (parse_commit_object), so that the checks of a malformed object see exactly what was pushed.
+  OdbObjectPtr obj = read_raw(odb(), to_oid(id), GIT_OBJECT_COMMIT, "commit");
+  CommitInfo info = parse_commit_object(id, data_of(obj));
   if (parent_trees == ParentTrees::read) {
-    for (unsigned int i = 0; i < parents; ++i) {
-      git_commit* parent = nullptr;
-      check(git_commit_parent(&parent, commit, i),
-            fmt::format("reading parent {} of commit {}", i + 1, id));
-      CommitPtr owned_parent(parent);
-      info.parent_tree_ids.push_back(to_hex(git_commit_tree_id(parent)));
+    for (std::size_t i = 0; i < info.parent_ids.size(); ++i) {
+      try {
+        info.parent_tree_ids.push_back(commit_tree_id(info.parent_ids[i]));
+      } catch (const GitError& e) {
+        throw GitError(fmt::format("reading parent {} of commit {}: {}", i + 1, id, e.what()),
+                       e.code(), e.error_class());
+      }
     }
   }
   return info;

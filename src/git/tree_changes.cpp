@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "model/work_counters.h"
+
 #include <algorithm>
 #include <map>
 
@@ -25,6 +27,7 @@ bool is_under(const std::string& path, const std::string& directory) {
 }
 
 TreePtr lookup_tree(git_repository* repo, const git_oid* id) {
+  work::add(work::Counter::tree_reads);
   git_tree* tree = nullptr;
   check(git_tree_lookup(&tree, repo, id), fmt::format("reading tree {}", to_hex(id)));
   return TreePtr(tree);
@@ -67,9 +70,8 @@ class TreeCounting {
     std::size_t running = 0;  // files counted so far, all frames together
     auto enter = [&](const git_oid* id) {
       if (stack.size() > FileCounter::kMaxDepth)  // the root, then kMaxDepth directories
-        throw GitError(fmt::format("tree {} nests more than {} directories deep", to_hex(&root),
-                                   FileCounter::kMaxDepth),
-                       GIT_EINVALID);
+        throw TreeTooDeep(fmt::format("tree {} nests more than {} directories deep", to_hex(&root),
+                                      FileCounter::kMaxDepth));
       Frame frame{lookup_tree(repo, id), raw_key(id), 0, 0};
       const std::size_t entries = git_tree_entrycount(frame.tree.get());
       for (std::size_t i = 0; i < entries; ++i) {
@@ -266,9 +268,8 @@ class TreeWalk {
 
   void push(TreePtr old_tree, TreePtr new_tree, std::string prefix) {
     if (stack_.size() > FileCounter::kMaxDepth)  // the root, then kMaxDepth directories
-      throw GitError(fmt::format("diffing commit {}: directories nest more than {} deep at \"{}\"",
-                                 set_.commit_id, FileCounter::kMaxDepth, prefix),
-                     GIT_EINVALID);
+      throw TreeTooDeep(fmt::format("its tree nests directories more than {} deep (at \"{}...\")",
+                                    FileCounter::kMaxDepth, prefix.substr(0, 60)));
     Frame frame;
     frame.old_tree = old_tree.get();
     frame.new_tree = new_tree.get();
@@ -471,6 +472,7 @@ ChangeSet first_parent_changes(const Repository& repo, const std::string& commit
   check(git_commit_lookup(&commit, raw, &oid), fmt::format("reading commit {}", commit_id));
   CommitPtr owned_commit(commit);
   git_tree* tree = nullptr;
+  work::add(work::Counter::tree_reads);
   check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", commit_id));
   TreePtr owned_tree(tree);
 
@@ -484,6 +486,7 @@ ChangeSet first_parent_changes(const Repository& repo, const std::string& commit
           fmt::format("reading the first parent of {}", commit_id));
     CommitPtr owned_parent(parent);
     git_tree* ptree = nullptr;
+    work::add(work::Counter::tree_reads);
     check(git_commit_tree(&ptree, parent),
           fmt::format("reading the tree of {}'s first parent", commit_id));
     parent_tree.reset(ptree);

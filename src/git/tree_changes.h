@@ -72,6 +72,14 @@ struct ChangeSet {
   bool exact_renames_only = false;
 };
 
+// Thrown by every tree walk when directories nest more than FileCounter::kMaxDepth (git's
+// core.maxTreeDepth default, 4096) below the tree it started from. A GitError, so callers that
+// only know GitError still stop; the hook turns it into a malformed-commit finding.
+class TreeTooDeep : public GitError {
+ public:
+  explicit TreeTooDeep(const std::string& message) : GitError(message, GIT_EINVALID) {}
+};
+
 // git's default diff.renameLimit.
 inline constexpr std::size_t kRenameLimit = 1000;
 

@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <cstdint>
 
 namespace trailgate {
 
@@ -160,6 +161,232 @@ std::vector<std::string> decoded_messages(std::string_view raw_object, std::stri
     add(until_nul(message_of_buffer(converted)));
   if (converter.convert(raw_message, converted))
     add(until_nul(converted));
+  return out;
+}
+
+namespace {
+
+// git's isspace (git-compat-util.h sane_ctype): space, tab, newline, carriage return.
+bool git_isspace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// What libgit2 1.5 (extract_trimmed) and git's ident.c (when writing) trim from both ends of a
+// name or email.
+bool is_crud(unsigned char c) {
+  return c <= 32 || c == '.' || c == ',' || c == ':' || c == ';' || c == '<' || c == '>' ||
+         c == '"' || c == '\\' || c == '\'';
+}
+
+std::string_view crud_trimmed(std::string_view s) {
+  while (!s.empty() && is_crud(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && is_crud(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
+  return s;
+}
+
+// libgit2's git_signature__parse: the last '<' and the last '>' of the line, name and email
+// trimmed, each cut at a NUL byte (libgit2 hands them out as C strings). False when libgit2
+// rejects the line.
+bool libgit2_ident(std::string_view line, std::string& name, std::string& email) {
+  const std::size_t lt = line.rfind('<'), gt = line.rfind('>');
+  if (lt == std::string_view::npos || gt == std::string_view::npos || gt <= lt)
+    return false;
+  name = std::string(until_nul(crud_trimmed(line.substr(0, lt))));
+  email = std::string(until_nul(crud_trimmed(line.substr(lt + 1, gt - lt - 1))));
+  return true;
+}
+
+// `text` quoted for a message: printable ASCII as is, other bytes as \xNN, at most 80 bytes.
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < 80; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+      out += static_cast<char>(c);
+    else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (text.size() > 80)
+    out += "...";
+  return out + "\"";
+}
+
+// A "tree " or "parent " line: the header, 40 hex digits (either case, as git's
+// parse_oid_hex and libgit2 take them) and nothing else.
+bool is_id_line(std::string_view line, std::string_view header) {
+  if (line.size() != header.size() + 40 || !line.starts_with(header))
+    return false;
+  return std::all_of(line.begin() + static_cast<std::ptrdiff_t>(header.size()), line.end(), is_hex);
+}
+
+}  // namespace
+
+GitIdent git_ident(std::string_view line) {
+  line = until_nul(line);
+  line = line.substr(0, line.find('\n'));
+  GitIdent out;
+  const std::size_t lt = line.find('<');
+  if (lt == std::string_view::npos)
+    return out;
+  const std::size_t gt = line.find('>', lt + 1);
+  if (gt == std::string_view::npos)
+    return out;
+  std::size_t name_end = lt;
+  while (name_end > 0 && git_isspace(line[name_end - 1]))
+    --name_end;
+  out.ok = true;
+  out.name = std::string(line.substr(0, name_end));
+  out.email = std::string(line.substr(lt + 1, gt - lt - 1));
+  return out;
+}
+
+std::string fsck_ident_problem(std::string_view line) {
+  line = until_nul(line);  // a NUL is reported on its own; fsck's C strings end there too
+  line = line.substr(0, line.find('\n'));
+  // Past the end of the line reads as its newline, as fsck reads the buffer.
+  auto at = [&](std::size_t i) { return i < line.size() ? line[i] : '\n'; };
+  std::size_t p = 0;
+  if (at(p) == '<')
+    return "missing space before email (no name)";
+  while (at(p) != '<' && at(p) != '>' && at(p) != '\n')
+    ++p;
+  if (at(p) == '>')
+    return "bad name (a '>' before the email)";
+  if (at(p) != '<')
+    return "missing email";
+  if (at(p - 1) != ' ')
+    return "missing space before email";
+  ++p;
+  while (at(p) != '<' && at(p) != '>' && at(p) != '\n')
+    ++p;
+  if (at(p) != '>')
+    return "bad email";
+  ++p;
+  if (at(p) != ' ')
+    return "missing space before date";
+  ++p;
+  if (at(p) == '0' && at(p + 1) != ' ')
+    return "zero-padded date";
+  // parse_timestamp() is strtoumax(): leading whitespace (the line's end stops it here), a sign
+  // (a '-' wraps around, hence overflows), digits; ERANGE reads as UINTMAX_MAX.
+  const std::size_t start = p;
+  while (p < line.size() &&
+         (at(p) == ' ' || at(p) == '\t' || at(p) == '\v' || at(p) == '\f' || at(p) == '\r'))
+    ++p;
+  bool negative = false;
+  if (at(p) == '+' || at(p) == '-')
+    negative = at(p++) == '-';
+  std::uint64_t value = 0;
+  bool overflow = false, digits = false;
+  for (; is_digit(at(p)); ++p) {
+    digits = true;
+    const auto d = static_cast<std::uint64_t>(at(p) - '0');
+    if (value > (UINT64_MAX - d) / 10)
+      overflow = true;
+    else
+      value = value * 10 + d;
+  }
+  if (!digits)
+    p = start;  // strtoumax sets the end to its start when it reads no number
+  if (negative && value != 0)
+    overflow = true;  // -n is 2^64 - n as an unsigned value
+  if (overflow || value > static_cast<std::uint64_t>(INT64_MAX))
+    return "date causes integer overflow";
+  if (p == start)
+    return "bad date";
+  if (at(p) != ' ')
+    return "bad date";
+  ++p;
+  if ((at(p) != '+' && at(p) != '-') || !is_digit(at(p + 1)) || !is_digit(at(p + 2)) ||
+      !is_digit(at(p + 3)) || !is_digit(at(p + 4)) || p + 5 != line.size())
+    return "bad time zone";
+  return {};
+}
+
+std::vector<std::string> commit_object_problems(std::string_view raw) {
+  std::vector<std::string> out;
+  std::size_t header_end = raw.find("\n\n");  // the newline ending the last header line
+  if (const std::size_t nul = raw.find('\0'); nul != std::string_view::npos)
+    out.push_back("it has a NUL byte at offset " + std::to_string(nul) +
+                  (nul < header_end ? " (in the header)" : " (in the message)") +
+                  ": git stops reading there, so what follows it is hidden from `git log` and "
+                  "from trailgate alike");
+  std::string_view header;
+  if (header_end != std::string_view::npos)
+    header = raw.substr(0, header_end + 1);
+  else if (!raw.empty() && raw.back() == '\n')
+    header = raw;
+  else {
+    out.push_back("its header is not ended by a newline");
+    return out;
+  }
+
+  std::vector<std::string_view> lines;
+  for (std::size_t pos = 0; pos < header.size();) {
+    const std::size_t eol = header.find('\n', pos);
+    lines.push_back(header.substr(pos, eol - pos));
+    pos = eol + 1;
+  }
+  std::size_t i = 0;
+  auto next_is = [&](std::string_view prefix) {
+    return i < lines.size() && lines[i].starts_with(prefix);
+  };
+  if (!next_is("tree "))
+    out.push_back("its first line is not a tree line");
+  else if (!is_id_line(lines[i++], "tree "))
+    out.push_back("its tree line " + quoted(lines[i - 1]) + " does not hold a 40-digit object id");
+  for (; next_is("parent "); ++i)
+    if (!is_id_line(lines[i], "parent "))
+      out.push_back("its parent line " + quoted(lines[i]) + " does not hold a 40-digit object id");
+
+  // One identity line: fsck's checks, then git's reading against libgit2's.
+  auto check_ident = [&](const char* what, std::string_view value) {
+    if (std::string problem = fsck_ident_problem(value); !problem.empty())
+      out.push_back(std::string("its ") + what + " line " + quoted(value) +
+                    " is malformed: " + problem + " (git fsck rejects it)");
+    const GitIdent git = git_ident(value);
+    std::string name, email;
+    const bool libgit2 = libgit2_ident(value, name, email);
+    if (!git.ok && libgit2)
+      out.push_back(std::string("its ") + what + " line " + quoted(value) +
+                    " names nobody to git but <" + email + "> to libgit2");
+    else if (git.ok && libgit2 && (git.email != email || crud_trimmed(until_nul(git.name)) != name))
+      out.push_back(std::string("its ") + what + " line " + quoted(value) + " reads as " +
+                    quoted(git.name) + " <" + git.email + "> to git but as " + quoted(name) + " <" +
+                    email + "> to libgit2");
+  };
+  std::size_t authors = 0;
+  for (; next_is("author "); ++i, ++authors)
+    if (authors == 0)
+      check_ident("author", lines[i].substr(7));
+  if (authors == 0)
+    out.push_back("it has no author line after the tree and parent lines");
+  else if (authors > 1)
+    out.push_back("it has " + std::to_string(authors) +
+                  " author lines: git shows one, libgit2 another");
+  if (!next_is("committer "))
+    out.push_back("it has no committer line after the author line");
+  else
+    check_ident("committer", lines[i++].substr(10));
+  for (; i < lines.size(); ++i)
+    for (std::string_view key : {"tree ", "parent ", "author ", "committer "})
+      if (lines[i].starts_with(key))
+        out.push_back("it has another \"" + std::string(key.substr(0, key.size() - 1)) +
+                      "\" line after the committer line: git and libgit2 read different ones");
   return out;
 }
 

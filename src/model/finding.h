@@ -18,6 +18,9 @@ inline constexpr const char* kBlastRadius = "blast-radius-review";
 inline constexpr const char* kReplaceRef = "replace-ref";
 inline constexpr const char* kNonCommitRef = "protected-ref-not-commit";
 inline constexpr const char* kTooManyReviews = "too-many-reviews";
+// The commit object is malformed: a NUL byte, an identity git and libgit2 read differently, what
+// git fsck rejects, or a tree nested deeper than git's core.maxTreeDepth.
+inline constexpr const char* kMalformedCommit = "malformed-commit";
 }  // namespace rules
 
 struct Finding {

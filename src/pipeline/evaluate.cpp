@@ -26,6 +26,8 @@ std::string_view to_string(Verdict verdict) {
       return "grandfathered";
     case Verdict::undeclared:
       return "undeclared";
+    case Verdict::malformed:
+      return "malformed";
   }
   return "unknown";
 }
@@ -41,6 +43,22 @@ constexpr std::size_t kListedClaims = 10;
 std::string cut(std::string_view s, std::size_t max) {
   return s.size() <= max ? std::string(s) : std::string(s.substr(0, max)) + "...";
 }
+
+// The malformed-commit finding for `problems` (the first few listed, each cut short).
+std::string malformed_problem(const std::vector<std::string>& problems) {
+  std::string text = "the commit object is malformed: ";
+  for (std::size_t i = 0; i < problems.size() && i < 5; ++i)
+    text += (i ? "; " : "") + cut(problems[i], 400);
+  if (problems.size() > 5)
+    text += fmt::format("; and {} more", problems.size() - 5);
+  return text;
+}
+
+constexpr const char* kMalformedFix =
+    "Recreate the commit with git commit, which writes well-formed objects (git commit --amend "
+    "for the last commit, git rebase -i for an older one; for a tree nested too deep, move the "
+    "files to a shallower path first), and push again. A protected ref takes no malformed "
+    "commit, AI-assisted or not: git and trailgate could read it differently.";
 
 bool is_grandfathered(const CommitInfo& commit, const Baseline& baseline) {
   // Both dates must be old: a committer date is easier to keep honest on a server than an
@@ -199,31 +217,50 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
       eval.declaration = t.value;
   }
 
-  if (context.dates_may_grandfather && is_grandfathered(commit, policy.baseline)) {
-    eval.verdict = Verdict::grandfathered;
-    return eval;
-  }
-
   auto add_finding = [&](const char* rule_id, std::string problem, std::string fix) {
     eval.findings.push_back(
         Finding{rule_id, ref, commit.id, eval.subject, std::move(problem), std::move(fix)});
   };
+  // A malformed commit is rejected whatever else holds (a baseline date included: its dates are
+  // what the pusher wrote); the verdict says so when nothing else failed.
+  auto malformed = [&](const std::vector<std::string>& problems) {
+    add_finding(rules::kMalformedCommit, malformed_problem(problems), kMalformedFix);
+    if (eval.verdict == Verdict::ok || eval.verdict == Verdict::not_ai ||
+        eval.verdict == Verdict::grandfathered)
+      eval.verdict = Verdict::malformed;
+  };
+  if (!commit.malformed.empty())
+    malformed(commit.malformed);
+
+  if (context.dates_may_grandfather && is_grandfathered(commit, policy.baseline)) {
+    if (eval.findings.empty())
+      eval.verdict = Verdict::grandfathered;
+    return eval;
+  }
 
   eval.review_required = eval.ai_assisted() || rule.review_all;
   eval.required = Requirement{rule.approvals, rule.min_level};
   const CommitClass commit_class{eval.ai_assisted(), eval.review_required};
-  if (changes && needs_changes(rule.blast, commit_class)) {
-    BlastRadius radius =
-        assess_blast_radius(changes(), rule.blast, commit_class, eval.required, policy);
-    eval.required = radius.required;
-    eval.review_required = eval.review_required || !radius.reasons.empty();
-    eval.blast_reasons = std::move(radius.reasons);
+  std::optional<std::string> too_deep;  // the tree walk's reason, when the tree nests too deep
+  try {
+    if (changes && needs_changes(rule.blast, commit_class)) {
+      BlastRadius radius =
+          assess_blast_radius(changes(), rule.blast, commit_class, eval.required, policy);
+      eval.required = radius.required;
+      eval.review_required = eval.review_required || !radius.reasons.empty();
+      eval.blast_reasons = std::move(radius.reasons);
+    }
+    if (changes && context.push_changes)
+      apply_push_mass_change(context.push_changes, changes, rule, policy, commit_class, eval);
+  } catch (const git::TreeTooDeep& e) {
+    too_deep = e.what();
   }
-  if (changes && context.push_changes)
-    apply_push_mass_change(context.push_changes, changes, rule, policy, commit_class, eval);
   const Requirement& required = eval.required;
   const Person* self_pusher = unknown_author_pusher(commit, policy, context.pusher);
-  eval.verdict = eval.review_required ? Verdict::ok : Verdict::not_ai;
+  if (eval.verdict != Verdict::malformed)
+    eval.verdict = eval.review_required ? Verdict::ok : Verdict::not_ai;
+  if (too_deep)
+    malformed({*too_deep});
   if (eval.review_required) {
     eval.approvals_required = required.approvals;
     eval.reviews = review::verify_reviews(commit, eval.trailers, policy, required.min_level, now);

@@ -32,6 +32,7 @@ enum class Verdict {
   below_level,    // reviews by people below the required level
   grandfathered,  // before the policy's baseline
   undeclared,     // the rule requires an AI-Assisted declaration and there is none
+  malformed,      // the commit object is malformed (rules::kMalformedCommit), nothing else failed
 };
 
 // Stable name, as in JSON output: "ok", "not-ai", "self-reviewed", ...

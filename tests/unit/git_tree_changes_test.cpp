@@ -12,6 +12,7 @@
 
 #include "git/repository.h"
 #include "git/tree_changes.h"
+#include "model/work_counters.h"
 #include "support/temp_repo.h"
 
 namespace {
@@ -630,11 +631,18 @@ TEST_CASE("tree_changes: trees nested deeper than git allows are refused", "[tre
   s.git({"fast-import", "--quiet"}, stream);
   git::Repository repo = s.repo();
   git::FileCounter counter;
-  CHECK_THROWS_AS(counter.count(repo, s.id_of("deep^{tree}")), git::GitError);
+  CHECK_THROWS_AS(counter.count(repo, s.id_of("deep^{tree}")), git::TreeTooDeep);
   // Reading the commit's changes walks the same trees and refuses them the same way.
-  CHECK_THROWS_AS(git::first_parent_changes(repo, s.id_of("deep"), counter), git::GitError);
+  const auto reads = trailgate::work::value(trailgate::work::Counter::tree_reads);
+  CHECK_THROWS_AS(git::first_parent_changes(repo, s.id_of("deep"), counter), git::TreeTooDeep);
+  // Each tree object read is counted: the root, then one per level up to the cap.
+  CHECK(trailgate::work::value(trailgate::work::Counter::tree_reads) - reads >=
+        git::FileCounter::kMaxDepth);
+  // So does the line count of the audit, iteratively (it used to recurse once per level).
+  CHECK_THROWS_AS(repo.lines_changed_between("", s.id_of("deep^{tree}")), git::TreeTooDeep);
   // One level less is fine.
   CHECK(counter.count(repo, s.id_of("deep:d")) == 1);
+  CHECK(repo.lines_changed_between("", s.id_of("deep:d")) == 1);
 }
 
 TEST_CASE("tree_changes: kind names", "[tree_changes]") {

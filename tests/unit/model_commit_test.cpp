@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/commit.h"
+#include "support/temp_repo.h"
 
 namespace {
 
@@ -121,4 +122,175 @@ TEST_CASE("model::decoded_messages", "[model]") {
     CHECK_NOTHROW(decoded_messages("", "IBM037"));
     CHECK_NOTHROW(decoded_messages("no blank line", "IBM037"));
   }
+}
+
+// --- identity lines and malformed objects, against the real git --------------------------------
+
+namespace {
+
+using trailgate::commit_object_problems;
+using trailgate::fsck_ident_problem;
+using trailgate::git_ident;
+using trailgate::testing::run;
+using trailgate::testing::run_ok;
+using trailgate::testing::TempDir;
+
+// Author lines (after "author ") that git, libgit2 and fsck may each read their own way.
+const std::vector<std::string> kOddIdents = {
+    "Sam Senior <sam@example.com> 1700000000 +0000",
+    "Sam Senior <sam@example.com> Someone Else <someone@example.com> 1700000000 +0000",
+    "Sam <sam@example.com> <someone@example.com> 1700000000 +0000",
+    "Sam > Else <sam@example.com> 1700000000 +0000",
+    "Sam sam@example.com 1700000000 +0000",
+    "Sam <sam@example.com 1700000000 +0000",
+    "Sam <Lead> <sam@example.com> 1700000000 +0000",
+    "Sam <Lead <sam@example.com> 1700000000 +0000",
+    "Sam<sam@example.com> 1700000000 +0000",
+    "<sam@example.com> 1700000000 +0000",
+    " <sam@example.com> 1700000000 +0000",
+    " Sam <sam@example.com> 1700000000 +0000",
+    "Sam  <sam@example.com> 1700000000 +0000",
+    "Sam\t<sam@example.com> 1700000000 +0000",
+    "Sam <sam at example dot com> 1700000000 +0000",
+    "Sam < sam@example.com > 1700000000 +0000",
+    "Sam <sam@example.com.> 1700000000 +0000",
+    "Sam <\"sam@example.com\"> 1700000000 +0000",
+    "Sam Jr. <sam@example.com> 1700000000 +0000",
+    "\"Sam\" <sam@example.com> 1700000000 +0000",
+    "Sam <<sam@example.com>> 1700000000 +0000",
+    "Sam <sam@example.com>> 1700000000 +0000",
+    "Sam <> 1700000000 +0000",
+    "Sam <sam@example.com> 01700000000 +0000",
+    "Sam <sam@example.com> 0 +0000",
+    "Sam <sam@example.com> 1700000000junk +0000",
+    "Sam <sam@example.com> junk +0000",
+    "Sam <sam@example.com> 99999999999999999999 +0000",
+    "Sam <sam@example.com> 9223372036854775807 +0000",
+    "Sam <sam@example.com> 9223372036854775808 +0000",
+    "Sam <sam@example.com> -1700000000 +0000",
+    "Sam <sam@example.com> +1700000000 +0000",
+    "Sam <sam@example.com> 1700000000",
+    "Sam <sam@example.com> 1700000000 ",
+    "Sam <sam@example.com> 1700000000 +00",
+    "Sam <sam@example.com> 1700000000 0000",
+    "Sam <sam@example.com> 1700000000 +0000 extra",
+    "Sam <sam@example.com> 1700000000 +00000",
+    "Sam <sam@example.com> 1700000000  +0000",
+    "Sam <sam@example.com>1700000000 +0000",
+    "Sam <sam@example.com>  1700000000 +0000",
+    "Sam <sam@example.com> \t1700000000 +0000",
+    "Sam <sam@example.com>",
+    "Sam <sam@example.com> ",
+    "Sam",
+    "",
+};
+
+const std::string kEmptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+std::string commit_with_author(const std::string& ident) {
+  return "tree " + kEmptyTree + "\nauthor " + ident +
+         "\ncommitter C <c@example.com> 1700000000 +0000\n\nmessage\n";
+}
+
+}  // namespace
+
+TEST_CASE("git_ident reads every odd identity line as git log --format=%an / %ae prints it",
+          "[model][ident]") {
+  TempDir dir;
+  run_ok({"git", "init", "-q", "--bare", "r.git"}, dir.path());
+  const auto repo = dir.path() / "r.git";
+  run_ok({"git", "hash-object", "-w", "-t", "tree", "--stdin"}, repo, "");
+  std::vector<std::string> ids;
+  for (const auto& ident : kOddIdents)
+    ids.push_back(run_ok({"git", "hash-object", "-w", "-t", "commit", "--literally", "--stdin"},
+                         repo, commit_with_author(ident))
+                      .substr(0, 40));
+  for (std::size_t i = 0; i < kOddIdents.size(); ++i) {
+    INFO("author " << kOddIdents[i]);
+    const std::string shown = run_ok({"git", "log", "-1", "--format=%an%x01%ae%x01", ids[i]}, repo);
+    const std::size_t a = shown.find('\x01');
+    const std::size_t b = shown.find('\x01', a + 1);
+    REQUIRE(b != std::string::npos);
+    const trailgate::GitIdent ident = git_ident(kOddIdents[i]);
+    CHECK(shown.substr(0, a) == ident.name);
+    CHECK(shown.substr(a + 1, b - a - 1) == ident.email);
+    if (!ident.ok)
+      CHECK(shown.substr(0, b + 1) == "\x01\x01");
+  }
+}
+
+TEST_CASE("fsck_ident_problem rejects exactly the identity lines git fsck rejects",
+          "[model][ident]") {
+  TempDir dir;
+  run_ok({"git", "init", "-q", "--bare", "r.git"}, dir.path());
+  const auto repo = dir.path() / "r.git";
+  run_ok({"git", "hash-object", "-w", "-t", "tree", "--stdin"}, repo, "");
+  for (const auto& ident : kOddIdents) {
+    INFO("author " << ident);
+    const std::string id =
+        run_ok({"git", "hash-object", "-w", "-t", "commit", "--literally", "--stdin"}, repo,
+               commit_with_author(ident))
+            .substr(0, 40);
+    // fsck of this one object (an unreachable commit is still checked).
+    const auto r = run({"git", "fsck", "--no-dangling", "--no-progress", id}, repo);
+    const bool git_rejects = r.err.find("error in commit " + id) != std::string::npos ||
+                             r.out.find("error in commit " + id) != std::string::npos;
+    CHECK(git_rejects == !fsck_ident_problem(ident).empty());
+    // Whatever fsck or git and libgit2 disagree on is a malformed commit.
+    if (git_rejects)
+      CHECK_FALSE(commit_object_problems(commit_with_author(ident)).empty());
+  }
+}
+
+TEST_CASE("commit_object_problems: the header checks git fsck makes, plus NUL bytes",
+          "[model][malformed]") {
+  using namespace std::string_literals;
+  const std::string tree = "tree " + kEmptyTree + "\n";
+  const std::string parent = "parent " + kEmptyTree + "\n";
+  const std::string author = "author A <a@example.com> 1700000000 +0000\n";
+  const std::string committer = "committer C <c@example.com> 1700000000 +0000\n";
+  auto problems = [](const std::string& raw) { return commit_object_problems(raw); };
+  auto mentions = [&](const std::string& raw, const std::string& what) {
+    for (const auto& p : problems(raw))
+      if (p.find(what) != std::string::npos)
+        return true;
+    return false;
+  };
+
+  CHECK(problems(tree + author + committer + "\nmessage\n").empty());
+  CHECK(
+      problems(tree + parent + parent + author + committer + "encoding ISO-8859-1\n\nm\n").empty());
+  CHECK(problems(tree + author + committer + "gpgsig -----BEGIN-----\n author x\n\nm\n").empty());
+  CHECK(problems(tree + author + committer).empty());  // no message: fsck accepts it too
+
+  CHECK(mentions(tree + author + committer + "\nhi\0 there\n"s, "NUL byte"));
+  CHECK(mentions(tree + author + committer + "\nhi\0 there\n"s, "in the message"));
+  CHECK(mentions(tree + "author A <a@example.com\0> 1700000000 +0000\n"s + committer + "\nm\n",
+                 "in the header"));
+  CHECK(mentions(tree + author + committer + "\n\nAdd it\n\0\nCo-authored-by: Claude\n"s,
+                 "NUL byte"));
+  CHECK(mentions(tree + author + "committer C <c@example.com> 1700000000 +0000", "not ended"));
+  CHECK(mentions(author + tree + committer + "\nm\n", "first line is not a tree line"));
+  CHECK(mentions("tree 4b825dc6\n" + author + committer + "\nm\n", "40-digit"));
+  CHECK(mentions(tree + "parent xyz\n" + author + committer + "\nm\n", "parent line"));
+  CHECK(mentions(tree + committer + "\nm\n", "no author line"));
+  CHECK(mentions(tree + author + author + committer + "\nm\n", "2 author lines"));
+  CHECK(mentions(tree + author + "\nm\n", "no committer line"));
+  CHECK(mentions(tree + author + committer + committer + "\nm\n", "another \"committer\" line"));
+  CHECK(mentions(tree + author + committer + author + "\nm\n", "another \"author\" line"));
+  CHECK(mentions(tree + author + committer + parent + "\nm\n", "another \"parent\" line"));
+  CHECK(mentions(
+      tree + "author Sam <sam@example.com> Else <else@example.com> 1 +0000\n" + committer + "\nm\n",
+      "to git but as"));
+  CHECK(mentions(tree + "author Sam <sam@example.com.> 1700000000 +0000\n" + committer + "\nm\n",
+                 "to git but as"));
+  CHECK(mentions(
+      tree + author + "committer Sam <sam@example.com> <x@example.com> 1 +0000\n" + "\nm\n",
+      "committer line"));
+  // A name git would write without its final dot reads the same to both: not malformed.
+  CHECK(problems(tree + "author Sam Jr. <sam@example.com> 1700000000 +0000\n" + committer + "\nm\n")
+            .empty());
+  // Any bytes: no crash.
+  for (const std::string& raw : {""s, "\n"s, "\n\n"s, "tree"s, "tree \n"s, "\0"s, "author \n\n"s})
+    (void)problems(raw);
 }
