@@ -595,8 +595,10 @@ TEST_CASE("evaluate_commit: the pusher's own review does not count for an unknow
   const std::string sams_review = "Reviewed-by: Sam Senior <sam@example.com>";
   auto judge = [&](const Identity& author, const Person* pusher, std::vector<std::string> reviews) {
     reviews.insert(reviews.begin(), kClaude);
+    trailgate::EvaluationContext context;
+    context.pusher = pusher;
     return evaluate_commit(commit(message(reviews), author), kRef, evaluate.rule, evaluate.policy,
-                           *evaluate.markers, kNow, nullptr, pusher);
+                           *evaluate.markers, kNow, nullptr, context);
   };
   const Identity stranger = ident("Sam Senior", "sam@home.example");
 
