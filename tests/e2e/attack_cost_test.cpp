@@ -119,8 +119,12 @@ void expect_linear(const char* counter, const std::vector<std::pair<std::uint64_
   }
 }
 
+// HEAD's message exactly as committed (git log ends each entry with one more newline).
 std::string last_message(TempRepo& repo) {
-  return repo.git({"log", "-1", "--format=%B"});
+  std::string message = repo.git({"log", "-1", "--format=%B"});
+  if (message.size() >= 2 && message.compare(message.size() - 2, 2, "\n\n") == 0)
+    message.pop_back();
+  return message;
 }
 
 // The value of the last `key: ` line of the HEAD commit's message.
