@@ -160,25 +160,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// trailer.c unfold_value(): each newline and the whitespace after it become one space.
-std::string unfold(std::string_view value) {
-  value = trim(value);
-  std::string out;
-  out.reserve(value.size());
-  std::size_t i = 0;
-  while (i < value.size()) {
-    char c = value[i++];
-    if (c == '\n') {
-      while (i < value.size() && is_git_space(value[i]))
-        ++i;
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return std::string(trim(out));
-}
-
 // Where one trailer-shaped line sits: [begin, separator) is the key, (separator, first_end)
 // the value on the key's line, (separator, end) the value with its continuation lines. Ends
 // exclude the final newline.
@@ -198,7 +179,7 @@ std::string_view span_first_line(std::string_view message, const LineSpan& l) {
 std::string span_value(std::string_view message, const LineSpan& l) {
   if (l.end == l.first_end)
     return std::string(span_first_line(message, l));
-  return unfold(message.substr(l.separator + 1, l.end - l.separator - 1));
+  return trailers::unfold_value(message.substr(l.separator + 1, l.end - l.separator - 1));
 }
 
 // trailer.c find_separator() within one line: the offset of ':' after

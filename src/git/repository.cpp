@@ -958,38 +958,41 @@ bool Repository::is_ancestor(const std::string& ancestor, const std::string& des
   return rc == 1;
 }
 
-void Repository::for_each_ref(const std::function<void(const RefEntry&)>& fn) const {
+namespace {
+
+// Calls `fn` with every ref of `repo`, direct and symbolic, in the refdb's order.
+void each_reference(git_repository* repo, const std::function<void(git_reference*)>& fn) {
   git_reference_iterator* it = nullptr;
-  check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
+  check(git_reference_iterator_new(&it, repo), "listing refs");
   ReferenceIteratorPtr owned(it);
   git_reference* ref = nullptr;
   int rc;
   while ((rc = git_reference_next(&ref, it)) == 0) {
     ReferencePtr owned_ref(ref);
-    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT)
-      continue;
-    const git_oid* peeled = git_reference_target_peel(ref);
-    fn(RefEntry{git_reference_name(ref), to_hex(git_reference_target(ref)),
-                peeled ? to_hex(peeled) : std::string()});
+    fn(ref);
   }
   if (rc != GIT_ITEROVER)
     check(rc, "listing refs");
 }
 
+}  // namespace
+
+void Repository::for_each_ref(const std::function<void(const RefEntry&)>& fn) const {
+  each_reference(repo_.get(), [&](git_reference* ref) {
+    if (git_reference_type(ref) != GIT_REFERENCE_DIRECT)
+      return;
+    const git_oid* peeled = git_reference_target_peel(ref);
+    fn(RefEntry{git_reference_name(ref), to_hex(git_reference_target(ref)),
+                peeled ? to_hex(peeled) : std::string()});
+  });
+}
+
 std::vector<std::pair<std::string, std::string>> Repository::symbolic_refs() const {
   std::vector<std::pair<std::string, std::string>> out;
-  git_reference_iterator* it = nullptr;
-  check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
-  ReferenceIteratorPtr owned(it);
-  git_reference* ref = nullptr;
-  int rc;
-  while ((rc = git_reference_next(&ref, it)) == 0) {
-    ReferencePtr owned_ref(ref);
+  each_reference(repo_.get(), [&](git_reference* ref) {
     if (git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC)
       out.emplace_back(git_reference_name(ref), git_reference_symbolic_target(ref));
-  }
-  if (rc != GIT_ITEROVER)
-    check(rc, "listing refs");
+  });
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -254,25 +254,6 @@ std::size_t find_trailer_start(std::string_view text, std::size_t len) {
   return len;
 }
 
-// trailer.c unfold_value(): each newline and the whitespace after it become one space.
-std::string unfold_value(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  std::size_t i = 0;
-  while (i < value.size()) {
-    char c = value[i++];
-    if (c == '\n') {
-      while (i < value.size() && is_space(value[i])) {
-        ++i;
-      }
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return std::string(trim(out));
-}
-
 // trailer_info_get(): splits the block into logical lines, a line that starts with whitespace
 // continuing the line before it if that one has a separator. Returns each logical line's span
 // within `block`; continuations follow their line directly, so every span is contiguous.
@@ -344,6 +325,25 @@ bool key_equals(std::string_view a, std::string_view b) {
     }
   }
   return true;
+}
+
+std::string unfold_value(std::string_view value) {
+  value = trim(value);
+  std::string out;
+  out.reserve(value.size());
+  std::size_t i = 0;
+  while (i < value.size()) {
+    char c = value[i++];
+    if (c == '\n') {
+      while (i < value.size() && is_space(value[i])) {
+        ++i;
+      }
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return std::string(trim(out));
 }
 
 }  // namespace trailgate::trailers

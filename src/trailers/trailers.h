@@ -53,4 +53,8 @@ std::string format_like_git_log(const std::vector<Trailer>& trailers);
 // Compares trailer keys the way `%(trailers:key=...)` does: ASCII case-insensitive, same length.
 bool key_equals(std::string_view a, std::string_view b);
 
+// trailer.c unfold_value(): `value` trimmed of git's whitespace, each newline and the whitespace
+// after it one space, as %(trailers:unfold) prints a value.
+std::string unfold_value(std::string_view value);
+
 }  // namespace trailgate::trailers
