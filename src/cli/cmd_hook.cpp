@@ -72,8 +72,7 @@ Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
   // 3. Every entering commit judged; beyond this point violations are data, not errors.
   RunOptions run_options;
   run_options.now = std::time(nullptr);
-  for (const ProtectedTip& tip : before.tips)
-    run_options.protected_before.push_back(tip.commit);
+  run_options.before = &before;
   // Commits that break-glass let in count as protected for no other ref: the log says which.
   const bool judges_commits = std::any_of(
       checks.begin(), checks.end(), [](const RefCheck& c) { return c.rule && !c.include.empty(); });

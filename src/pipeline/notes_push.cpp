@@ -40,18 +40,14 @@ struct LevelTips {
   std::vector<std::string> tips;  // distinct commit ids
 };
 
-// Every protected ref's tip as it is before the push, grouped by its rule's min_level, the
-// highest level first. Read once per push.
-std::vector<LevelTips> protected_tips_by_level(const git::Repository& repo, const Policy& policy) {
+// The protected tips grouped by their rule's min_level, the highest level first.
+std::vector<LevelTips> tips_by_level(const Policy& policy, const std::vector<ProtectedTip>& tips) {
   std::map<int, LevelTips, std::greater<>> by_rank;
-  repo.for_each_ref([&](const git::RefEntry& ref) {
-    if (const ProtectRule* rule = policy.rule_for(ref.name))
-      if (std::optional<std::string> tip = repo.peel_to_commit(ref.target)) {
-        LevelTips& group = by_rank[policy.level_rank(rule->min_level)];
-        group.level = rule->min_level;
-        group.tips.push_back(*tip);
-      }
-  });
+  for (const ProtectedTip& tip : tips) {
+    LevelTips& group = by_rank[policy.level_rank(tip.rule->min_level)];
+    group.level = tip.rule->min_level;
+    group.tips.push_back(tip.commit);
+  }
   std::vector<LevelTips> out;
   for (auto& [rank, group] : by_rank) {
     std::sort(group.tips.begin(), group.tips.end());
@@ -103,7 +99,9 @@ bool is_review_notes_ref(std::string_view ref) {
 }
 
 std::vector<Finding> check_notes_update(const git::Repository& repo, const Policy& policy,
-                                        const RefUpdate& update, std::int64_t now) {
+                                        const RefUpdate& update,
+                                        const std::vector<ProtectedTip>& protected_tips,
+                                        std::int64_t now) {
   std::vector<Finding> findings;
   if (update.deletes()) {
     findings.push_back(note_finding(update, "", "",
@@ -203,7 +201,7 @@ std::vector<Finding> check_notes_update(const git::Repository& repo, const Polic
   for (const auto& note : candidates)
     targets.insert(note.id);
   std::map<std::string, std::string> levels =
-      levels_needed(repo, protected_tips_by_level(repo, policy), std::move(targets));
+      levels_needed(repo, tips_by_level(policy, protected_tips), std::move(targets));
 
   for (const auto& note : candidates) {
     auto level = levels.find(note.id);

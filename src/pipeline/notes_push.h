@@ -27,13 +27,15 @@ inline constexpr std::size_t kMaxChangedNotes = 1000;
 // True when `ref` is the review notes ref, whose updates check_notes_update judges.
 bool is_review_notes_ref(std::string_view ref);
 
-// Judges one update of the review notes ref against the repository as it is before the push.
+// Judges one update of the review notes ref against the repository as it is before the push,
+// whose protected refs are `protected_tips` (ProtectedState::tips, listed once per push).
 // Cost, whatever the push holds: each changed note's text is checked before anything else is
-// read for it; the protected refs are listed once; which protected refs hold the annotated
-// commits is answered by one history walk per distinct min_level for all notes together.
-// `now` is seconds since the epoch, for roster and key expiry. Throws GitError when an object
-// is missing or corrupt (the caller rejects).
+// read for it; which protected refs hold the annotated commits is answered by one history walk
+// per distinct min_level for all notes together. `now` is seconds since the epoch, for roster
+// and key expiry. Throws GitError when an object is missing or corrupt (the caller rejects).
 std::vector<Finding> check_notes_update(const git::Repository& repo, const Policy& policy,
-                                        const RefUpdate& update, std::int64_t now);
+                                        const RefUpdate& update,
+                                        const std::vector<ProtectedTip>& protected_tips,
+                                        std::int64_t now);
 
 }  // namespace trailgate

@@ -370,8 +370,12 @@ class RefJudge {
       return true;  // the date baseline cannot apply; nothing to decide
     if (!protected_before_) {
       protected_before_.emplace();
-      if (!options_.protected_before.empty()) {
-        git::Walk walk = repo_.walk(options_.protected_before, check_.exclude);
+      std::vector<std::string> tips;
+      if (options_.before)
+        for (const ProtectedTip& tip : options_.before->tips)
+          tips.push_back(tip.commit);
+      if (!tips.empty()) {
+        git::Walk walk = repo_.walk(tips, check_.exclude);
         while (std::optional<std::string> id = walk.next())
           protected_before_->insert(*id);
       }
@@ -404,6 +408,7 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
   // Commits let in by break-glass already judged under a rule in this run.
   std::set<std::pair<const ProtectRule*, std::string>> break_glass_judged;
   std::vector<const RefCheck*> walked;  // checks whose entering commits were judged
+  const std::vector<ProtectedTip> no_tips;
   for (const auto& check : checks) {
     RefResult result{check.update, check.rule, check.judged_as, check.ref_findings, 0, 0, {}};
     const std::string& old_tip = check.must_fast_forward_from;
@@ -441,7 +446,8 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
       result.ref_findings.insert(result.ref_findings.begin(),
                                  rewrite_finding(check.judged_as, old_tip));
     if (is_review_notes_ref(check.update.ref)) {
-      std::vector<Finding> notes = check_notes_update(repo, policy, check.update, options.now);
+      std::vector<Finding> notes = check_notes_update(
+          repo, policy, check.update, options.before ? options.before->tips : no_tips, options.now);
       result.ref_findings.insert(result.ref_findings.end(), notes.begin(), notes.end());
     }
     report.findings += result.ref_findings.size();

@@ -119,9 +119,10 @@ struct RunOptions {
   // Commits that break-glass let in (the decision log): they never count as protected for
   // another ref, so each one entering a ref is judged under its rule, whatever excludes it.
   std::vector<std::string> break_glass_commits;
-  // The protected tips before the push: a [baseline] date grandfathers only commits reachable
-  // from one of them, never a commit this push brings into the protected history.
-  std::vector<std::string> protected_before;
+  // What the repository protected before the push (nullptr: nothing). A [baseline] date
+  // grandfathers only commits reachable from its tips, never a commit this push brings into the
+  // protected history; a push to the review notes ref is judged against them.
+  const ProtectedState* before = nullptr;
   // The roster person the host names as the pusher (hook only; nullptr when none): their own
   // review does not count for a commit whose author the roster does not know.
   const Person* pusher = nullptr;
