@@ -15,8 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::abort();
   const trailgate::GitIdent ident = trailgate::git_ident(raw);
   // git's email never holds the '>' that ends it; its name never holds a '<'.
-  if (ident.ok && (ident.email.find('>') != std::string::npos ||
-                   ident.name.find('<') != std::string::npos))
+  if (ident.ok &&
+      (ident.email.find('>') != std::string::npos || ident.name.find('<') != std::string::npos))
     std::abort();
   (void)trailgate::fsck_ident_problem(raw);
   return 0;
