@@ -147,19 +147,6 @@ bool matches(const RE2& re, std::string_view text) {
   return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re);
 }
 
-// Git's isspace(): exactly these four.
-bool is_git_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_git_space(s.back()))
-    s.remove_suffix(1);
-  while (!s.empty() && is_git_space(s.front()))
-    s.remove_prefix(1);
-  return s;
-}
-
 // Where one trailer-shaped line sits: [begin, separator) is the key, (separator, first_end)
 // the value on the key's line, (separator, end) the value with its continuation lines. Ends
 // exclude the final newline.
@@ -171,42 +158,15 @@ struct LineSpan {
 };
 
 std::string_view span_key(std::string_view message, const LineSpan& l) {
-  return trim(message.substr(l.begin, l.separator - l.begin));
+  return trailers::trim(message.substr(l.begin, l.separator - l.begin));
 }
 std::string_view span_first_line(std::string_view message, const LineSpan& l) {
-  return trim(message.substr(l.separator + 1, l.first_end - l.separator - 1));
+  return trailers::trim(message.substr(l.separator + 1, l.first_end - l.separator - 1));
 }
 std::string span_value(std::string_view message, const LineSpan& l) {
   if (l.end == l.first_end)
     return std::string(span_first_line(message, l));
   return trailers::unfold_value(message.substr(l.separator + 1, l.end - l.separator - 1));
-}
-
-// trailer.c find_separator() within one line: the offset of ':' after
-// "<token><optional blanks>", or npos when the line does not start that way.
-std::size_t find_separator(std::string_view line) {
-  bool blank_found = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == ':')
-      return i == 0 ? std::string_view::npos : i;
-    if (!blank_found && (is_ascii_alnum(c) || c == '-'))
-      continue;
-    if (i != 0 && (c == ' ' || c == '\t')) {
-      blank_found = true;
-      continue;
-    }
-    break;
-  }
-  return std::string_view::npos;
-}
-
-bool is_blank(std::string_view line) {
-  for (char c : line) {
-    if (!is_git_space(c))
-      return false;
-  }
-  return true;
 }
 
 // The trailer-shaped lines of `message` whose key is one of `keys` (all of them when `keys` is
@@ -222,16 +182,16 @@ std::vector<LineSpan> shaped_line_spans(std::string_view message,
   while (pos < message.size()) {
     std::size_t end = line_end_at(pos);
     std::size_t next = end < message.size() ? end + 1 : end;
-    std::size_t sep = find_separator(message.substr(pos, end - pos));
-    if (sep == std::string_view::npos) {
+    const std::ptrdiff_t sep = trailers::find_separator(message.substr(pos, end - pos));
+    if (sep < 1) {  // not "<token>:", or no token before the ':'
       pos = next;
       continue;
     }
-    LineSpan span{pos, pos + sep, end, end};
+    LineSpan span{pos, pos + static_cast<std::size_t>(sep), end, end};
     // Continuation lines: not blank, starting with a space or a tab.
     while (next < message.size() && (message[next] == ' ' || message[next] == '\t')) {
       std::size_t cont_end = line_end_at(next);
-      if (is_blank(message.substr(next, cont_end - next)))
+      if (trailers::trim(message.substr(next, cont_end - next)).empty())
         break;
       span.end = cont_end;
       next = cont_end < message.size() ? cont_end + 1 : cont_end;
@@ -313,7 +273,7 @@ bool names_ai_tool(std::string_view text) {
 }
 
 bool is_human_value(std::string_view value) {
-  value = trim(value);
+  value = trailers::trim(value);
   if (value.empty() || names_ai_tool(value))
     return false;
   if (matches(person_value(), value))

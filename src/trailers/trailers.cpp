@@ -45,14 +45,7 @@ char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// The byte at `pos`, or the C string terminator once past the end.
-char char_at(std::string_view text, std::size_t pos) {
-  return pos < text.size() ? text[pos] : '\0';
-}
-
-bool starts_with_at(std::string_view text, std::size_t pos, std::string_view prefix) {
-  return pos <= text.size() && text.substr(pos).starts_with(prefix);
-}
+}  // namespace
 
 // strbuf_trim(): strips git-whitespace from both ends.
 std::string_view trim(std::string_view s) {
@@ -63,6 +56,39 @@ std::string_view trim(std::string_view s) {
     s.remove_prefix(1);
   }
   return s;
+}
+
+// trailer.c find_separator(): the position of the separator in
+// "<token><optional whitespace><separator>...", 0 when the line starts with the separator,
+// -1 when the line is not of that form. `line` runs to the end of the message, as git's does.
+std::ptrdiff_t find_separator(std::string_view line) {
+  bool whitespace_found = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (kSeparators.find(c) != std::string_view::npos) {
+      return static_cast<std::ptrdiff_t>(i);
+    }
+    if (!whitespace_found && (is_alnum(c) || c == '-')) {
+      continue;
+    }
+    if (i != 0 && (c == ' ' || c == '\t')) {
+      whitespace_found = true;
+      continue;
+    }
+    break;
+  }
+  return -1;
+}
+
+namespace {
+
+// The byte at `pos`, or the C string terminator once past the end.
+char char_at(std::string_view text, std::size_t pos) {
+  return pos < text.size() ? text[pos] : '\0';
+}
+
+bool starts_with_at(std::string_view text, std::size_t pos, std::string_view prefix) {
+  return pos <= text.size() && text.substr(pos).starts_with(prefix);
 }
 
 // pretty.c skip_blank_lines(): the offset of the first line that is not whitespace-only.
@@ -110,28 +136,6 @@ std::ptrdiff_t last_line(std::string_view text, std::size_t len) {
     }
   }
   return 0;
-}
-
-// trailer.c find_separator(): the position of the separator in
-// "<token><optional whitespace><separator>...", 0 when the line starts with the separator,
-// -1 when the line is not of that form. `line` runs to the end of the message, as git's does.
-std::ptrdiff_t find_separator(std::string_view line) {
-  bool whitespace_found = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (kSeparators.find(c) != std::string_view::npos) {
-      return static_cast<std::ptrdiff_t>(i);
-    }
-    if (!whitespace_found && (is_alnum(c) || c == '-')) {
-      continue;
-    }
-    if (i != 0 && (c == ' ' || c == '\t')) {
-      whitespace_found = true;
-      continue;
-    }
-    break;
-  }
-  return -1;
 }
 
 // wt-status.c wt_status_locate_end(): where the scissors line cuts the message.

@@ -57,4 +57,12 @@ bool key_equals(std::string_view a, std::string_view b);
 // after it one space, as %(trailers:unfold) prints a value.
 std::string unfold_value(std::string_view value);
 
+// strbuf_trim(): `s` without git's whitespace (space, tab, LF, CR) at either end.
+std::string_view trim(std::string_view s);
+
+// trailer.c find_separator(): the position of the ':' in "<token><optional blanks>:...", 0 when
+// `line` starts with ':', -1 when it is not of that form. It stops at the first byte that cannot
+// continue a token, so a caller may pass one line or the rest of a message.
+std::ptrdiff_t find_separator(std::string_view line);
+
 }  // namespace trailgate::trailers
