@@ -186,6 +186,20 @@ TEST_CASE("attack: AI commit with one mid review on lax dev/x, then main fast-fo
   CHECK(server_rev(s.repo, "refs/heads/main") == s.main_before);
 }
 
+TEST_CASE("non-regression: one push moves lax dev/y and main to the same AI commit",
+          "[e2e][attack][rules]") {
+  // Guards the once-per-rule sharing inside a push (the old hook never shared, so this passed
+  // there too): a ref judged earlier exempts commits for a later one only under a rule at least
+  // as strict, so dev/y, listed first and passing its lax rule, must not let main skip its own.
+  TempRepo repo(std::string(kRoster) + kLaxRules);
+  const std::string main_before = server_rev(repo, "refs/heads/main");
+  repo.commit("Lax change" + kAi + kMidReview, kJunior);
+  ProcessResult r = repo.push("HEAD:refs/heads/main", {"HEAD:refs/heads/dev/y"});
+  require_rejected_for(r, "refs/heads/main", "Lax change");
+  CHECK_THAT(r.err, Catch::Contains("needs 2 verified reviews by senior or above"));
+  CHECK(server_rev(repo, "refs/heads/main") == main_before);
+}
+
 TEST_CASE("attack: a merge commit brings lax dev/x's commits into main", "[e2e][attack][rules]") {
   LaxServer s;
   s.repo.git({"checkout", "-q", "-B", "main", "origin/main"});
