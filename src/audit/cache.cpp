@@ -1,5 +1,5 @@
 #include "audit/cache.h"
-#include "model/unique_fd.h"
+#include "util/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -517,7 +517,7 @@ void AuditCache::load_segments() {
   int fd = ::open(seg_path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return;
-  UniqueFd owned(fd);
+  util::UniqueFd owned(fd);
   std::string header = file_header(fingerprint_, "segments");
   std::string all = read_whole(fd);
   if (all.compare(0, header.size(), header) != 0)
@@ -670,7 +670,7 @@ bool CacheReader::read(RecordLocation location, CachedRecord& out) {
 
 std::optional<std::uint64_t> AuditCache::append_block(const std::string& block) {
   std::uint64_t size = 0;
-  UniqueFd fd(open_locked(bin_path_, header_, size));
+  util::UniqueFd fd(open_locked(bin_path_, header_, size));
   if (fd.get() < 0)
     return std::nullopt;
   // Cut a torn last block, so that the new one starts where the sound ones end.
@@ -685,7 +685,7 @@ std::optional<std::uint64_t> AuditCache::append_block(const std::string& block) 
 bool AuditCache::append_segment(const Segment& segment) {
   std::string header = file_header(fingerprint_, "segments");
   std::uint64_t size = 0;
-  UniqueFd fd(open_locked(seg_path_, header, size));
+  util::UniqueFd fd(open_locked(seg_path_, header, size));
   if (fd.get() < 0)
     return false;
   std::string all = read_whole(fd.get());

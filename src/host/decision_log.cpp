@@ -1,5 +1,5 @@
 #include "host/decision_log.h"
-#include "model/unique_fd.h"
+#include "util/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -219,7 +219,7 @@ std::string append_log_line(const std::string& path, const std::string& line, in
   }
   if (raw < 0)
     return fmt::format("cannot open {}: {}", path, errno_text(errno));
-  UniqueFd fd(raw);
+  util::UniqueFd fd(raw);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0)
     return fmt::format("cannot stat {}: {}", path, errno_text(errno));

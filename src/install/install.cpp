@@ -1,5 +1,5 @@
 #include "install/install.h"
-#include "model/unique_fd.h"
+#include "util/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -50,7 +50,7 @@ Found inspect(const std::string& path) {
     return found;
   }
   found.type = Found::Type::regular;
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0)
     fail(fmt::format("cannot read {}", path), errno);
   char buf[65536];
@@ -100,7 +100,7 @@ std::string write_beside(const std::string& path, const std::string& text) {
   std::string tmp =
       (target.parent_path() / ("." + target.filename().string() + ".trailgate-tmp")).string();
   ::unlink(tmp.c_str());  // left by an interrupted run
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  util::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0)
     fail(fmt::format("cannot write {}", tmp), errno);
   std::size_t done = 0;

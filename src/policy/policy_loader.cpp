@@ -1,5 +1,5 @@
 #include "policy/policy_loader.h"
-#include "model/unique_fd.h"
+#include "util/unique_fd.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -1272,7 +1272,7 @@ std::optional<std::string> read_file(const std::string& path, std::string& text)
     return open_problem(path, errno);
   if (!S_ISREG(info.st_mode))
     return fmt::format("{}; a policy must be a regular file", kind_of(info.st_mode));
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0)
     return open_problem(path, errno);
   if (::fstat(fd.get(), &info) != 0)

@@ -4,7 +4,7 @@
 
 #include <unistd.h>
 
-namespace trailgate {
+namespace trailgate::util {
 
 class UniqueFd {
  public:
@@ -30,4 +30,4 @@ class UniqueFd {
   int fd_;
 };
 
-}  // namespace trailgate
+}  // namespace trailgate::util
