@@ -3,52 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
+
+#include "util/ascii.h"
+#include "util/calendar.h"
 
 namespace trailgate::audit {
 
 namespace {
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian
-// calendar, no time zone database and no thread-unsafe gmtime.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  unsigned month;
-  unsigned day;
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {y + (m <= 2), m, d};
-}
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
 
 void count(Tally& t, const AuditRecord& r) {
   ++t.commits;
@@ -68,27 +29,20 @@ double share(std::int64_t part, std::int64_t whole) {
 }
 
 std::string week_key(std::int64_t time) {
-  std::int64_t days = floor_div(time, 86400);
-  // ISO weekday, Monday = 1; 1970-01-01 was a Thursday.
-  std::int64_t weekday = days + 3 - floor_div(days + 3, 7) * 7 + 1;
-  // The week belongs to the year of its Thursday.
-  std::int64_t thursday = days - weekday + 4;
-  Civil c = civil_from_days(thursday);
-  std::int64_t jan1 = days_from_civil(c.year, 1, 1);
-  std::int64_t week = (thursday - jan1) / 7 + 1;
-  return fmt::format("{:04}-W{:02}", c.year, week);
+  const util::IsoWeek week = util::iso_week(util::floor_div(time, util::kSecondsPerDay));
+  return fmt::format("{:04}-W{:02}", week.year, week.week);
 }
 
 std::string month_key(std::int64_t time) {
-  Civil c = civil_from_days(floor_div(time, 86400));
+  const util::CivilDate c = util::civil_from_seconds(time);
   return fmt::format("{:04}-{:02}", c.year, c.month);
 }
 
 void append_iso_time(std::string& out, std::int64_t time, int offset_minutes) {
   std::int64_t local = time + std::int64_t{offset_minutes} * 60;
-  std::int64_t days = floor_div(local, 86400);
-  std::int64_t secs = local - days * 86400;
-  Civil c = civil_from_days(days);
+  std::int64_t days = util::floor_div(local, util::kSecondsPerDay);
+  std::int64_t secs = local - days * util::kSecondsPerDay;
+  const util::CivilDate c = util::civil_from_days(days);
   if (c.year < 0 || c.year > 9999) {  // rare enough for the general formatter
     out += iso_time(time, offset_minutes);
     return;
@@ -124,9 +78,9 @@ void append_iso_time(std::string& out, std::int64_t time, int offset_minutes) {
 
 std::string iso_time(std::int64_t time, int offset_minutes) {
   std::int64_t local = time + std::int64_t{offset_minutes} * 60;
-  std::int64_t days = floor_div(local, 86400);
-  std::int64_t secs = local - days * 86400;
-  Civil c = civil_from_days(days);
+  std::int64_t days = util::floor_div(local, util::kSecondsPerDay);
+  std::int64_t secs = local - days * util::kSecondsPerDay;
+  const util::CivilDate c = util::civil_from_days(days);
   int off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", c.year, c.month, c.day,
                      secs / 3600, secs / 60 % 60, secs % 60, offset_minutes < 0 ? '-' : '+',
@@ -148,12 +102,9 @@ std::optional<std::int64_t> parse_day(std::string_view text) {
   auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
   if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1)
     return std::nullopt;
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
-  unsigned max = *m == 2 && leap ? 29 : kDays[*m - 1];
-  if (*d > max)
+  if (*d > util::days_in_month(*y, *m))
     return std::nullopt;
-  return days_from_civil(*y, *m, *d) * 86400;
+  return util::days_from_civil(*y, *m, *d) * util::kSecondsPerDay;
 }
 
 AuditRecord make_record(const CommitInfo& commit, const CommitEvaluation& evaluation,
@@ -194,7 +145,7 @@ void AuditSummary::add(const AuditRecord& record) {
   count(total, record);
   count(by_week[week_key(record.author.time)], record);
   count(by_month[month_key(record.author.time)], record);
-  std::string author = lowercase(record.author.email);
+  std::string author = util::ascii_lowercase(record.author.email);
   count(by_author[author], record);
   for (std::size_t i = 0; i < record.markers.size(); ++i) {
     const std::string& tool = record.markers[i].tool;
@@ -206,7 +157,7 @@ void AuditSummary::add(const AuditRecord& record) {
   if (record.verdict != "grandfathered")
     for (const auto& claim : record.reviews)
       if (claim.status == review::ClaimStatus::verified)
-        ++by_reviewer[lowercase(claim.email)];
+        ++by_reviewer[util::ascii_lowercase(claim.email)];
   ++by_verdict[record.verdict];
   if (record.verdict == "reviewed-late")
     ++reviewed_late;

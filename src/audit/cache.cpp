@@ -1,5 +1,4 @@
 #include "audit/cache.h"
-#include "util/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,6 +11,9 @@
 #include <bit>
 #include <cstring>
 #include <filesystem>
+
+#include "util/hex_id.h"
+#include "util/unique_fd.h"
 
 namespace trailgate::audit {
 
@@ -55,41 +57,13 @@ std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = 0xcbf29ce484222325UL
   return h;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 bool raw_id(std::string_view hex, unsigned char (&out)[20]) {
-  if (hex.size() != 40)
-    return false;
-  for (std::size_t i = 0; i < 20; ++i) {
-    int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return false;
-    out[i] = static_cast<unsigned char>(hi * 16 + lo);
-  }
-  return true;
+  return util::hex_decode(hex, out, 20);
 }
 
 namespace {
-
-std::string hex_id(const unsigned char* raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(40, '0');
-  for (std::size_t i = 0; i < 20; ++i) {
-    out[2 * i] = kHex[raw[i] >> 4];
-    out[2 * i + 1] = kHex[raw[i] & 15];
-  }
-  return out;
-}
 
 template <typename T>
 void put(std::string& out, T value) {
@@ -226,7 +200,7 @@ void put_segment(std::string& out, const Segment& s) {
 bool get_segment(std::string_view payload, Segment& s) {
   if (payload.size() < 20)
     return false;
-  s.tip = hex_id(reinterpret_cast<const unsigned char*>(payload.data()));
+  s.tip = util::hex_encode(reinterpret_cast<const unsigned char*>(payload.data()), 20);
   Reader r{payload.substr(20)};
   s.rule_index = r.get<std::int32_t>();
   s.context = r.get<std::uint64_t>();
@@ -378,7 +352,7 @@ std::uint64_t context_of(const std::vector<std::string>& earlier_tips) {
 }
 
 std::string CachedMeta::id_hex() const {
-  return hex_id(id);
+  return util::hex_encode(id, 20);
 }
 
 void serialize_record(const AuditRecord& record, std::string& out) {

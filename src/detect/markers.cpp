@@ -8,6 +8,10 @@
 #include <string_view>
 #include <utility>
 
+#include "util/ascii.h"
+#include "util/escape.h"
+#include "util/utf8.h"
+
 namespace trailgate::detect {
 namespace {
 
@@ -19,68 +23,16 @@ constexpr std::size_t kEvidenceLead = 40;
 // DFA cache fills lazily, so the catalogue's simple patterns use a small fraction of it.
 constexpr std::int64_t kMaxMemPerPattern = 8 << 20;
 
-bool is_ascii_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 // Git accepts only ASCII letters, digits and '-' in a trailer token; any other key could never
 // match, which in a policy is a mistake worth reporting rather than a marker that stays silent.
 bool is_trailer_token(std::string_view key) {
   if (key.empty())
     return false;
   for (char c : key) {
-    if (!is_ascii_alnum(c) && c != '-')
+    if (!util::is_ascii_alnum(c) && c != '-')
       return false;
   }
   return true;
-}
-
-// Returns the length of the well-formed UTF-8 sequence at s[i], or 0 when there is none
-// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, or cut short).
-std::size_t utf8_length_at(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b0 = byte(i);
-  if (b0 < 0x80)
-    return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0)
-      lo = 0xA0;
-    if (b0 == 0xED)
-      hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0)
-      lo = 0x90;
-    if (b0 == 0xF4)
-      hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size())
-    return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi)
-    return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
-      return 0;
-  }
-  return n;
-}
-
-bool is_continuation_byte(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
-
-void append_hex_escape(std::string& out, unsigned char b) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += "\\x";
-  out += kHex[b >> 4];
-  out += kHex[b & 0xF];
 }
 
 // Quotes an excerpt of `text` around byte `focus`: at most ~kEvidenceBytes, never cut inside a
@@ -91,7 +43,7 @@ std::string quote_excerpt(std::string_view text, std::size_t focus = 0) {
   std::size_t start = 0;
   if (text.size() > kEvidenceBytes && focus > kEvidenceLead) {
     start = focus - kEvidenceLead;
-    while (start < focus && is_continuation_byte(text[start]))
+    while (start < focus && util::is_utf8_continuation(static_cast<unsigned char>(text[start])))
       ++start;
   }
   std::string out = "\"";
@@ -106,12 +58,12 @@ std::string quote_excerpt(std::string_view text, std::size_t focus = 0) {
     if (b == '"' || b == '\\') {
       piece = {'\\', static_cast<char>(b)};
     } else if (b < 0x20 || b == 0x7F) {
-      append_hex_escape(piece, b);
-    } else if (std::size_t n = utf8_length_at(text, i); n > 0) {
+      util::append_hex_escape(piece, b);
+    } else if (std::size_t n = util::utf8_sequence_length(text, i); n > 0) {
       piece.assign(text.substr(i, n));
       consumed = n;
     } else {
-      append_hex_escape(piece, b);
+      util::append_hex_escape(piece, b);
     }
     if (written + piece.size() > kEvidenceBytes)
       break;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "util/hex_id.h"
+
 namespace trailgate::git {
 
 namespace {
@@ -9,10 +11,6 @@ namespace {
 using NotePtr = std::unique_ptr<git_note, Deleter<git_note_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, Deleter<git_signature_free>>;
 using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob_free>>;
-
-bool is_hex_object_id(const std::string& s) {
-  return s.size() == GIT_OID_HEXSZ && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 struct WalkState {
   git_repository* repo;
@@ -34,7 +32,7 @@ int visit(const char* root, const git_tree_entry* entry, void* payload) {
   git_filemode_t mode = git_tree_entry_filemode(entry);
   bool plain_blob = type == GIT_OBJECT_BLOB &&
                     (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE);
-  if (!plain_blob || !is_hex_object_id(id)) {
+  if (!plain_blob || !util::is_sha1_object_id(id)) {
     state->out->strays.push_back(path);
     return 0;
   }

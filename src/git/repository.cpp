@@ -1,6 +1,8 @@
 #include "git/repository.h"
 #include "git/tree_changes.h"
 #include "model/work_counters.h"
+#include "util/ascii.h"
+#include "util/hex_id.h"
 
 #include <fcntl.h>
 #include <git2/sys/odb_backend.h>
@@ -162,7 +164,7 @@ void disable_object_cache() {
 }  // namespace
 
 bool is_zero_id(const std::string& id) {
-  return (id.size() == 40 || id.size() == 64) && id.find_first_not_of('0') == std::string::npos;
+  return util::is_null_object_id(id);
 }
 
 Repository Repository::open_for_hook() {
@@ -314,18 +316,11 @@ bool parse_id_line(const char*& p, const char* end, std::string_view header, std
   if (static_cast<std::size_t>(end - p) < header.size() + GIT_OID_HEXSZ + 1 ||
       std::memcmp(p, header.data(), header.size()) != 0 || p[header.size() + GIT_OID_HEXSZ] != '\n')
     return false;
-  const char* hex = p + header.size();
-  std::string id(GIT_OID_HEXSZ, '0');
-  for (std::size_t i = 0; i < GIT_OID_HEXSZ; ++i) {
-    char c = hex[i];
-    if (c >= 'A' && c <= 'F')
-      c = static_cast<char>(c - 'A' + 'a');
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-    id[i] = c;
-  }
+  const std::string_view hex(p + header.size(), GIT_OID_HEXSZ);
+  if (!util::is_sha1_object_id_any_case(hex))
+    return false;
   if (out)
-    *out = std::move(id);
+    *out = util::ascii_lowercase(hex);
   p += header.size() + GIT_OID_HEXSZ + 1;
   return true;
 }

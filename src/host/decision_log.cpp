@@ -1,24 +1,19 @@
 #include "host/decision_log.h"
-#include "util/unique_fd.h"
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <system_error>
-#include <thread>
 
 #include "model/work_counters.h"
+#include "util/calendar.h"
+#include "util/file_write.h"
+#include "util/hex_id.h"
 #include "version.h"
 
 namespace trailgate::host {
@@ -80,11 +75,6 @@ std::string errno_text(int error) {
   return std::error_code(error, std::generic_category()).message();
 }
 
-bool is_commit_id(const std::string& id) {
-  return (id.size() == 40 || id.size() == 64) &&
-         id.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 bool is_string_array(const json& value) {
   return value.is_array() &&
          std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });
@@ -108,7 +98,7 @@ std::optional<BreakGlassEntry> entry_of(const json& line) {
     throw MalformedLine{};
   entry.refs = glass.at("refs").get<std::vector<std::string>>();
   entry.commits = glass.at("commits").get<std::vector<std::string>>();
-  if (!std::all_of(entry.commits.begin(), entry.commits.end(), is_commit_id))
+  if (!std::all_of(entry.commits.begin(), entry.commits.end(), util::is_object_id))
     throw MalformedLine{};
   return entry;
 }
@@ -116,15 +106,12 @@ std::optional<BreakGlassEntry> entry_of(const json& line) {
 }  // namespace
 
 std::string iso8601_utc(std::int64_t ms) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> at{milliseconds{ms}};
-  const sys_days day = floor<days>(at);
-  const year_month_day date{day};
-  const hh_mm_ss<milliseconds> time{at - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     time.hours().count(), time.minutes().count(), time.seconds().count(),
-                     time.subseconds().count());
+  constexpr std::int64_t kMsPerDay = util::kSecondsPerDay * 1000;
+  const std::int64_t days = util::floor_div(ms, kMsPerDay);
+  const std::int64_t in_day = ms - days * kMsPerDay;
+  const util::CivilDate date = util::civil_from_days(days);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", date.year, date.month, date.day,
+                     in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000);
 }
 
 namespace {
@@ -204,64 +191,7 @@ std::string log_path(const LogSettings& settings, const std::string& git_dir) {
 }
 
 std::string append_log_line(const std::string& path, const std::string& line, int lock_timeout_ms) {
-  const fs::path file(path);
-  if (file.has_parent_path() && ::mkdir(file.parent_path().c_str(), 0777) != 0 && errno != EEXIST) {
-    return fmt::format("cannot create the directory {}: {}", file.parent_path().string(),
-                       errno_text(errno));
-  }
-  // Read access too, to look at the last byte; a write-only log is still written.
-  constexpr int kFlags = O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-  bool readable = true;
-  int raw = ::open(path.c_str(), O_RDWR | kFlags, 0666);
-  if (raw < 0 && errno == EACCES) {
-    readable = false;
-    raw = ::open(path.c_str(), O_WRONLY | kFlags, 0666);
-  }
-  if (raw < 0)
-    return fmt::format("cannot open {}: {}", path, errno_text(errno));
-  util::UniqueFd fd(raw);
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0)
-    return fmt::format("cannot stat {}: {}", path, errno_text(errno));
-  if (!S_ISREG(info.st_mode))
-    return fmt::format("{} is not a regular file", path);
-
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_timeout_ms);
-  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR)
-      return fmt::format("cannot lock {}: {}", path, errno_text(errno));
-    if (std::chrono::steady_clock::now() >= deadline)
-      return fmt::format("{} stayed locked by another process for {} ms", path, lock_timeout_ms);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-
-  std::string data;
-  data.reserve(line.size() + 2);
-  if (readable && ::fstat(fd.get(), &info) == 0 && info.st_size > 0) {
-    // A writer that died mid-line (a full disk) left no newline; start a fresh line, so that
-    // only the broken line is lost, not this one too.
-    char last = '\n';
-    if (::pread(fd.get(), &last, 1, info.st_size - 1) == 1 && last != '\n')
-      data += '\n';
-  }
-  data += line;
-  data += '\n';
-  ssize_t written = -1;
-  do {
-    written = ::write(fd.get(), data.data(), data.size());
-  } while (written < 0 && errno == EINTR);
-  const int write_error = errno;
-  ::flock(fd.get(), LOCK_UN);
-  if (written < 0)
-    return fmt::format("cannot write to {}: {}", path, errno_text(write_error));
-  if (static_cast<std::size_t>(written) != data.size()) {
-    return fmt::format("only {} of {} bytes could be written to {} (is the disk full?)", written,
-                       data.size(), path);
-  }
-  if (::fdatasync(fd.get()) != 0)
-    return fmt::format("cannot flush {} to disk: {}", path, errno_text(errno));
-  return "";
+  return util::append_line_locked(path, line, lock_timeout_ms);
 }
 
 std::vector<std::string> BreakGlassLog::commits() const {

@@ -59,7 +59,7 @@ std::string log_path(const LogSettings& settings, const std::string& git_dir);
 // the whole line goes out in one write() to an O_APPEND descriptor; if an earlier writer left a
 // partial last line, a newline is written first so this line stays whole. Then fdatasync().
 // Returns "" on success, otherwise why it failed, in words. Never throws, never truncates.
-// REQUIRES: `line` holds no newline.
+// REQUIRES: `line` holds no newline. (util::append_line_locked with the log's timeout default.)
 std::string append_log_line(const std::string& path, const std::string& line,
                             int lock_timeout_ms = 10000);
 

@@ -6,6 +6,8 @@
 
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
+#include "util/ascii.h"
+#include "util/escape.h"
 
 namespace trailgate::host {
 
@@ -13,20 +15,6 @@ namespace {
 
 std::string_view key_of(std::string_view option) {
   return option.substr(0, option.find('='));
-}
-
-// `text` cut to 40 bytes, with bytes outside printable ASCII as \xNN, for a message.
-std::string shown(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 40)) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += byte >= 0x20 && byte < 0x7F ? std::string(1, c) : fmt::format("\\x{:02x}", byte);
-  }
-  return out;
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
 }  // namespace
@@ -53,7 +41,7 @@ std::vector<std::string> read_push_options(const Environment& env) {
     throw InputError(
         fmt::format("GIT_PUSH_OPTION_COUNT is \"{}\", not a number of push options "
                     "from 0 to {}",
-                    shown(text), kMaxPushOptions));
+                    util::escape_to_ascii(text, 40), kMaxPushOptions));
   std::vector<std::string> options;
   options.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -83,7 +71,7 @@ std::vector<std::string> ignored_trailgate_options(const std::vector<std::string
   std::vector<std::string> ignored;
   for (const std::string& option : options) {
     std::string_view key = key_of(option);
-    if (starts_with_ignoring_case(key, "trailgate.") && !iequals(key, kBreakGlassOption))
+    if (util::istarts_with(key, "trailgate.") && !iequals(key, kBreakGlassOption))
       ignored.push_back(option);
   }
   return ignored;

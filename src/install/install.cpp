@@ -1,5 +1,4 @@
 #include "install/install.h"
-#include "util/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,6 +12,8 @@
 #include <system_error>
 
 #include "install/hook_text.h"
+#include "util/file_write.h"
+#include "util/unique_fd.h"
 
 namespace trailgate::install {
 namespace fs = std::filesystem;
@@ -100,26 +101,8 @@ std::string write_beside(const std::string& path, const std::string& text) {
   std::string tmp =
       (target.parent_path() / ("." + target.filename().string() + ".trailgate-tmp")).string();
   ::unlink(tmp.c_str());  // left by an interrupted run
-  util::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0)
-    fail(fmt::format("cannot write {}", tmp), errno);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int err = errno;
-      ::unlink(tmp.c_str());
-      fail(fmt::format("cannot write {}", tmp), err);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fchmod(fd.get(), 0755) != 0 || ::fsync(fd.get()) != 0 || fd.close() != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
+  if (const int err = util::write_new_file(tmp, text, 0755); err != 0)
     fail(fmt::format("cannot write {}", tmp), err);
-  }
   match_owner(tmp, target.parent_path().string());
   return tmp;
 }

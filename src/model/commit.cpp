@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "util/ascii.h"
+#include "util/escape.h"
+#include "util/hex_id.h"
+
 namespace trailgate {
 
 std::string_view subject_of(std::string_view message) {
@@ -28,19 +32,6 @@ std::string_view short_id(std::string_view id) {
 }
 
 namespace {
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size())
-    return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (ascii_lower(s[i]) != ascii_lower(prefix[i]))
-      return false;
-  return true;
-}
 
 std::string_view until_nul(std::string_view s) {
   return s.substr(0, s.find('\0'));
@@ -117,7 +108,7 @@ bool is_utf8_encoding(std::string_view encoding) {
   // utf8.c same_utf_encoding(): "utf", an optional '-', then the same rest.
   if (encoding.empty())
     return true;
-  if (!istarts_with(encoding, "utf"))
+  if (!util::istarts_with(encoding, "utf"))
     return false;
   encoding.remove_prefix(3);
   if (!encoding.empty() && encoding.front() == '-')
@@ -171,14 +162,6 @@ bool git_isspace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 // What libgit2 1.5 (extract_trimmed) and git's ident.c (when writing) trim from both ends of a
 // name or email.
 bool is_crud(unsigned char c) {
@@ -206,31 +189,16 @@ bool libgit2_ident(std::string_view line, std::string& name, std::string& email)
   return true;
 }
 
-// `text` quoted for a message: printable ASCII as is, other bytes as \xNN, at most 80 bytes.
+// `text` quoted for a message: printable ASCII as is, '"' and '\' escaped, other bytes as
+// \xNN, at most 80 bytes.
 std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < 80; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-      out += static_cast<char>(c);
-    else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  if (text.size() > 80)
-    out += "...";
-  return out + "\"";
+  return "\"" + util::escape_to_ascii(text, 80) + "\"";
 }
 
 // A "tree " or "parent " line: the header, 40 hex digits (either case, as git's
 // parse_oid_hex and libgit2 take them) and nothing else.
 bool is_id_line(std::string_view line, std::string_view header) {
-  if (line.size() != header.size() + 40 || !line.starts_with(header))
-    return false;
-  return std::all_of(line.begin() + static_cast<std::ptrdiff_t>(header.size()), line.end(), is_hex);
+  return line.starts_with(header) && util::is_sha1_object_id_any_case(line.substr(header.size()));
 }
 
 }  // namespace
@@ -292,7 +260,7 @@ std::string fsck_ident_problem(std::string_view line) {
     negative = at(p++) == '-';
   std::uint64_t value = 0;
   bool overflow = false, digits = false;
-  for (; is_digit(at(p)); ++p) {
+  for (; util::is_ascii_digit(at(p)); ++p) {
     digits = true;
     const auto d = static_cast<std::uint64_t>(at(p) - '0');
     if (value > (UINT64_MAX - d) / 10)
@@ -311,8 +279,9 @@ std::string fsck_ident_problem(std::string_view line) {
   if (at(p) != ' ')
     return "bad date";
   ++p;
-  if ((at(p) != '+' && at(p) != '-') || !is_digit(at(p + 1)) || !is_digit(at(p + 2)) ||
-      !is_digit(at(p + 3)) || !is_digit(at(p + 4)) || p + 5 != line.size())
+  if ((at(p) != '+' && at(p) != '-') || !util::is_ascii_digit(at(p + 1)) ||
+      !util::is_ascii_digit(at(p + 2)) || !util::is_ascii_digit(at(p + 3)) ||
+      !util::is_ascii_digit(at(p + 4)) || p + 5 != line.size())
     return "bad time zone";
   return {};
 }

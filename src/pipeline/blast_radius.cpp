@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "util/utf8.h"
+
 namespace trailgate {
 
 namespace {
@@ -17,10 +19,8 @@ constexpr std::size_t kMaxShownPathBytes = 200;  // a path in a message is cut a
 std::string quoted(const std::string& path) {
   if (path.size() <= kMaxShownPathBytes)
     return "\"" + path + "\"";
-  std::size_t cut = kMaxShownPathBytes;
-  while (cut > 0 && (static_cast<unsigned char>(path[cut]) & 0xC0) == 0x80)
-    --cut;
-  return "\"" + path.substr(0, cut) + "...\"";
+  return "\"" + path.substr(0, util::utf8_boundary_at_or_before(path, kMaxShownPathBytes)) +
+         "...\"";
 }
 
 // True when `path` lies under directory `dir` ("" is the root, under which every path lies).

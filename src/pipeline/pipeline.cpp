@@ -8,15 +8,12 @@
 #include "git/tree_changes.h"
 #include "pipeline/notes_push.h"
 #include "policy/strictness.h"
+#include "util/escape.h"
+#include "util/hex_id.h"
 
 namespace trailgate {
 
 namespace {
-
-bool is_hex_id(std::string_view s) {
-  return (s.size() == 40 || s.size() == 64) &&
-         s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
 
 bool is_plausible_refname(std::string_view ref) {
   if (ref.rfind("refs/", 0) != 0 || ref.size() == 5)
@@ -27,27 +24,15 @@ bool is_plausible_refname(std::string_view ref) {
   });
 }
 
-// Shows untrusted input inside "..." in a message: printable ASCII as is, '"' and backslash
-// escaped with a backslash, other bytes as \xNN; capped so a huge line stays readable.
+// Shows untrusted input inside "..." in a message (util::escape_to_ascii), capped so a huge
+// line stays readable.
 std::string escaped(std::string_view s) {
-  constexpr std::size_t kMax = 200;
-  std::string out;
-  for (char c : s.substr(0, kMax)) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\')
-      out += std::string("\\") + c;
-    else if (u >= 0x20 && u < 0x7f)
-      out += c;
-    else
-      out += fmt::format("\\x{:02x}", u);
-  }
-  if (s.size() > kMax)
-    out += "...";
-  return out;
+  return util::escape_to_ascii(s, 200);
 }
 
 void validate(const RefUpdate& u, const std::string& where) {
-  if (!is_hex_id(u.old_id) || !is_hex_id(u.new_id) || u.old_id.size() != u.new_id.size())
+  if (!util::is_object_id(u.old_id) || !util::is_object_id(u.new_id) ||
+      u.old_id.size() != u.new_id.size())
     throw InputError(
         fmt::format("{}: expected \"<old-id> <new-id> <refname>\" with full "
                     "lowercase hex object ids, got \"{}\"",

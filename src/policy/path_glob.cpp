@@ -5,64 +5,15 @@
 #include <array>
 #include <limits>
 
+#include "util/utf8.h"
+
 namespace trailgate {
 
 namespace {
 
 constexpr std::uint32_t kSlash = '/';
-// Bytes that are not part of well-formed UTF-8 become these codes, above every code point, so
-// that they only ever equal themselves.
-constexpr std::uint32_t kRawByteBase = 0x110000;
-
-bool is_continuation(unsigned char byte) {
-  return (byte & 0xC0) == 0x80;
-}
-
-// Decodes the character at text[at] into `*code` and returns its length in bytes. A well-formed
-// UTF-8 sequence (no overlong forms, no surrogates, at most U+10FFFF) is one character; any
-// other byte is one character on its own. REQUIRES: at < text.size().
-std::size_t decode(std::string_view text, std::size_t at, std::uint32_t* code) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
-  const unsigned char lead = byte(0);
-  const std::size_t left = text.size() - at;
-  *code = kRawByteBase + lead;
-  if (lead < 0x80) {
-    *code = lead;
-    return 1;
-  }
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
-  std::uint32_t value = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    value = lead & 0x1Fu;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    value = lead & 0x0Fu;
-    if (lead == 0xE0)
-      low = 0xA0;  // overlong
-    if (lead == 0xED)
-      high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    value = lead & 0x07u;
-    if (lead == 0xF0)
-      low = 0x90;  // overlong
-    if (lead == 0xF4)
-      high = 0x8F;  // above U+10FFFF
-  } else {
-    return 1;
-  }
-  if (left < length || byte(1) < low || byte(1) > high)
-    return 1;
-  for (std::size_t i = 1; i < length; ++i) {
-    if (!is_continuation(byte(i)))
-      return 1;
-    value = (value << 6) | (byte(i) & 0x3Fu);
-  }
-  *code = value;
-  return length;
-}
+// A character of a pattern or path is one well-formed UTF-8 sequence, or any other byte on its
+// own with a code above every code point (util::utf8_char_at), so that it only equals itself.
 
 // The POSIX classes git's wildmatch knows, as ASCII ranges.
 struct NamedClass {
@@ -197,7 +148,9 @@ class PathGlobCompiler {
         return reject(i + 1, fmt::format("the '\\' at column {} escapes nothing", i + 1));
       ++i;
     }
-    *at = i + decode(text_, i, code);
+    const util::Utf8Char c = util::utf8_char_at(text_, i);
+    *code = c.code;
+    *at = i + c.length;
     return true;
   }
 
@@ -382,8 +335,9 @@ bool PathGlob::matches(std::string_view path) const {
   add_closure(current, 0);
   std::size_t at = 0;
   while (at < path.size()) {
-    std::uint32_t code = 0;
-    const std::size_t length = decode(path, at, &code);
+    const util::Utf8Char c = util::utf8_char_at(path, at);
+    const std::uint32_t code = c.code;
+    const std::size_t length = c.length;
     ++step;
     next.clear();
     for (std::size_t state : current) {

@@ -3,35 +3,17 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "util/utf8.h"
+
 namespace trailgate {
 
 namespace {
 
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// The number of bytes of the UTF-8 character starting at text[at], so that '?' matches one
-// character, not one byte: "caf?" must protect "café" too. Bytes that do not start a valid
-// sequence count as one character each.
-std::size_t utf8_char_length(std::string_view text, std::size_t at) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  std::size_t want = 1;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    want = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    want = 3;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    want = 4;
-  }
-  // Stop at the first byte that is not a continuation byte, so a truncated sequence never
-  // swallows the next character.
-  std::size_t length = 1;
-  while (length < want && at + length < text.size() &&
-         (static_cast<unsigned char>(text[at + length]) & 0xC0) == 0x80) {
-    ++length;
-  }
-  return length;
+// The number of bytes of the character starting at text[at], so that '?' matches one
+// character, not one byte: "caf?" must protect "café" too. A byte that does not start a
+// well-formed UTF-8 sequence is one character of its own.
+std::size_t char_length(std::string_view text, std::size_t at) {
+  return util::utf8_char_at(text, at).length;
 }
 
 // Wildcard matching with backtracking to the last '*' only: O(pattern * text) at worst, never
@@ -71,16 +53,10 @@ bool glob_match(std::string_view pattern, std::string_view text, Step step) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
 bool ref_matches(std::string_view pattern, std::string_view ref) {
   return glob_match(pattern, ref, [](char pattern_char, std::string_view text, std::size_t at) {
     if (pattern_char == '?')
-      return utf8_char_length(text, at);
+      return char_length(text, at);
     return pattern_char == text[at] ? std::size_t{1} : std::size_t{0};
   });
 }
@@ -96,7 +72,7 @@ bool ref_pattern_covers(std::string_view general, std::string_view specific) {
         if (symbol == '*')
           return std::size_t{0};
         if (pattern_char == '?')
-          return symbol == '?' ? std::size_t{1} : utf8_char_length(text, at);
+          return symbol == '?' ? std::size_t{1} : char_length(text, at);
         return (symbol != '?' && pattern_char == symbol) ? std::size_t{1} : std::size_t{0};
       });
 }

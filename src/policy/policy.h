@@ -13,6 +13,7 @@
 #include "detect/markers.h"
 #include "policy/blast_rules.h"
 #include "ssh/ssh_key.h"
+#include "util/ascii.h"
 
 namespace trailgate {
 
@@ -143,7 +144,8 @@ bool ref_matches(std::string_view pattern, std::string_view ref);
 // never apply.
 bool ref_pattern_covers(std::string_view general, std::string_view specific);
 
-// ASCII case-insensitive equality, for emails and keys.
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality, for emails and keys (util/ascii.h; named here because the
+// policy's contract is that people and keys compare this way).
+using util::iequals;
 
 }  // namespace trailgate

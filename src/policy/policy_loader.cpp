@@ -1,5 +1,4 @@
 #include "policy/policy_loader.h"
-#include "util/unique_fd.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -9,7 +8,6 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -20,6 +18,11 @@
 #include <utility>
 
 #include "ssh/ssh_key.h"
+#include "util/ascii.h"
+#include "util/calendar.h"
+#include "util/hex_id.h"
+#include "util/unique_fd.h"
+#include "util/utf8.h"
 
 namespace trailgate {
 
@@ -93,10 +96,7 @@ std::string quoted(std::string_view text) {
   constexpr std::size_t kMaxShown = 120;
   bool cut = false;
   if (text.size() > kMaxShown) {
-    std::size_t end = kMaxShown;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-      --end;
-    text = text.substr(0, end);
+    text = text.substr(0, util::utf8_boundary_at_or_before(text, kMaxShown));
     cut = true;
   }
   std::string escaped;
@@ -263,25 +263,8 @@ std::optional<std::string> pusher_variable_problem(std::string_view name) {
   return std::nullopt;
 }
 
-bool is_hex_id(std::string_view id) {
-  return id.size() == 40 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-         });
-}
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::int64_t seconds_at_midnight(const toml::date& date) {
-  using namespace std::chrono;
-  const sys_days days{year{date.year} / month{date.month} / day{date.day}};
-  return days.time_since_epoch().count() * 86400;
+  return util::days_from_civil(date.year, date.month, date.day) * util::kSecondsPerDay;
 }
 
 // A string from the policy with where it was written.
@@ -828,8 +811,8 @@ class PolicyBuilder {
       return;
     }
     if (auto commit = r_.string(baseline, "commit", "baseline")) {
-      if (is_hex_id(commit->value)) {
-        policy_.baseline.commit = lowercase(commit->value);
+      if (util::is_sha1_object_id_any_case(commit->value)) {
+        policy_.baseline.commit = util::ascii_lowercase(commit->value);
       } else {
         r_.error(commit->where, "baseline.commit",
                  fmt::format("{} is not a full commit id (40 hexadecimal digits, as printed by "
@@ -882,7 +865,7 @@ class PolicyBuilder {
           }
           // One email, one person: otherwise who reviewed, and whose own commit it is, would
           // depend on roster order.
-          auto [it, inserted] = emails.emplace(lowercase(email.value),
+          auto [it, inserted] = emails.emplace(util::ascii_lowercase(email.value),
                                                Seen{i, static_cast<int>(email.where.begin.line)});
           if (!inserted) {
             r_.error(email.where, email_path,
@@ -909,8 +892,9 @@ class PolicyBuilder {
             r_.error(username.where, username_path, "a username is non-empty, without spaces");
             continue;
           }
-          auto [it, inserted] = usernames.emplace(
-              lowercase(username.value), Seen{i, static_cast<int>(username.where.begin.line)});
+          auto [it, inserted] =
+              usernames.emplace(util::ascii_lowercase(username.value),
+                                Seen{i, static_cast<int>(username.where.begin.line)});
           if (!inserted) {
             r_.error(username.where, username_path,
                      fmt::format("{} is already listed by person[{}] at line {}",

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/render.h"
+#include "util/utf8.h"
 
 namespace trailgate::report {
 
@@ -15,46 +16,13 @@ using audit::AuditRecord;
 using audit::AuditSummary;
 using audit::Tally;
 
-// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when there is none.
-std::size_t utf8_sequence(std::string_view s) {
-  auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = b(0);
-  if (c < 0x80)
-    return 1;
-  std::size_t n;
-  unsigned char lo = 0x80, hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0)
-      lo = 0xa0;
-    if (c == 0xed)
-      hi = 0x9f;  // no surrogates
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0)
-      lo = 0x90;
-    if (c == 0xf4)
-      hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (s.size() < n || b(1) < lo || b(1) > hi)
-    return 0;
-  for (std::size_t i = 2; i < n; ++i)
-    if (b(i) < 0x80 || b(i) > 0xbf)
-      return 0;
-  return n;
-}
-
 // Appends `text` with invalid UTF-8 replaced; `escape` handles each ASCII byte.
 template <typename Escape>
 void append_utf8(std::string& out, std::string_view text, Escape escape) {
   while (!text.empty()) {
-    std::size_t n = utf8_sequence(text);
+    std::size_t n = util::utf8_sequence_length(text, 0);
     if (n == 0) {
-      out += "\xef\xbf\xbd";
+      out += util::kReplacementCharacter;
       n = 1;
     } else if (n == 1) {
       escape(out, text[0]);
@@ -66,9 +34,7 @@ void append_utf8(std::string& out, std::string_view text, Escape escape) {
 }
 
 std::string valid_utf8(std::string_view text) {
-  std::string out;
-  append_utf8(out, text, [](std::string& o, char c) { o += c; });
-  return out;
+  return util::utf8_replace_invalid_bytes(text);
 }
 
 void identity_json(std::string& out, const Identity& id) {
@@ -199,9 +165,9 @@ void append_json_string(std::string& out, std::string_view text) {
     text.remove_prefix(plain);
     if (text.empty())
       break;
-    std::size_t n = utf8_sequence(text);
+    std::size_t n = util::utf8_sequence_length(text, 0);
     if (n == 0) {
-      out += "\xef\xbf\xbd";
+      out += util::kReplacementCharacter;
       n = 1;
     } else if (n > 1) {
       out.append(text.data(), n);

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -13,6 +12,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "util/calendar.h"
+#include "util/utf8.h"
 
 namespace trailgate::report {
 namespace {
@@ -28,45 +30,6 @@ constexpr std::size_t kMaxFilledPeriods = 600;  // beyond this, chart only non-e
 
 // ---- text --------------------------------------------------------------------------------------
 
-// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when it is not one; then
-// `*bad` is the length of the maximal ill-formed prefix (at least 1), which the WHATWG decoder
-// replaces with a single U+FFFD.
-std::size_t utf8_sequence(std::string_view s, std::size_t* bad) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(0);
-  std::size_t need = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
-  if (lead < 0x80) {
-    return 1;
-  } else if (lead >= 0xC2 && lead <= 0xDF) {
-    need = 1;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    need = 2;
-    if (lead == 0xE0)
-      lo = 0xA0;
-    if (lead == 0xED)
-      hi = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    need = 3;
-    if (lead == 0xF0)
-      lo = 0x90;
-    if (lead == 0xF4)
-      hi = 0x8F;
-  } else {
-    *bad = 1;
-    return 0;
-  }
-  for (std::size_t i = 1; i <= need; ++i) {
-    const bool in_range = i < s.size() && (i == 1 ? byte(i) >= lo && byte(i) <= hi
-                                                  : byte(i) >= 0x80 && byte(i) <= 0xBF);
-    if (!in_range) {
-      *bad = i;
-      return 0;
-    }
-  }
-  return need + 1;
-}
-
 // Commit-derived text as HTML character data or attribute value: well-formed UTF-8 (invalid
 // bytes become U+FFFD), the five special characters escaped, and control characters other than
 // tab and newline shown as \xNN so they cannot disturb the page or hide text.
@@ -75,11 +38,11 @@ std::string esc(std::string_view s) {
   out.reserve(s.size() + s.size() / 8);
   std::size_t i = 0;
   while (i < s.size()) {
-    std::size_t bad = 0;
-    const std::size_t len = utf8_sequence(s.substr(i), &bad);
+    const std::size_t len = util::utf8_sequence_length(s, i);
     if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      i += bad;
+      // One U+FFFD per maximal ill-formed subpart, as a browser's own decoder would show it.
+      out += util::kReplacementCharacter;
+      i += util::utf8_maximal_subpart(s, i);
       continue;
     }
     if (len > 1) {
@@ -145,14 +108,11 @@ std::string percent(std::optional<double> r) {
 
 // Author date as YYYY-MM-DD (UTC).
 std::string day_of(std::int64_t seconds) {
-  using namespace std::chrono;
   // Dates are whatever the commit says; outside years 0-9999 they are not worth a calendar.
   if (seconds < -62'167'219'200 || seconds > 253'402'300'799)
     return "?";
-  const auto days_since_epoch = floor<days>(sys_seconds{seconds * 1s});
-  const year_month_day ymd{days_since_epoch};
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  const util::CivilDate date = util::civil_from_seconds(seconds);
+  return fmt::format("{:04d}-{:02d}-{:02d}", date.year, date.month, date.day);
 }
 
 // ---- periods -----------------------------------------------------------------------------------
@@ -175,13 +135,6 @@ bool parse_int(std::string_view s, int* out) {
   return true;
 }
 
-int iso_weeks_in_year(int year) {
-  using namespace std::chrono;
-  // A year has 53 ISO weeks when it ends on a Thursday, or on a Friday in a leap year.
-  const weekday dec31{sys_days{std::chrono::year{year} / December / 31}};
-  return dec31 == Thursday || (std::chrono::year{year}.is_leap() && dec31 == Friday) ? 53 : 52;
-}
-
 // The label after `label` ("2026-W52" -> "2027-W01", "2026-12" -> "2027-01"), or nothing when
 // the label is not one the summary writes.
 std::optional<std::string> next_period(const std::string& label, bool weekly) {
@@ -191,7 +144,7 @@ std::optional<std::string> next_period(const std::string& label, bool weekly) {
         !parse_int(std::string_view(label).substr(0, 4), &year) ||
         !parse_int(std::string_view(label).substr(6), &n) || n < 1 || n > 53)
       return std::nullopt;
-    if (++n > iso_weeks_in_year(year)) {
+    if (++n > static_cast<int>(util::iso_weeks_in_year(year))) {
       n = 1;
       ++year;
     }

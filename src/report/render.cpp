@@ -4,19 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/escape.h"
+
 namespace trailgate::report {
 
 std::string sanitize(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)
-      out += fmt::format("\\x{:02x}", u);
-    else
-      out += c;
-  }
-  return out;
+  return util::escape_control_bytes(text);
 }
 
 namespace {

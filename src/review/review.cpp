@@ -12,6 +12,8 @@
 #include "model/work_counters.h"
 #include "review/payload.h"
 #include "ssh/sshsig.h"
+#include "util/ascii.h"
+#include "util/utf8.h"
 
 namespace trailgate::review {
 
@@ -49,35 +51,6 @@ bool is_review_key(const ReviewSettings& settings, std::string_view key) {
 }
 
 namespace {
-
-// The next code point of well-formed UTF-8 at s[i] (advancing i), or the byte itself as a
-// code point above U+10FFFF when it does not start one, so that bad bytes stay distinct.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  auto invalid = [&] {
-    ++i;
-    return static_cast<char32_t>(0x110000 + b);
-  };
-  if (b < 0x80) {
-    ++i;
-    return b;
-  }
-  std::size_t n = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b < 0xE0 ? 2 : 0;
-  if (n == 0 || i + n > s.size())
-    return invalid();
-  char32_t cp = b & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-  for (std::size_t k = 1; k < n; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80)
-      return invalid();
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return invalid();
-  i += n;
-  return cp;
-}
 
 // Letters of other scripts that look like a Latin letter, and what they look like.
 struct Confusable {
@@ -120,14 +93,17 @@ std::string email_skeleton(std::string_view email) {
   std::size_t i = 0;
   while (i < email.size()) {
     const std::size_t start = i;
-    char32_t cp = next_code_point(email, i);
+    // A byte that starts no well-formed sequence is a code of its own, above U+10FFFF, so bad
+    // bytes stay distinct.
+    const util::Utf8Char decoded = util::utf8_char_at(email, i);
+    i += decoded.length;
+    char32_t cp = decoded.code;
     if (cp >= 0xFF01 && cp <= 0xFF5E)
       cp -= 0xFEE0;  // fullwidth forms of ASCII
     if (is_invisible(cp))
       continue;
     if (cp < 0x80) {
-      char c = static_cast<char>(cp);
-      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+      out.push_back(util::ascii_lower(static_cast<char>(cp)));
       continue;
     }
     auto look = std::find_if(std::begin(kConfusables), std::end(kConfusables),

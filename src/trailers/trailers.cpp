@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/ascii.h"
+
 namespace trailgate::trailers {
 namespace {
 
@@ -35,14 +37,6 @@ constexpr std::array<std::string_view, 2> kGitGeneratedPrefixes = {
 // Git's ctype is ASCII-only and its isspace() is exactly these four (not \v or \f).
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 }  // namespace
@@ -68,7 +62,7 @@ std::ptrdiff_t find_separator(std::string_view line) {
     if (kSeparators.find(c) != std::string_view::npos) {
       return static_cast<std::ptrdiff_t>(i);
     }
-    if (!whitespace_found && (is_alnum(c) || c == '-')) {
+    if (!whitespace_found && (util::is_ascii_alnum(c) || c == '-')) {
       continue;
     }
     if (i != 0 && (c == ' ' || c == '\t')) {
@@ -320,15 +314,7 @@ std::string format_like_git_log(const std::vector<Trailer>& trailers) {
 }
 
 bool key_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
+  return util::iequals(a, b);
 }
 
 std::string unfold_value(std::string_view value) {

@@ -23,7 +23,6 @@ int write_new_file(const std::string& path, std::string_view data, mode_t mode);
 // earlier writer left the file without a final newline; then fdatasync()s. Returns "" on success,
 // else one sentence saying what failed. `path` must be a regular file; `line` should hold no
 // newline of its own.
-std::string append_line_locked(const std::string& path, std::string_view line,
-                               int lock_timeout_ms);
+std::string append_line_locked(const std::string& path, std::string_view line, int lock_timeout_ms);
 
 }  // namespace trailgate::util

@@ -95,8 +95,9 @@ TEST_CASE("util calendar helpers", "[util][calendar]") {
   CHECK((before.year == 1969 && before.month == 12 && before.day == 31));
 
   // Far outside what gmtime can show, the round trip still holds.
-  for (std::int64_t days : {std::int64_t{-1'000'000'000'000}, std::int64_t{1'000'000'000'000},
-                            std::int64_t{-106'751'991'167'300}, std::int64_t{106'751'991'167'300}}) {
+  for (std::int64_t days :
+       {std::int64_t{-1'000'000'000'000}, std::int64_t{1'000'000'000'000},
+        std::int64_t{-106'751'991'167'300}, std::int64_t{106'751'991'167'300}}) {
     const CivilDate d = civil_from_days(days);
     CHECK(days_from_civil(d.year, d.month, d.day) == days);
   }

@@ -140,8 +140,7 @@ TEST_CASE("util::utf8_char_at decodes every code point and rejects every surroga
   }
 }
 
-TEST_CASE("util::utf8 cut short: every proper prefix of a sequence is ill-formed",
-          "[util][utf8]") {
+TEST_CASE("util::utf8 cut short: every proper prefix of a sequence is ill-formed", "[util][utf8]") {
   for (char32_t cp : {char32_t{0xE9}, char32_t{0x20AC}, char32_t{0xFFFD}, char32_t{0x1F600},
                       char32_t{0x10FFFF}}) {
     const std::string whole = encode(cp);
@@ -222,8 +221,9 @@ TEST_CASE("util::utf8_char_at keeps raw bytes distinct", "[util][utf8]") {
 }
 
 TEST_CASE("util::utf8_boundary_at_or_before", "[util][utf8]") {
-  const std::string text = "ab\xE2\x82\xAC"
-                           "c";  // a, b, euro sign (3 bytes), c
+  const std::string text =
+      "ab\xE2\x82\xAC"
+      "c";  // a, b, euro sign (3 bytes), c
   CHECK(utf8_boundary_at_or_before(text, 0) == 0);
   CHECK(utf8_boundary_at_or_before(text, 2) == 2);
   CHECK(utf8_boundary_at_or_before(text, 3) == 2);
