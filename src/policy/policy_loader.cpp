@@ -20,6 +20,7 @@
 #include "ssh/ssh_key.h"
 #include "util/ascii.h"
 #include "util/calendar.h"
+#include "util/escape.h"
 #include "util/hex_id.h"
 #include "util/unique_fd.h"
 #include "util/utf8.h"
@@ -76,21 +77,6 @@ constexpr std::string_view kLogKeys[] = {"decisions", "on_failure"};
 // 1.6 MiB. Anything this large is the wrong file, and reading it must not cost a push its memory.
 constexpr std::size_t kMaxPolicyBytes = 4 * 1024 * 1024;
 
-// Control characters written as \u and four hex digits, so text from the policy cannot inject
-// terminal escapes into the hook's output or break the one-diagnostic-per-line layout.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) {
-      out += fmt::format("\\u{:04X}", byte);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // Echoes a user-supplied string inside a message: quoted, escaped, and cut short when long.
 std::string quoted(std::string_view text) {
   constexpr std::size_t kMaxShown = 120;
@@ -105,7 +91,7 @@ std::string quoted(std::string_view text) {
       escaped += '\\';
     escaped += c;
   }
-  return fmt::format("\"{}\"{}", printable(escaped), cut ? "..." : "");
+  return fmt::format("\"{}\"{}", util::escape_control_bytes_toml(escaped), cut ? "..." : "");
 }
 
 bool is_bare_key(std::string_view key) {
@@ -965,7 +951,7 @@ class PolicyBuilder {
               "could sign reviews with it) and write the public key, the line of the .pub "
               "file";
         }
-        r_.error(text->where, text_path, printable(why));
+        r_.error(text->where, text_path, util::escape_control_bytes_toml(why));
         continue;
       }
       // One key, one person: otherwise whose review a signature is would depend on roster
@@ -1196,7 +1182,7 @@ Policy parse_policy(std::string_view text, const std::string& source_name) {
     d.file = source_name;
     d.line = static_cast<int>(e.source().begin.line);
     d.column = static_cast<int>(e.source().begin.column);
-    d.message = fmt::format("not valid TOML: {}", printable(e.description()));
+    d.message = fmt::format("not valid TOML: {}", util::escape_control_bytes_toml(e.description()));
     throw PolicyError({std::move(d)});
   }
 
@@ -1238,7 +1224,8 @@ std::string open_problem(const std::string& path, int error) {
     std::string target(4096, '\0');
     const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
     target.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-    return fmt::format("a symbolic link to \"{}\", which does not exist", printable(target));
+    return fmt::format("a symbolic link to \"{}\", which does not exist",
+                       util::escape_control_bytes_toml(target));
   }
   if (error == ELOOP)
     return "a symbolic link that leads to itself (or more than 40 links deep)";
@@ -1322,7 +1309,7 @@ std::vector<PolicyDiagnostic> policy_warnings(const Policy& policy) {
       warn(person.source_line,
            fmt::format("person[{}] ({}): no keys; under verification = \"signature\" their "
                        "reviews cannot count (add their SSH public key to keys)",
-                       i, printable(person.name)));
+                       i, util::escape_control_bytes_toml(person.name)));
     }
   }
 

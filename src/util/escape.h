@@ -18,6 +18,11 @@ void append_hex_escape(std::string& out, unsigned char byte);
 // non-ASCII included, as it is. The result is one line whatever the input.
 std::string escape_control_bytes(std::string_view text);
 
+// `text` with control bytes (0x00-0x1F) and DEL as \uXXXX (four uppercase hex digits), the
+// escape a TOML basic string uses, so text read from a TOML file is shown as it could be written
+// there; every other byte as it is. The result is one line whatever the input.
+std::string escape_control_bytes_toml(std::string_view text);
+
 // `text` as printable ASCII for a message inside "...": printable ASCII as it is, '"' and '\'
 // escaped with a backslash, every other byte (controls, DEL, all non-ASCII) as \xNN. At most
 // `max_bytes` bytes of `text` are shown, followed by "..." when it was longer. The quotes
