@@ -8,30 +8,6 @@
 
 namespace trailgate {
 
-std::string_view to_string(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::ok:
-      return "ok";
-    case Verdict::not_ai:
-      return "not-ai";
-    case Verdict::unreviewed:
-      return "unreviewed";
-    case Verdict::unverified:
-      return "unverified";
-    case Verdict::self_reviewed:
-      return "self-reviewed";
-    case Verdict::below_level:
-      return "below-level";
-    case Verdict::grandfathered:
-      return "grandfathered";
-    case Verdict::undeclared:
-      return "undeclared";
-    case Verdict::malformed:
-      return "malformed";
-  }
-  return "unknown";
-}
-
 namespace {
 
 constexpr std::string_view kDeclarationKey = "AI-Assisted";
@@ -205,6 +181,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   eval.id = commit.id;
   eval.subject = std::string(subject_of(commit.message));
   eval.author = commit.author;
+  eval.committer = commit.committer;
   eval.trailers = trailers::parse(commit.message).trailers;
   eval.detections = markers.detect(commit, eval.trailers);
   for (const auto& t : eval.trailers) {

@@ -16,6 +16,7 @@
 #include "git/tree_changes.h"
 #include "model/commit.h"
 #include "model/finding.h"
+#include "model/verdict.h"
 #include "pipeline/blast_radius.h"
 #include "policy/policy.h"
 #include "review/review.h"
@@ -23,25 +24,11 @@
 
 namespace trailgate {
 
-enum class Verdict {
-  ok,             // AI-assisted (or review_all) and enough verified reviews
-  not_ai,         // not AI-assisted and nothing else required
-  unreviewed,     // review required, no review trailer at all
-  unverified,     // review trailers present, too few count (not on roster, malformed, expired)
-  self_reviewed,  // the only reviews are by the author
-  below_level,    // reviews by people below the required level
-  grandfathered,  // before the policy's baseline
-  undeclared,     // the rule requires an AI-Assisted declaration and there is none
-  malformed,      // the commit object is malformed (rules::kMalformedCommit), nothing else failed
-};
-
-// Stable name, as in JSON output: "ok", "not-ai", "self-reviewed", ...
-std::string_view to_string(Verdict verdict);
-
 struct CommitEvaluation {
   std::string id;
   std::string subject;
   Identity author;
+  Identity committer;
   std::vector<trailers::Trailer> trailers;    // the git-exact trailer block
   std::vector<detect::Detection> detections;  // empty when not AI-assisted
   std::optional<std::string> declaration;     // the AI-Assisted trailer's value, if any
