@@ -42,8 +42,6 @@ std::int64_t seconds_at_midnight(const toml::date& date) {
 
 }  // namespace
 
-// Control characters written as \u and four hex digits, so text from the policy cannot inject
-// terminal escapes into the hook's output or break the one-diagnostic-per-line layout.
 std::string printable(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -57,7 +55,6 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-// Echoes a user-supplied string inside a message: quoted, escaped, and cut short when long.
 std::string quoted(std::string_view text) {
   constexpr std::size_t kMaxShown = 120;
   bool cut = false;
@@ -219,7 +216,6 @@ std::optional<Located> TomlReader::string(const toml::table& table, std::string_
   return Located{node->as_string()->get(), node->source()};
 }
 
-// A string that, when present, must not be empty.
 std::optional<Located> TomlReader::nonempty_string(const toml::table& table, std::string_view key,
                                                    std::string_view path) {
   std::optional<Located> value = string(table, key, path);
@@ -230,7 +226,6 @@ std::optional<Located> TomlReader::nonempty_string(const toml::table& table, std
   return value;
 }
 
-// A string that must be present and not empty; `what` tells the admin what to write.
 std::optional<Located> TomlReader::required_string(const toml::table& table, std::string_view key,
                                                    std::string_view path, std::string_view what) {
   if (!table.contains(key)) {
@@ -248,7 +243,6 @@ std::optional<bool> TomlReader::boolean(const toml::table& table, std::string_vi
   return node->as_boolean()->get();
 }
 
-// An integer in [minimum, INT_MAX].
 std::optional<int> TomlReader::integer(const toml::table& table, std::string_view key,
                                        std::string_view path, int minimum) {
   const toml::node* node = typed(table, key, path, toml::node_type::integer, "an integer");
@@ -264,8 +258,6 @@ std::optional<int> TomlReader::integer(const toml::table& table, std::string_vie
   return static_cast<int>(value);
 }
 
-// A TOML date (UTC midnight) or offset date-time, as seconds since the epoch. A date-time
-// without an offset is refused: which midnight it means would depend on the host's zone.
 std::optional<std::int64_t> TomlReader::instant(const toml::table& table, std::string_view key,
                                                 std::string_view path) {
   const toml::node* node = table.get(key);
@@ -287,8 +279,6 @@ std::optional<std::int64_t> TomlReader::instant(const toml::table& table, std::s
   return std::nullopt;
 }
 
-// An array whose every element is a string. Returns nothing when absent, not an array, or
-// when any element is not a string (each such element is reported).
 std::optional<std::vector<Located>> TomlReader::strings(const toml::table& table,
                                                         std::string_view key,
                                                         std::string_view path) {
@@ -320,8 +310,6 @@ const toml::table* TomlReader::table(const toml::table& parent, std::string_view
   return node == nullptr ? nullptr : node->as_table();
 }
 
-// [[key]] entries (or an array of inline tables). Elements that are not tables are reported
-// and given as nullptr, so that indices stay those of the file.
 std::vector<const toml::table*> TomlReader::tables(const toml::table& parent, std::string_view key,
                                                    std::string_view path) {
   std::vector<const toml::table*> out;
