@@ -46,9 +46,12 @@ std::vector<std::int64_t> verdict_time_boundaries(const Policy& policy);
 // so a verdict reached at `from` still holds at `to`.
 bool time_stable(const std::vector<std::int64_t>& boundaries, std::int64_t from, std::int64_t to);
 
-// Appends `record` (its ref excepted) in binary form.
+// Appends `record` in binary form: the whole evaluation but its id and ref (the cache keeps the
+// id beside it; the ref is the scan's), and lines_changed.
 void serialize_record(const AuditRecord& record, std::string& out);
-// Reads what serialize_record wrote. Returns false when it is malformed.
+// Reads what serialize_record wrote into `record`, keeping the record.evaluation.id and
+// record.evaluation.ref the caller set (its findings get them too). Returns false when it is
+// malformed.
 bool deserialize_record(std::string_view payload, AuditRecord& record);
 
 // A checksum of `bytes` (64 bits, fast; catches damage, not forgery).

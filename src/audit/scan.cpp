@@ -42,13 +42,13 @@ const AuditRecord& RecordView::record() const {
     return *fresh;
   if (!parsed) {
     AuditRecord r;
-    r.id = id;
+    r.evaluation.id = id;
+    r.evaluation.ref = std::string(ref);
     if (!deserialize_record(cached_bin, r))
       throw std::runtime_error(
           fmt::format("the audit cache has a damaged record for commit {}; delete the cache "
                       "(<git dir>/trailgate/audit-cache) and run the audit again",
                       id));
-    r.ref = std::string(ref);
     parsed = std::move(r);
   }
   return *parsed;
@@ -407,7 +407,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
   auto add_lines = [&](git::Repository& repo, Output& out, const CommitInfo& commit,
                        const TreeIds& trees) {
     AuditRecord record;
-    record.id = commit.id;
+    record.evaluation.id = commit.id;
     if (!deserialize_record(out.bin, record))
       return;  // RecordView::record() reports it
     record.lines_changed = lines_of(repo, commit, trees);
@@ -483,20 +483,21 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
           eval.verdict != Verdict::ok && eval.verdict != Verdict::not_ai &&
           eval.verdict != Verdict::grandfathered)
         lines = lines_of(repo, commit, trees);
-      auto record = std::make_unique<AuditRecord>(
-          make_record(std::move(commit), std::move(eval), target.ref));
+      auto record = std::make_unique<AuditRecord>(make_record(std::move(eval), target.ref));
+      Verdict& verdict = record->evaluation.verdict;
       if (grandfathered_commit)
-        record->verdict = std::string(to_string(Verdict::grandfathered));
+        verdict = Verdict::grandfathered;
       if (late)
-        record->verdict = "reviewed-late";
-      else if (record->violation() && options.break_glass && options.break_glass->count(record->id))
-        record->verdict = "break-glass";
+        verdict = Verdict::reviewed_late;
+      else if (record->violation() && options.break_glass &&
+               options.break_glass->count(record->evaluation.id))
+        verdict = Verdict::break_glass;
       record->lines_changed = lines;
       ++b.evaluated;
       CachedMeta& meta = out.meta;
-      raw_id(record->id, meta.id);  // parsed from 40 hex digits, so it cannot fail
-      meta.author_time = record->author.time;
-      meta.committer_time = record->committer.time;
+      raw_id(record->evaluation.id, meta.id);  // parsed from 40 hex digits, so it cannot fail
+      meta.author_time = record->evaluation.author.time;
+      meta.committer_time = record->evaluation.committer.time;
       meta.judged_at = options.now;
       meta.rule_index = target.rule_index;
       meta.lines_changed = record->lines_changed;
