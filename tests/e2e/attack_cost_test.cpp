@@ -99,10 +99,15 @@ Work work_of(const json& line) {
               w.at("evaluations").get<std::uint64_t>()};
 }
 
+// Whether a ref-level finding or a listed commit's finding has `rule`.
 bool has_rule(const json& line, const std::string& rule) {
   for (const json& f : line.at("findings"))
     if (f.at("rule") == rule)
       return true;
+  for (const json& commit : line.at("commits"))
+    for (const json& f : commit.at("findings"))
+      if (f.at("rule") == rule)
+        return true;
   return false;
 }
 

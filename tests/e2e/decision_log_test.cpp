@@ -109,7 +109,7 @@ TEST_CASE("decision log: each push appends one line saying who, what and the ver
   const std::string server = fs::canonical(repo.server()).string();
 
   const json& accepted = log[0];
-  CHECK(accepted["schema"] == "trailgate.decision/1");
+  CHECK(accepted["schema"] == "trailgate.decision/2");
   CHECK(is_iso8601_utc(accepted["time"]));
   CHECK(accepted["hook"] == "pre-receive");
   CHECK(accepted["repository"] == server);
@@ -145,10 +145,12 @@ TEST_CASE("decision log: each push appends one line saying who, what and the ver
   CHECK(rejected["verdict"] == "rejected");
   CHECK(rejected["exit_code"] == 1);
   CHECK(rejected["commits_with_findings"] == json{ai});
-  REQUIRE(rejected["findings"].size() == 1);
-  CHECK(rejected["findings"][0]["rule"] == "ai-review-required");
-  CHECK(rejected["findings"][0]["commit"] == ai);
-  CHECK_THAT(rejected["findings"][0]["message"].get<std::string>(),
+  CHECK(rejected["findings"].empty());  // ref-level findings only
+  REQUIRE(rejected["commits"].size() == 1);
+  CHECK(rejected["commits"][0]["id"] == ai);
+  REQUIRE(rejected["commits"][0]["findings"].size() == 1);
+  CHECK(rejected["commits"][0]["findings"][0]["rule"] == "ai-review-required");
+  CHECK_THAT(rejected["commits"][0]["findings"][0]["problem"].get<std::string>(),
              Catch::Contains("needs 1 verified review"));
 
   const json& unprotected = log[2];
@@ -167,7 +169,7 @@ TEST_CASE("decision log: every commit with findings is logged, however many", "[
   REQUIRE(repo.push("HEAD:refs/heads/main").exit_code == 1);
   json line = log_of(default_log(repo)).back();
   CHECK(line["commits_with_findings"] == json(ids));
-  CHECK(line["findings"].size() == 2);  // as listed to the pusher
+  CHECK(line["commits"].size() == 2);  // as listed to the pusher
   CHECK(line["findings_total"] == 5);
 }
 

@@ -387,8 +387,8 @@ TEST_CASE("check: with no arguments judges @{upstream}..HEAD by the upstream's r
   CHECK_THAT(r.out, Catch::Contains("entering refs/heads/main"));
   ProcessResult json = run({trailgate_binary(), "check", policy, "--format", "json"}, repo.clone());
   CHECK(json.exit_code == 1);
-  CHECK_THAT(json.out, Catch::Contains("\"verdict\": \"unreviewed\""));
-  CHECK_THAT(json.out, Catch::Contains("\"id\": \"" + id + "\""));
+  CHECK_THAT(json.out, Catch::Contains("\"verdict\":\"unreviewed\""));
+  CHECK_THAT(json.out, Catch::Contains("\"id\":\"" + id + "\""));
 }
 
 TEST_CASE("push: the hook names the pusher as the host identifies them", "[e2e]") {

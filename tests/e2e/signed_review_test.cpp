@@ -394,7 +394,7 @@ TEST_CASE("signed review: roster-only verification is marked as the weaker level
                             (repo.server() / "trailgate.toml").string(), "--ref", "refs/heads/main",
                             "origin/main..HEAD"},
                            repo.clone());
-  CHECK_THAT(json.out, Catch::Contains("\"verification\": \"roster\""));
+  CHECK_THAT(json.out, Catch::Contains("\"verification\":\"roster\""));
 }
 
 namespace {
