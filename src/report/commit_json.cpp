@@ -1,6 +1,8 @@
 #include "report/commit_json.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <utility>
 
 #include "audit/audit.h"
 
@@ -130,6 +132,36 @@ std::string_view reviewer_name(std::string_view trailer) {
   return trailer;
 }
 
+// Appends an object whose values are all strings: {"key":"value",...}. `fields` are pairs of a
+// key (plain ASCII, written as it is) and its untrusted value.
+void append_strings_object(
+    std::string& out, std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  char separator = '{';
+  for (const auto& [key, value] : fields) {
+    out += separator;
+    separator = ',';
+    out += '"';
+    out += key;
+    out += "\":";
+    append_json_string(out, value);
+  }
+  out += '}';
+}
+
+// Appends `items` as a JSON array, `each` appending one item.
+template <typename Items, typename Each>
+void append_array(std::string& out, const Items& items, Each each) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first)
+      out += ',';
+    first = false;
+    each(item);
+  }
+  out += ']';
+}
+
 // Calls `fn` once per distinct tool among `detections`, in order of first appearance.
 template <typename Fn>
 void for_each_tool(const std::vector<detect::Detection>& detections, Fn fn) {
@@ -231,26 +263,15 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
     first = false;
     append_json_string(out, tool);
   });
-  out += "],\"markers\":[";
-  for (std::size_t i = 0; i < e.detections.size(); ++i) {
-    const detect::Detection& d = e.detections[i];
-    out += i ? ",{\"id\":" : "{\"id\":";
-    append_json_string(out, d.marker_id);
-    out += ",\"tool\":";
-    append_json_string(out, d.tool);
-    out += ",\"evidence\":";
-    append_json_string(out, d.evidence);
-    out += '}';
-  }
-  out += "],\"trailers\":[";
-  for (std::size_t i = 0; i < e.trailers.size(); ++i) {
-    out += i ? ",{\"key\":" : "{\"key\":";
-    append_json_string(out, e.trailers[i].key);
-    out += ",\"value\":";
-    append_json_string(out, e.trailers[i].value);
-    out += '}';
-  }
-  out += "],\"declaration\":";
+  out += "],\"markers\":";
+  append_array(out, e.detections, [&](const detect::Detection& d) {
+    append_strings_object(out, {{"id", d.marker_id}, {"tool", d.tool}, {"evidence", d.evidence}});
+  });
+  out += ",\"trailers\":";
+  append_array(out, e.trailers, [&](const trailers::Trailer& t) {
+    append_strings_object(out, {{"key", t.key}, {"value", t.value}});
+  });
+  out += ",\"declaration\":";
   if (e.declaration)
     append_json_string(out, *e.declaration);
   else
@@ -263,10 +284,9 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
   append_int(out, e.approvals_required);
   out += ",\"approvals_verified\":";
   append_int(out, e.reviews.verified);
-  out += ",\"blast_reasons\":[";
-  for (std::size_t i = 0; i < e.blast_reasons.size(); ++i) {
-    const BlastReason& b = e.blast_reasons[i];
-    out += i ? ",{\"kind\":\"" : "{\"kind\":\"";
+  out += ",\"blast_reasons\":";
+  append_array(out, e.blast_reasons, [&](const BlastReason& b) {
+    out += "{\"kind\":\"";
     out += kind_name(b.kind);
     out += "\",\"approvals\":";
     append_int(out, b.requirement.approvals);
@@ -277,17 +297,14 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
     out += ",\"message\":";
     append_json_string(out, b.message);
     out += '}';
-  }
-  out += "],\"reviews\":[";
-  for (std::size_t i = 0; i < e.reviews.claims.size(); ++i) {
-    const review::ReviewClaim& c = e.reviews.claims[i];
-    out += i ? ",{\"trailer\":" : "{\"trailer\":";
+  });
+  out += ",\"reviews\":";
+  append_array(out, e.reviews.claims, [&](const review::ReviewClaim& c) {
+    out += "{\"trailer\":";
     append_json_string(out, c.trailer);
-    out += ",\"reviewer\":{\"name\":";
-    append_json_string(out, reviewer_name(c.trailer));
-    out += ",\"email\":";
-    append_json_string(out, c.email);
-    out += "},\"person\":";
+    out += ",\"reviewer\":";
+    append_strings_object(out, {{"name", reviewer_name(c.trailer)}, {"email", c.email}});
+    out += ",\"person\":";
     append_json_string(out, c.person);
     out += ",\"verified\":";
     append_bool(out, c.status == review::ClaimStatus::verified);
@@ -296,19 +313,12 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
     out += "\",\"reason\":";
     append_json_string(out, c.reason);
     out += '}';
-  }
-  out += "],\"findings\":[";
-  for (std::size_t i = 0; i < e.findings.size(); ++i) {
-    const Finding& f = e.findings[i];
-    out += i ? ",{\"rule\":" : "{\"rule\":";
-    append_json_string(out, f.rule);
-    out += ",\"problem\":";
-    append_json_string(out, f.problem);
-    out += ",\"fix\":";
-    append_json_string(out, f.fix);
-    out += '}';
-  }
-  out += "],\"lines_changed\":";
+  });
+  out += ",\"findings\":";
+  append_array(out, e.findings, [&](const Finding& f) {
+    append_strings_object(out, {{"rule", f.rule}, {"problem", f.problem}, {"fix", f.fix}});
+  });
+  out += ",\"lines_changed\":";
   if (lines_changed < 0)
     out += "null";
   else
