@@ -381,6 +381,42 @@ std::string CachedMeta::id_hex() const {
   return hex_id(id);
 }
 
+namespace {
+
+void put_reviews(std::string& out, const review::ReviewOutcome& reviews) {
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(reviews.claims.size()));
+  for (const auto& c : reviews.claims) {
+    put_str(out, c.trailer);
+    put_str(out, c.email);
+    put_str(out, c.person);
+    put<std::uint8_t>(out, static_cast<std::uint8_t>(c.status));
+    put_str(out, c.reason);
+  }
+  put<std::int32_t>(out, reviews.verified);
+  put_str(out, reviews.over_limit);
+}
+
+// Reads what put_reviews wrote; false for a status no claim has.
+bool get_reviews(Reader& r, review::ReviewOutcome& reviews) {
+  for (auto n = r.count(17); r.ok && n > 0; --n) {
+    review::ReviewClaim c;
+    c.trailer = r.str();
+    c.email = r.str();
+    c.person = r.str();
+    auto status = r.get<std::uint8_t>();
+    if (status > static_cast<std::uint8_t>(review::ClaimStatus::payload_mismatch))
+      return false;
+    c.status = static_cast<review::ClaimStatus>(status);
+    c.reason = r.str();
+    reviews.claims.push_back(std::move(c));
+  }
+  reviews.verified = r.get<std::int32_t>();
+  reviews.over_limit = r.str();
+  return true;
+}
+
+}  // namespace
+
 void serialize_record(const AuditRecord& record, std::string& out) {
   const CommitEvaluation& e = record.evaluation;
   put_str(out, e.subject);
@@ -422,16 +458,9 @@ void serialize_record(const AuditRecord& record, std::string& out) {
     put<std::uint64_t>(out, b.files_after);
     put_str(out, b.message);
   }
-  put<std::uint32_t>(out, static_cast<std::uint32_t>(e.reviews.claims.size()));
-  for (const auto& c : e.reviews.claims) {
-    put_str(out, c.trailer);
-    put_str(out, c.email);
-    put_str(out, c.person);
-    put<std::uint8_t>(out, static_cast<std::uint8_t>(c.status));
-    put_str(out, c.reason);
-  }
-  put<std::int32_t>(out, e.reviews.verified);
-  put_str(out, e.reviews.over_limit);
+  put<std::uint8_t>(out, e.changes_unread);
+  put_reviews(out, e.reviews);
+  put_reviews(out, e.late_reviews);
   put<std::uint8_t>(out, static_cast<std::uint8_t>(e.verdict));
   put<std::uint32_t>(out, static_cast<std::uint32_t>(e.findings.size()));
   for (const auto& f : e.findings) {
@@ -496,20 +525,9 @@ bool deserialize_record(std::string_view payload, AuditRecord& record) {
     b.message = r.str();
     e.blast_reasons.push_back(std::move(b));
   }
-  for (auto n = r.count(17); r.ok && n > 0; --n) {
-    review::ReviewClaim c;
-    c.trailer = r.str();
-    c.email = r.str();
-    c.person = r.str();
-    auto status = r.get<std::uint8_t>();
-    if (status > static_cast<std::uint8_t>(review::ClaimStatus::payload_mismatch))
-      return false;
-    c.status = static_cast<review::ClaimStatus>(status);
-    c.reason = r.str();
-    e.reviews.claims.push_back(std::move(c));
-  }
-  e.reviews.verified = r.get<std::int32_t>();
-  e.reviews.over_limit = r.str();
+  e.changes_unread = r.get<std::uint8_t>() != 0;
+  if (!get_reviews(r, e.reviews) || !get_reviews(r, e.late_reviews))
+    return false;
   // A value no verdict has (to_string's "unknown") is damage.
   e.verdict = static_cast<Verdict>(r.get<std::uint8_t>());
   if (!verdict_named(to_string(e.verdict)))

@@ -146,7 +146,7 @@ json work_json() {
 std::string build_log_line(const DecisionRecord& record) {
   json findings = json::array();
   json failed = json::array();
-  std::string commits;  // the listed failing commits' objects, comma-separated
+  std::string commits;  // the listed commits' objects, comma-separated
   std::size_t findings_total = 0;
   std::size_t commits_checked = 0;
   if (record.report != nullptr) {
@@ -156,8 +156,6 @@ std::string build_log_line(const DecisionRecord& record) {
         findings.push_back(ref_finding_json(finding));
     }
     for (const CommitEvaluation& evaluation : report.evaluations) {
-      if (evaluation.passed())
-        continue;
       if (!commits.empty())
         commits += ',';
       report::append_commit_json(commits, evaluation);

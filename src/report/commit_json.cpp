@@ -175,6 +175,26 @@ void for_each_tool(const std::vector<detect::Detection>& detections, Fn fn) {
   }
 }
 
+// Appends review claims as the "reviews" array: who the trailer names, whom the roster matched,
+// and whether (and why not) it counts.
+void append_claims(std::string& out, const std::vector<review::ReviewClaim>& claims) {
+  append_array(out, claims, [&](const review::ReviewClaim& c) {
+    out += "{\"trailer\":";
+    append_json_string(out, c.trailer);
+    out += ",\"reviewer\":";
+    append_strings_object(out, {{"name", reviewer_name(c.trailer)}, {"email", c.email}});
+    out += ",\"person\":";
+    append_json_string(out, c.person);
+    out += ",\"verified\":";
+    append_bool(out, c.status == review::ClaimStatus::verified);
+    out += ",\"status\":\"";
+    out += review::to_string(c.status);
+    out += "\",\"reason\":";
+    append_json_string(out, c.reason);
+    out += '}';
+  });
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -298,22 +318,12 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
     append_json_string(out, b.message);
     out += '}';
   });
+  out += ",\"changes_unread\":";
+  append_bool(out, e.changes_unread);
   out += ",\"reviews\":";
-  append_array(out, e.reviews.claims, [&](const review::ReviewClaim& c) {
-    out += "{\"trailer\":";
-    append_json_string(out, c.trailer);
-    out += ",\"reviewer\":";
-    append_strings_object(out, {{"name", reviewer_name(c.trailer)}, {"email", c.email}});
-    out += ",\"person\":";
-    append_json_string(out, c.person);
-    out += ",\"verified\":";
-    append_bool(out, c.status == review::ClaimStatus::verified);
-    out += ",\"status\":\"";
-    out += review::to_string(c.status);
-    out += "\",\"reason\":";
-    append_json_string(out, c.reason);
-    out += '}';
-  });
+  append_claims(out, e.reviews.claims);
+  out += ",\"late_reviews\":";
+  append_claims(out, e.late_reviews.claims);
   out += ",\"findings\":";
   append_array(out, e.findings, [&](const Finding& f) {
     append_strings_object(out, {{"rule", f.rule}, {"problem", f.problem}, {"fix", f.fix}});
@@ -341,7 +351,7 @@ std::string commit_csv_header() {
   return "id,ref,author_name,author_email,author_date,committer_name,committer_email,"
          "committer_date,verdict,violation,ai_assisted,tools,markers,declaration,"
          "review_required,required_level,approvals_required,approvals_verified,blast_reasons,"
-         "reviews,findings,lines_changed,subject\r\n";
+         "changes_unread,reviews,late_reviews,findings,lines_changed,subject\r\n";
 }
 
 void append_commit_csv(std::string& out, const CommitEvaluation& e, int lines_changed) {
@@ -406,15 +416,21 @@ void append_commit_csv(std::string& out, const CommitEvaluation& e, int lines_ch
     for (const auto& b : e.blast_reasons)
       add(kind_name(b.kind));
   });
-  list([&](auto add) {
-    std::string item;
-    for (const auto& c : e.reviews.claims) {
-      item = c.email.empty() ? std::string(reviewer_name(c.trailer)) : c.email;
-      item += '=';
-      item += review::to_string(c.status);
-      add(item);
-    }
-  });
+  field(e.changes_unread ? "true" : "false");
+  // Review claims as "email=status" (the trailer's name when it has no email).
+  auto claims = [&](const std::vector<review::ReviewClaim>& all) {
+    list([&](auto add) {
+      std::string item;
+      for (const auto& c : all) {
+        item = c.email.empty() ? std::string(reviewer_name(c.trailer)) : c.email;
+        item += '=';
+        item += review::to_string(c.status);
+        add(item);
+      }
+    });
+  };
+  claims(e.reviews.claims);
+  claims(e.late_reviews.claims);
   list([&](auto add) {
     for (const auto& f : e.findings)
       add(f.rule);

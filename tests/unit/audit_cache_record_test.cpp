@@ -48,6 +48,10 @@ AuditRecord full() {
                        ClaimStatus::verified, ""}};
   e.reviews.verified = 1;
   e.reviews.over_limit = "";
+  e.late_reviews.claims = {{"Reviewed-by: Pat <pat@example.com>", "pat@example.com", "Pat",
+                            ClaimStatus::expired, "Pat's entry expired"}};
+  e.late_reviews.over_limit = "too many signatures";
+  e.changes_unread = true;
   e.verdict = Verdict::break_glass;
   e.findings = {Finding{"blast-radius-review", "refs/heads/main", e.id, e.subject,
                         "needs 2 verified reviews by principal or above, has 1", "ask another"}};
@@ -97,6 +101,11 @@ TEST_CASE("audit cache: a cached record equals the fresh one, every field", "[au
   CHECK(r.message == a.blast_reasons[0].message);
   CHECK(b.reviews.claims[0].person == "Lead");
   CHECK(b.reviews.verified == 1);
+  REQUIRE(b.late_reviews.claims.size() == 1);
+  CHECK(b.late_reviews.claims[0].status == ClaimStatus::expired);
+  CHECK(b.late_reviews.claims[0].reason == "Pat's entry expired");
+  CHECK(b.late_reviews.over_limit == "too many signatures");
+  CHECK(b.changes_unread);
   CHECK(b.verdict == Verdict::break_glass);
   REQUIRE(b.findings.size() == 1);
   CHECK(b.findings[0].rule == a.findings[0].rule);

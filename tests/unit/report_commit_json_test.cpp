@@ -58,6 +58,9 @@ CommitEvaluation full() {
        ClaimStatus::verified, ""},
       {"Reviewed-by: nobody", "", "", ClaimStatus::malformed, "not \"Name <email>\""}};
   e.reviews.verified = 1;
+  e.late_reviews.claims = {{"Reviewed-by: Principal Pat <pat@example.com>", "pat@example.com",
+                            "Principal Pat", ClaimStatus::verified, ""}};
+  e.late_reviews.verified = 1;
   e.verdict = Verdict::self_reviewed;
   e.findings = {Finding{"blast-radius-review", e.ref, e.id, e.subject, "needs 2, has 1", "fix"}};
   return e;
@@ -82,7 +85,7 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
   CHECK(text.find('\n') == std::string::npos);  // one jsonl line
   const json j = json::parse(text);
   // The documented keys, in the documented order (each key's first occurrence is its own).
-  CHECK(j.size() == 21);
+  CHECK(j.size() == 23);
   std::size_t at = 0;
   for (const char* key : {"schema",
                           "id",
@@ -102,7 +105,9 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
                           "approvals_required",
                           "approvals_verified",
                           "blast_reasons",
+                          "changes_unread",
                           "reviews",
+                          "late_reviews",
                           "findings",
                           "lines_changed"}) {
     INFO(key);
@@ -153,6 +158,11 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
   CHECK(j["reviews"][1]["reason"] == "");
   // A malformed claim: the name is what the trailer says, the email is empty.
   CHECK(j["reviews"][2]["reviewer"] == json({{"name", "nobody"}, {"email", ""}}));
+  CHECK(j["changes_unread"] == false);
+  REQUIRE(j["late_reviews"].size() == 1);  // the review note's approvals, in the same shape
+  CHECK(j["late_reviews"][0]["reviewer"] ==
+        json({{"name", "Principal Pat"}, {"email", "pat@example.com"}}));
+  CHECK(j["late_reviews"][0]["verified"] == true);
   CHECK(j["findings"] ==
         json::array(
             {{{"rule", "blast-radius-review"}, {"problem", "needs 2, has 1"}, {"fix", "fix"}}}));
@@ -287,9 +297,10 @@ TEST_CASE("commit_json: the CSV row flattens the same fields", "[report][commit_
   CHECK(row.rfind("\"" + e.id + "\",\"refs/heads/main\",\"Junior One\",", 0) == 0);
   CHECK(row.find(",\"self-reviewed\",\"true\",\"true\",\"Claude Code;Aider\","
                  "\"claude-code.co-author;claude-code.body;aider.author\",\"yes\",\"true\","
-                 "\"senior\",\"2\",\"1\",\"sensitive-path;deleted-files\","
+                 "\"senior\",\"2\",\"1\",\"sensitive-path;deleted-files\",\"false\","
                  "\"junior@example.com=self-review;senior@example.com=verified;nobody=malformed\","
-                 "\"blast-radius-review\",\"7\",") != std::string::npos);
+                 "\"pat@example.com=verified\",\"blast-radius-review\",\"7\",") !=
+        std::string::npos);
   // As many fields as the header names: count the separators outside quotes.
   auto fields = [](const std::string& line) {
     std::size_t n = 1;
