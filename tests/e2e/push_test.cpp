@@ -8,41 +8,32 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::TempRepo;
 using trailgate::testing::trailgate_binary;
 
 namespace {
 
-const char* const kPolicy = R"(
-[review]
-verification = "roster"
+const std::string kPolicy =
+    roster_policy({kSeniorOne.with_email("senior.one@corp.example"), kJuniorOne},
+                  {protect({"refs/heads/main", "refs/heads/release/*"})});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com", "senior.one@corp.example"]
-level = "senior"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/release/*"]
-approvals = 1
-min_level = "senior"
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
-const char* const kSenior = "Senior One <senior@example.com>";
-const char* const kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kSenior = ident(kSeniorOne);
+const std::string& kClaude = kClaudeTrailer;
 
 std::string ai_message(const std::string& subject, const std::string& extra_trailers = "") {
-  return subject + "\n\nSome explanation of the change.\n\n" + kClaude + "\n" + extra_trailers;
+  return trailgate::testing::ai_message(subject, extra_trailers, "Some explanation of the change.");
 }
 
 bool accepted(const ProcessResult& r) {
