@@ -9,42 +9,30 @@
 #include <map>
 #include <sstream>
 
+#include "support/fixtures.h"
 #include "support/servers.h"
 #include "support/temp_repo.h"
 
 namespace fs = std::filesystem;
 using trailgate::testing::GitDaemon;
 using trailgate::testing::HttpGitServer;
+using trailgate::testing::ident;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
 using trailgate::testing::TempRepo;
 
 namespace {
 
-const char* const kPolicy = R"(
-[review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
+const std::string kPolicy = roster_policy({kSeniorOne, kJuniorOne});
 
 // The same, with a break-glass list on main: host usernames, as the server authenticates them.
-const std::string kBreakGlassPolicy = std::string(kPolicy) + "break_glass = [\"alice\"]\n";
+const std::string kBreakGlassPolicy = kPolicy + "break_glass = [\"alice\"]\n";
 
-const char* const kJunior = "Junior One <junior@example.com>";
-const char* const kReview = "Reviewed-by: Senior One <senior@example.com>";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kReview = reviewed_by(kSeniorOne);
 
 // git push origin [extra...] refspec, never waiting for a password prompt.
 ProcessResult push(TempRepo& repo, const std::string& refspec,
