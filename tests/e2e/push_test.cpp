@@ -17,6 +17,7 @@ using trailgate::testing::kJuniorOne;
 using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
 using trailgate::testing::protect;
+using trailgate::testing::reviewed_by;
 using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::TempRepo;
@@ -30,6 +31,7 @@ const std::string kPolicy =
 
 const std::string kJunior = ident(kJuniorOne);
 const std::string kSenior = ident(kSeniorOne);
+const std::string kSeniorReview = reviewed_by(kSeniorOne) + "\n";
 const std::string& kClaude = kClaudeTrailer;
 
 std::string ai_message(const std::string& subject, const std::string& extra_trailers = "") {
@@ -62,8 +64,7 @@ TEST_CASE("push: unreviewed AI commit is rejected with commit, rule and fix", "[
 
 TEST_CASE("push: AI commit reviewed by a senior is accepted", "[e2e]") {
   TempRepo repo(kPolicy);
-  std::string id = repo.commit(
-      ai_message("Add retry logic", "Reviewed-by: Senior One <senior@example.com>\n"), kJunior);
+  std::string id = repo.commit(ai_message("Add retry logic", kSeniorReview), kJunior);
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   CHECK(accepted(r));
   CHECK_THAT(r.err, Catch::Contains("push accepted"));
@@ -82,8 +83,7 @@ TEST_CASE("push: review by a junior is rejected", "[e2e]") {
 TEST_CASE("push: self-review is rejected, also through the person's second email", "[e2e]") {
   TempRepo repo(kPolicy);
   SECTION("same email") {
-    repo.commit(ai_message("Self review", "Reviewed-by: Senior One <senior@example.com>\n"),
-                kSenior);
+    repo.commit(ai_message("Self review", kSeniorReview), kSenior);
   }
   SECTION("second email, different case") {
     repo.commit(ai_message("Self review", "Reviewed-by: Senior One <Senior@Example.com>\n"),
@@ -342,8 +342,7 @@ TEST_CASE("push: review_all, approvals and declarations", "[e2e]") {
     policy.replace(policy.find("level = \"senior\""), 16,
                    "level = \"senior\"\nexpires = 2020-01-01");
     TempRepo repo(policy);
-    repo.commit(ai_message("Late review", "Reviewed-by: Senior One <senior@example.com>\n"),
-                kJunior);
+    repo.commit(ai_message("Late review", kSeniorReview), kJunior);
     ProcessResult r = repo.push("HEAD:refs/heads/main");
     CHECK_FALSE(accepted(r));
     CHECK_THAT(r.err, Catch::Contains("expired"));
@@ -356,8 +355,7 @@ TEST_CASE("push: a review in a message that declares a non-UTF-8 encoding does n
   // git log re-encodes such a message for display, so the bytes trailgate reads are not what
   // git shows; the review must not be trusted.
   repo.git({"config", "i18n.commitEncoding", "ISO-8859-1"});
-  repo.commit(ai_message("Latin-1 change", "Reviewed-by: Senior One <senior@example.com>\n"),
-              kJunior);
+  repo.commit(ai_message("Latin-1 change", kSeniorReview), kJunior);
   REQUIRE_THAT(repo.git({"cat-file", "-p", "HEAD"}), Catch::Contains("encoding ISO-8859-1"));
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   CHECK_FALSE(accepted(r));

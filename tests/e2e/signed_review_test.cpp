@@ -15,6 +15,7 @@ using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
 using trailgate::testing::protect;
 using trailgate::testing::read_file;
+using trailgate::testing::reviewed_by;
 using trailgate::testing::RosterPerson;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
@@ -368,7 +369,7 @@ TEST_CASE("signed review: attacks are rejected at push time", "[e2e][sign]") {
 TEST_CASE("signed review: roster-only verification is marked as the weaker level", "[e2e][sign]") {
   Keys k;
   TempRepo repo("[review]\nverification = \"roster\"\n" + policy_for(k));
-  repo.commit(kAiMessage + "Reviewed-by: Senior One <senior@example.com>\n", kJunior);
+  repo.commit(kAiMessage + reviewed_by(kSeniorOne) + "\n", kJunior);
   ProcessResult r =
       run({trailgate_binary(), "check", "--policy", (repo.server() / "trailgate.toml").string(),
            "--ref", "refs/heads/main", "origin/main..HEAD"},

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "detect/markers.h"
+#include "support/fixtures.h"
 #include "support/model.h"
 
 namespace {
@@ -23,6 +24,7 @@ using trailgate::detect::MarkerSet;
 using trailgate::detect::MarkerSource;
 using trailgate::detect::MarkerSpec;
 using trailgate::testing::identity;
+using trailgate::testing::kClaudeTrailer;
 using trailgate::testing::kJane;
 using trailgate::testing::make_commit;
 using trailgate::trailers::Trailer;
@@ -618,7 +620,6 @@ std::vector<std::string> ids_for(const std::string& message) {
   return ids_of(detect_message(message));
 }
 
-const std::string kClaudeTrailer = "Co-authored-by: Claude <noreply@anthropic.com>";
 const std::string kClaudeFooter =
     "\xF0\x9F\xA4\x96 Generated with [Claude Code](https://claude.com/claude-code)";
 const std::vector<std::string> kClaudeCoAuthor = {"claude-code.co-author"};

@@ -17,6 +17,7 @@
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "review/review.h"
+#include "support/fixtures.h"
 #include "support/model.h"
 #include "support/temp_repo.h"
 
@@ -48,7 +49,7 @@ namespace rules = trailgate::rules;
 constexpr std::int64_t kNow = 1'750'000'000;  // 2025-06-15
 constexpr const char* kRef = "refs/heads/main";
 constexpr const char* kId = "0123456789abcdef0123456789abcdef01234567";
-constexpr const char* kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
+const std::string& kClaude = trailgate::testing::kClaudeTrailer;
 
 // The roster is ordered so that the fix text's "for example" list, for a commit by Alice, has
 // to skip the author, a junior and an expired entry, and stops after three names.
