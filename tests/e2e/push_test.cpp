@@ -19,6 +19,7 @@ using trailgate::testing::ProcessResult;
 using trailgate::testing::protect;
 using trailgate::testing::reviewed_by;
 using trailgate::testing::roster_policy;
+using trailgate::testing::RosterPerson;
 using trailgate::testing::run;
 using trailgate::testing::TempRepo;
 using trailgate::testing::trailgate_binary;
@@ -313,12 +314,10 @@ TEST_CASE("push: review_all, approvals and declarations", "[e2e]") {
     CHECK_THAT(r.err, Catch::Contains("review-required"));
   }
   SECTION("two approvals need two different seniors") {
-    std::string policy = kPolicy;
-    policy.replace(policy.find("approvals = 1"), 13, "approvals = 2");
-    policy +=
-        "\n[[person]]\nname = \"Senior Two\"\nemails = [\"senior2@example.com\"]\n"
-        "level = \"principal\"\n";
-    TempRepo repo(policy);
+    TempRepo repo(
+        roster_policy({kSeniorOne.with_email("senior.one@corp.example"), kJuniorOne,
+                       RosterPerson{"Senior Two", {"senior2@example.com"}, "principal", {}, {}}},
+                      {protect({"refs/heads/main", "refs/heads/release/*"}, 2)}));
     repo.commit(ai_message("Big change",
                            "Reviewed-by: Senior One <senior@example.com>\n"
                            "Reviewed-by: Senior One <senior.one@corp.example>\n"),

@@ -14,9 +14,11 @@
 #include "support/temp_repo.h"
 
 namespace fs = std::filesystem;
+using trailgate::testing::ai_message;
 using trailgate::testing::GitDaemon;
 using trailgate::testing::HttpGitServer;
 using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
 using trailgate::testing::kJuniorOne;
 using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
@@ -89,9 +91,7 @@ std::map<std::string, std::string> recorded_hook_environment(TempRepo& repo) {
 std::string rejects_unreviewed_then_accepts_reviewed(TempRepo& repo) {
   std::string before = server_tip(repo, "refs/heads/main");
   REQUIRE_FALSE(before.empty());
-  std::string id = repo.commit(
-      "Add retry logic\n\nSome explanation.\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
-      kJunior);
+  std::string id = repo.commit(ai_message("Add retry logic"), kJunior);
 
   ProcessResult rejected = push(repo, "HEAD:refs/heads/main");
   INFO("push output:\n" << rejected.err);
@@ -117,7 +117,7 @@ std::string rejects_unreviewed_then_accepts_reviewed(TempRepo& repo) {
 // An unreviewed AI-assisted commit pushed to main with a break-glass claim; returns the push.
 ProcessResult push_break_glass(TempRepo& repo) {
   repo.server_git({"config", "receive.advertisePushOptions", "true"});
-  repo.commit("Hotfix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", kJunior);
+  repo.commit("Hotfix\n\n" + kClaudeTrailer + "\n", kJunior);
   return push(repo, "HEAD:refs/heads/main",
               {"-o", "trailgate.break-glass=INC-42: billing is down"});
 }
