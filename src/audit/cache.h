@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "audit/cache_record.h"  // serialize_record, deserialize_record
 #include "policy/policy.h"
 
 namespace trailgate::audit {
@@ -45,11 +46,6 @@ std::vector<std::int64_t> verdict_time_boundaries(const Policy& policy);
 // True when no date of `boundaries` (sorted) lies between `from` and `to` (either way round),
 // so a verdict reached at `from` still holds at `to`.
 bool time_stable(const std::vector<std::int64_t>& boundaries, std::int64_t from, std::int64_t to);
-
-// Appends `record` (its ref excepted) in binary form.
-void serialize_record(const AuditRecord& record, std::string& out);
-// Reads what serialize_record wrote. Returns false when it is malformed.
-bool deserialize_record(std::string_view payload, AuditRecord& record);
 
 // A checksum of `bytes` (64 bits, fast; catches damage, not forgery).
 std::uint64_t cache_checksum(std::string_view bytes);

@@ -33,7 +33,8 @@
 #include "audit/audit.h"
 #include "audit/cache.h"
 #include "git/repository.h"
-#include "review/note_approval.h"
+#include "git/tree_changes.h"
+#include "pipeline/pipeline.h"
 
 namespace trailgate::audit {
 
@@ -55,44 +56,6 @@ const AuditRecord& RecordView::record() const {
 }
 
 namespace {
-
-// True when `commit` is review debt (a violation, or an AI-assisted commit from before the
-// policy) that its review note pays: its verified trailer reviews and the note's verified
-// approvals together, counted per person, reach the rule's approvals.
-bool paid_by_note(const git::Repository& repo, CommitInfo& commit, const CommitEvaluation& eval,
-                  bool grandfathered, const ProtectRule& rule, const Policy& policy,
-                  const ScanOptions& options) {
-  if (!options.review_notes)
-    return false;
-  auto note = options.review_notes->find(commit.id);
-  if (note == options.review_notes->end())
-    return false;
-  const bool debt = grandfathered
-                        ? eval.ai_assisted()
-                        : eval.verdict != Verdict::ok && eval.verdict != Verdict::not_ai &&
-                              eval.verdict != Verdict::grandfathered;
-  if (!debt)
-    return false;
-  if (commit.parent_tree_ids.size() != commit.parent_ids.size()) {
-    commit.parent_tree_ids.clear();
-    for (const auto& parent : commit.parent_ids)
-      commit.parent_tree_ids.push_back(repo.commit_tree_id(parent));
-  }
-  review::ReviewOutcome late =
-      review::verify_note(commit, note->second, policy, rule.min_level, options.now);
-  std::vector<const Person*> approvers;
-  auto add = [&](const review::ReviewOutcome& outcome) {
-    for (const auto& claim : outcome.claims)
-      if (claim.status == review::ClaimStatus::verified)
-        if (const Person* person = policy.person_by_email(claim.email))
-          if (std::find(approvers.begin(), approvers.end(), person) == approvers.end())
-            approvers.push_back(person);
-  };
-  if (!grandfathered)
-    add(eval.reviews);
-  add(late);
-  return static_cast<int>(approvers.size()) >= rule.approvals;
-}
 
 constexpr std::size_t kBatchSize = 256;
 constexpr std::size_t kBlockBytes = 8 << 20;  // new cache records kept before appending
@@ -417,7 +380,8 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
     out.meta.bin_size = static_cast<std::uint32_t>(out.bin.size());
   };
 
-  auto judge = [&](git::Repository& repo, CacheReader* reader, Batch& b) {
+  auto judge = [&](git::Repository& repo, git::FileCounter& file_counter, CacheReader* reader,
+                   Batch& b) {
     const ScanTarget& target = targets[b.target];
     // Parents listed in the same batch (the common case: a batch is a stretch of history)
     // give their tree ids without another read.
@@ -472,25 +436,35 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
           commit.parent_tree_ids.push_back(it != trees.end() ? std::string(it->second)
                                                              : repo.commit_tree_id(parent));
         }
-      CommitEvaluation eval =
-          evaluate_commit(commit, target.ref, *target.rule, policy, markers, options.now);
-      bool grandfathered_commit = is_grandfathered(commit.id);
-      const bool late =
-          paid_by_note(repo, commit, eval, grandfathered_commit, *target.rule, policy, options);
+      // The hook's evaluation, with what the repository's records say about the commit; what it
+      // changes is read only when a blast-radius rule could change its verdict.
+      std::optional<git::ChangeSet> changes;
+      auto change_source = [&]() -> const git::ChangeSet& {
+        if (!changes)
+          changes = git::first_parent_changes(repo, commit.id, file_counter);
+        return *changes;
+      };
+      EvaluationContext context;
+      context.in_baseline = is_grandfathered(commit.id);
+      context.skip_needless_changes = true;
+      if (options.review_notes)
+        context.late_reviews = [&](const std::string& min_level) {
+          auto note = options.review_notes->find(commit.id);
+          return judge_review_note(repo, commit,
+                                   note == options.review_notes->end()
+                                       ? std::nullopt
+                                       : std::optional<std::string>(note->second),
+                                   policy, min_level, options.now);
+        };
+      context.break_glass = options.break_glass && options.break_glass->count(commit.id);
+      CommitEvaluation eval = evaluate_commit(commit, target.ref, *target.rule, policy, markers,
+                                              options.now, change_source, context);
       // Lines changed need the commit's trees, so count them before its fields move away.
       int lines = -1;
-      if (options.lines_changed && !eval.detections.empty() && !grandfathered_commit &&
-          eval.verdict != Verdict::ok && eval.verdict != Verdict::not_ai &&
-          eval.verdict != Verdict::grandfathered)
+      if (options.lines_changed && eval.ai_assisted() && is_violation(eval.verdict))
         lines = lines_of(repo, commit, trees);
       auto record = std::make_unique<AuditRecord>(
           make_record(std::move(commit), std::move(eval), target.ref));
-      if (grandfathered_commit)
-        record->verdict = std::string(to_string(Verdict::grandfathered));
-      if (late)
-        record->verdict = "reviewed-late";
-      else if (record->violation() && options.break_glass && options.break_glass->count(record->id))
-        record->verdict = "break-glass";
       record->lines_changed = lines;
       ++b.evaluated;
       CachedMeta& meta = out.meta;
@@ -524,6 +498,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
   auto worker = [&] {
     try {
       git::Repository repo = git::Repository::open_for_scan(repo_path);
+      git::FileCounter file_counter;  // consecutive commits share subtrees
       std::unique_ptr<CacheReader> reader;
       if (cache)
         reader = std::make_unique<CacheReader>(*cache);
@@ -539,7 +514,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
           b.reset(shared.pending.front());
           shared.pending.pop_front();
         }
-        judge(repo, reader.get(), *b);
+        judge(repo, file_counter, reader.get(), *b);
         std::lock_guard lock(shared.mu);
         std::size_t seq = b->seq;
         shared.done.emplace(seq, std::move(b));

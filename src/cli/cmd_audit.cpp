@@ -101,28 +101,18 @@ class Output {
   std::string buf_;
 };
 
-// The protected refs, grouped by the rule that protects them (policy order), by name within
-// a rule; each peeled to its commit.
+// The protected refs as the pipeline sees them (protected_state), grouped by the rule that
+// protects them (policy order), by name within a rule.
 std::vector<audit::ScanTarget> protected_targets(const git::Repository& repo,
                                                  const Policy& policy) {
-  std::vector<std::pair<std::size_t, git::RefEntry>> refs;
-  repo.for_each_ref([&](const git::RefEntry& ref) {
-    if (const ProtectRule* rule = policy.rule_for(ref.name))
-      refs.emplace_back(static_cast<std::size_t>(rule - policy.protect.data()), ref);
-  });
-  std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : a.second.name < b.second.name;
+  std::vector<ProtectedTip> tips = protected_state(repo, policy).tips;
+  std::sort(tips.begin(), tips.end(), [](const ProtectedTip& a, const ProtectedTip& b) {
+    return a.rule != b.rule ? a.rule < b.rule : a.ref < b.ref;
   });
   std::vector<audit::ScanTarget> targets;
-  for (const auto& [index, ref] : refs) {
-    std::optional<std::string> tip;
-    if (!ref.peeled.empty() && repo.is_commit(ref.peeled))
-      tip = ref.peeled;
-    else
-      tip = repo.peel_to_commit(ref.target);
-    if (tip)
-      targets.push_back({ref.name, *tip, &policy.protect[index], static_cast<int>(index)});
-  }
+  for (const ProtectedTip& tip : tips)
+    targets.push_back(
+        {tip.ref, tip.commit, tip.rule, static_cast<int>(tip.rule - policy.protect.data())});
   return targets;
 }
 
@@ -237,16 +227,12 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
     if (have_policy) {
       review_notes = git::read_notes(repo, git::kReviewNotesRef).notes;
       debt_state += "notes=" + repo.resolve_ref(git::kReviewNotesRef).value_or("");
-      host::BreakGlassLog log =
-          host::read_break_glass_log(host::log_path(policy.log, repo.git_dir()));
-      if (log.skipped > 0)
-        std::cerr << fmt::format(
-            "trailgate: audit: {} line{} of the decision log could not be read and were skipped\n",
-            log.skipped, log.skipped == 1 ? "" : "s");
-      for (auto& id : log.commits()) {
+      break_glass = logged_break_glass(repo, policy, "audit");
+      // In a stable order: the cache's fingerprint depends on it.
+      std::vector<std::string> ids(break_glass.begin(), break_glass.end());
+      std::sort(ids.begin(), ids.end());
+      for (const auto& id : ids)
         debt_state += " " + id;
-        break_glass.insert(std::move(id));
-      }
       scan_options.review_notes = &review_notes;
       scan_options.break_glass = &break_glass;
     }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <ctime>
 #include <iostream>
+#include <limits>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -84,13 +85,20 @@ int run_check(const GlobalOptions& options, const CheckOptions& check) {
         c.must_fast_forward_from.clear();
       }
 
+    // The records every entry point consults (docs/architecture.md): dates grandfather only
+    // commits the repository's protected refs already reach, notes pay review late, and the
+    // decision log (on a server) says what break-glass let in.
+    const ProtectedState history = known_protected_state(repo, policy);
+    const std::unordered_set<std::string> logged = logged_break_glass(repo, policy, "check");
     RunOptions run_options;
     run_options.now = std::time(nullptr);
+    run_options.before = &history;
+    run_options.logged_break_glass = &logged;
     const bool json = check.format == "json";
     const bool color = use_color(options, STDOUT_FILENO);
     // JSON is one document, so it keeps every commit; text shows each commit as it is judged,
     // which keeps memory bounded however long the range is.
-    run_options.keep_passing = json;
+    run_options.keep_passing = json ? std::numeric_limits<std::size_t>::max() : 0;
     if (!json)
       run_options.on_evaluation = [color](const CommitEvaluation& evaluation) {
         write_stdout(report::render_check_commit(evaluation, color));

@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "pipeline/evaluate.h"
+#include "pipeline/pipeline.h"
 #include "report/render.h"
 #include "review/payload.h"
 
@@ -54,8 +54,30 @@ int run_explain(const GlobalOptions& options, const ExplainOptions& explain) {
     const ProtectRule* rule = policy.rule_for(ref);
     // An unprotected ref still gets an explanation, judged as if it had the default rule.
     ProtectRule fallback;
-    CommitEvaluation e = evaluate_commit(commit, ref, rule ? *rule : fallback, policy,
-                                         loaded.markers, std::time(nullptr));
+    // The commit judged by the hook's own run(), as if it alone entered `ref` (its parents
+    // already there), with the records every entry point consults: the baseline, the review
+    // notes, the decision log, and whether the protected refs already reach it (dates).
+    const ProtectedState history = known_protected_state(repo, policy);
+    const std::unordered_set<std::string> logged = logged_break_glass(repo, policy, "explain");
+    RefCheck check;
+    check.update = RefUpdate{
+        commit.parent_ids.empty() ? std::string(commit.id.size(), '0') : commit.parent_ids.front(),
+        commit.id, ref};
+    check.rule = rule ? rule : &fallback;
+    check.judged_as = ref;
+    check.include = {commit.id};
+    check.exclude = commit.parent_ids;
+    check.exclude.insert(check.exclude.end(), history.baseline.begin(), history.baseline.end());
+    RunOptions run_options;
+    run_options.now = std::time(nullptr);
+    run_options.keep_passing = 1;
+    run_options.before = &history;
+    run_options.logged_break_glass = &logged;
+    Report report = run(repo, policy, loaded.markers, {check}, run_options);
+    if (report.evaluations.size() != 1)
+      throw std::logic_error(
+          fmt::format("explain judged {} commits, not one", report.evaluations.size()));
+    const CommitEvaluation& e = report.evaluations.front();
     using report::sanitize;
     std::string out;
     out += fmt::format("commit   {}\n", e.id);
@@ -84,6 +106,12 @@ int run_explain(const GlobalOptions& options, const ExplainOptions& explain) {
     for (const auto& c : e.reviews.claims)
       out += fmt::format("  {}: {}{}\n", sanitize(c.trailer), review::to_string(c.status),
                          c.reason.empty() ? "" : " (" + sanitize(c.reason) + ")");
+    for (const auto& c : e.late_reviews.claims)
+      out +=
+          fmt::format("  review note: {}: {}{}\n", sanitize(c.trailer), review::to_string(c.status),
+                      c.reason.empty() ? "" : " (" + sanitize(c.reason) + ")");
+    for (const auto& reason : e.blast_reasons)
+      out += fmt::format("  blast radius: {}\n", sanitize(reason.message));
     out += fmt::format("\nverdict: {}\n", to_string(e.verdict));
     for (const auto& f : e.findings)
       out += fmt::format("  {}: {}\n  fix: {}\n", f.rule, sanitize(f.problem), sanitize(f.fix));

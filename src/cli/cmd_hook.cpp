@@ -73,6 +73,8 @@ Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
   RunOptions run_options;
   run_options.now = std::time(nullptr);
   run_options.before = &before;
+  // The decision log records the verdict of every commit judged, up to the listing limit.
+  run_options.keep_passing = static_cast<std::size_t>(policy.max_listed_commits);
   // Commits that break-glass let in count as protected for no other ref: the log says which.
   const bool judges_commits = std::any_of(
       checks.begin(), checks.end(), [](const RefCheck& c) { return c.rule && !c.include.empty(); });
@@ -169,6 +171,8 @@ int run_hook(const GlobalOptions& options, Hook hook,
     report.emplace(judge(*repo, *loaded, record.updates, record.pusher));
     break_glass =
         host::decide_break_glass(host::break_glass_claims(push_options), record.pusher, *report);
+    if (break_glass.honoured())
+      waive_break_glass(*report, break_glass.refs);
     host::PushVerdict verdict = host::push_verdict(*report, break_glass);
     code = verdict == host::PushVerdict::rejected ? kViolations : kPassed;
 

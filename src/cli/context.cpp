@@ -1,5 +1,7 @@
 #include "cli/context.h"
 
+#include "host/decision_log.h"
+
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -195,6 +197,17 @@ int report_exception(const std::string& prefix, std::ostream& out) {
     out << fmt::format("trailgate: {}: internal error\n", prefix);
     return kInternal;
   }
+}
+
+std::unordered_set<std::string> logged_break_glass(const git::Repository& repo,
+                                                   const Policy& policy, std::string_view command) {
+  host::BreakGlassLog log = host::read_break_glass_log(host::log_path(policy.log, repo.git_dir()));
+  if (log.skipped > 0)
+    std::cerr << fmt::format(
+        "trailgate: {}: {} line{} of the decision log could not be read and were skipped\n",
+        command, log.skipped, log.skipped == 1 ? "" : "s");
+  std::vector<std::string> commits = log.commits();
+  return {std::make_move_iterator(commits.begin()), std::make_move_iterator(commits.end())};
 }
 
 }  // namespace trailgate::cli

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "detect/markers.h"
@@ -70,6 +71,13 @@ LoadedPolicy load_policy(const GlobalOptions& options, const git::Repository* re
 // settings (approve, explain --payload), which a reviewer's clone rarely holds. Throws
 // PolicyError for a policy that is found but malformed.
 Policy policy_or_defaults(const GlobalOptions& options, const git::Repository* repo);
+
+// The commits the repository's decision log says break-glass let in (an empty set when it has
+// no log), for the commands that describe history as it stands (check, explain, audit). Lines
+// that cannot be read are skipped and counted in a warning on stderr naming `command`.
+// Throws host::DecisionLogError when the log exists but cannot be read.
+std::unordered_set<std::string> logged_break_glass(const git::Repository& repo,
+                                                   const Policy& policy, std::string_view command);
 
 // Opens --repo, or the repository containing the current directory.
 git::Repository open_repository(const GlobalOptions& options);

@@ -876,6 +876,10 @@ std::string Repository::git_dir() const {
   return git_repository_path(repo_.get());
 }
 
+bool Repository::is_bare() const {
+  return git_repository_is_bare(repo_.get()) == 1;
+}
+
 std::string Repository::objects_dir() const {
   return std::string(git_repository_commondir(repo_.get())) + "objects";
 }

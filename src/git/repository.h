@@ -54,6 +54,8 @@ class Repository {
 
   // The git directory (for a bare repository, the repository itself), with a trailing '/'.
   std::string git_dir() const;
+  // True for a bare repository (a server's), false for one with a work tree.
+  bool is_bare() const;
   // The object directory (in the common git directory, for a linked work tree), no trailing '/'.
   std::string objects_dir() const;
   // The string value of config `key`, or nullopt when unset.

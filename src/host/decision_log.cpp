@@ -143,6 +143,7 @@ json work_json() {
 
 std::string build_log_line(const DecisionRecord& record) {
   json findings = json::array();
+  json commits = json::array();
   json failed = json::array();
   std::size_t findings_total = 0;
   std::size_t commits_checked = 0;
@@ -155,6 +156,11 @@ std::string build_log_line(const DecisionRecord& record) {
     for (const CommitEvaluation& evaluation : report.evaluations) {
       for (const Finding& finding : evaluation.findings)
         findings.push_back(finding_json(finding));
+      commits.push_back({{"id", evaluation.id},
+                         {"verdict", to_string(evaluation.verdict)},
+                         {"violation", is_violation(evaluation.verdict)},
+                         {"approvals_required", evaluation.approvals_required},
+                         {"approvals_verified", evaluation.reviews.verified}});
     }
     std::set<std::string> seen;
     for (const RefResult& ref : report.refs) {
@@ -185,6 +191,7 @@ std::string build_log_line(const DecisionRecord& record) {
       {"ref_updates", ref_updates_json(record)},
       {"commits_checked", commits_checked},
       {"commits_with_findings", failed},
+      {"commits", commits},
       {"findings", findings},
       {"findings_total", findings_total},
       {"verdict", to_string(record.verdict)},

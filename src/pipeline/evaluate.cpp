@@ -8,30 +8,6 @@
 
 namespace trailgate {
 
-std::string_view to_string(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::ok:
-      return "ok";
-    case Verdict::not_ai:
-      return "not-ai";
-    case Verdict::unreviewed:
-      return "unreviewed";
-    case Verdict::unverified:
-      return "unverified";
-    case Verdict::self_reviewed:
-      return "self-reviewed";
-    case Verdict::below_level:
-      return "below-level";
-    case Verdict::grandfathered:
-      return "grandfathered";
-    case Verdict::undeclared:
-      return "undeclared";
-    case Verdict::malformed:
-      return "malformed";
-  }
-  return "unknown";
-}
-
 namespace {
 
 constexpr std::string_view kDeclarationKey = "AI-Assisted";
@@ -194,6 +170,42 @@ void discount_pusher_review(const CommitInfo& commit, const Person* pusher,
   }
 }
 
+// True for the findings a review can answer: the review requirements, never a malformed commit
+// or a missing declaration.
+bool answered_by_review(const Finding& finding) {
+  return finding.rule == rules::kAiReview || finding.rule == rules::kReviewAll ||
+         finding.rule == rules::kBlastRadius;
+}
+
+// What the repository's records settle about a commit the rules alone fail or grandfather
+// (EvaluationContext): a review note that pays its review makes it reviewed_late, and
+// break-glass makes a violation break_glass.
+void settle_records(CommitEvaluation& eval, const CommitInfo& commit, const ProtectRule& rule,
+                    const Policy& policy, const EvaluationContext& context) {
+  const bool grandfathered = eval.verdict == Verdict::grandfathered;
+  const bool debt = grandfathered ? eval.ai_assisted() : is_violation(eval.verdict);
+  if (debt && context.late_reviews &&
+      std::all_of(eval.findings.begin(), eval.findings.end(), answered_by_review)) {
+    // A grandfathered commit owes what its rule asks; a failing one what it was judged to need.
+    const Requirement required =
+        grandfathered ? Requirement{rule.approvals, rule.min_level} : eval.required;
+    if (std::optional<review::ReviewOutcome> late = context.late_reviews(required.min_level)) {
+      eval.late_reviews = std::move(*late);
+      discount_pusher_review(commit, unknown_author_pusher(commit, policy, context.pusher),
+                             eval.late_reviews);
+      std::vector<const review::ReviewOutcome*> outcomes{&eval.late_reviews};
+      if (!grandfathered)
+        outcomes.push_back(&eval.reviews);
+      if (review::count_approvers(outcomes, policy) >= required.approvals) {
+        eval.verdict = Verdict::reviewed_late;
+        eval.findings.clear();
+      }
+    }
+  }
+  if (is_violation(eval.verdict) && context.break_glass)
+    eval.verdict = Verdict::break_glass;
+}
+
 }  // namespace
 
 CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& ref,
@@ -205,6 +217,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   eval.id = commit.id;
   eval.subject = std::string(subject_of(commit.message));
   eval.author = commit.author;
+  eval.committer = commit.committer;
   eval.trailers = trailers::parse(commit.message).trailers;
   eval.detections = markers.detect(commit, eval.trailers);
   for (const auto& t : eval.trailers) {
@@ -229,42 +242,69 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
         eval.verdict == Verdict::grandfathered)
       eval.verdict = Verdict::malformed;
   };
+  // Reachable from the baseline commit: the hook never reads such a commit, so nothing about it
+  // is judged here either.
+  if (context.in_baseline) {
+    eval.verdict = Verdict::grandfathered;
+    settle_records(eval, commit, rule, policy, context);
+    return eval;
+  }
   if (!commit.malformed.empty())
     malformed(commit.malformed);
 
   if (context.dates_may_grandfather && is_grandfathered(commit, policy.baseline)) {
     if (eval.findings.empty())
       eval.verdict = Verdict::grandfathered;
+    settle_records(eval, commit, rule, policy, context);
     return eval;
   }
 
   eval.review_required = eval.ai_assisted() || rule.review_all;
   eval.required = Requirement{rule.approvals, rule.min_level};
   const CommitClass commit_class{eval.ai_assisted(), eval.review_required};
+  const Person* self_pusher = unknown_author_pusher(commit, policy, context.pusher);
+  auto verify = [&](const std::string& min_level) {
+    review::ReviewOutcome outcome =
+        review::verify_reviews(commit, eval.trailers, policy, min_level, now);
+    discount_pusher_review(commit, self_pusher, outcome);
+    return outcome;
+  };
+  bool read_changes = changes && needs_changes(rule.blast, commit_class);
+  // Reviews judged at the rule's own level, when that was needed to decide whether to read the
+  // changes; reused when the blast-radius rules leave the level as it is.
+  std::optional<review::ReviewOutcome> base_reviews;
+  if (read_changes && context.skip_needless_changes && eval.review_required) {
+    base_reviews = verify(rule.min_level);
+    // Raising the level or the approvals cannot turn no verified review into enough.
+    if (base_reviews->verified == 0) {
+      read_changes = false;
+      eval.changes_unread = true;
+    }
+  }
   std::optional<std::string> too_deep;  // the tree walk's reason, when the tree nests too deep
   try {
-    if (changes && needs_changes(rule.blast, commit_class)) {
+    if (read_changes) {
       BlastRadius radius =
           assess_blast_radius(changes(), rule.blast, commit_class, eval.required, policy);
       eval.required = radius.required;
       eval.review_required = eval.review_required || !radius.reasons.empty();
       eval.blast_reasons = std::move(radius.reasons);
     }
-    if (changes && context.push_changes)
+    if (read_changes && context.push_changes)
       apply_push_mass_change(context.push_changes, changes, rule, policy, commit_class, eval);
   } catch (const git::TreeTooDeep& e) {
     too_deep = e.what();
   }
   const Requirement& required = eval.required;
-  const Person* self_pusher = unknown_author_pusher(commit, policy, context.pusher);
   if (eval.verdict != Verdict::malformed)
     eval.verdict = eval.review_required ? Verdict::ok : Verdict::not_ai;
   if (too_deep)
     malformed({*too_deep});
   if (eval.review_required) {
     eval.approvals_required = required.approvals;
-    eval.reviews = review::verify_reviews(commit, eval.trailers, policy, required.min_level, now);
-    discount_pusher_review(commit, self_pusher, eval.reviews);
+    eval.reviews = base_reviews && required.min_level == rule.min_level
+                       ? std::move(*base_reviews)
+                       : verify(required.min_level);
     if (!eval.reviews.over_limit.empty())
       add_finding(rules::kTooManyReviews, eval.reviews.over_limit + ", so none was judged",
                   fmt::format("Keep one {} trailer and one {} trailer per reviewer (at most {} "
@@ -326,6 +366,10 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
                   "and push again.");
     }
   }
+  // Fail closed: a finding always makes a violation, whatever set the verdict.
+  if (!eval.findings.empty() && !is_violation(eval.verdict))
+    eval.verdict = Verdict::unverified;
+  settle_records(eval, commit, rule, policy, context);
   return eval;
 }
 

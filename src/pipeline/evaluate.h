@@ -16,6 +16,7 @@
 #include "git/tree_changes.h"
 #include "model/commit.h"
 #include "model/finding.h"
+#include "model/verdict.h"
 #include "pipeline/blast_radius.h"
 #include "policy/policy.h"
 #include "review/review.h"
@@ -23,25 +24,11 @@
 
 namespace trailgate {
 
-enum class Verdict {
-  ok,             // AI-assisted (or review_all) and enough verified reviews
-  not_ai,         // not AI-assisted and nothing else required
-  unreviewed,     // review required, no review trailer at all
-  unverified,     // review trailers present, too few count (not on roster, malformed, expired)
-  self_reviewed,  // the only reviews are by the author
-  below_level,    // reviews by people below the required level
-  grandfathered,  // before the policy's baseline
-  undeclared,     // the rule requires an AI-Assisted declaration and there is none
-  malformed,      // the commit object is malformed (rules::kMalformedCommit), nothing else failed
-};
-
-// Stable name, as in JSON output: "ok", "not-ai", "self-reviewed", ...
-std::string_view to_string(Verdict verdict);
-
 struct CommitEvaluation {
   std::string id;
   std::string subject;
   Identity author;
+  Identity committer;
   std::vector<trailers::Trailer> trailers;    // the git-exact trailer block
   std::vector<detect::Detection> detections;  // empty when not AI-assisted
   std::optional<std::string> declaration;     // the AI-Assisted trailer's value, if any
@@ -50,11 +37,19 @@ struct CommitEvaluation {
   Requirement required;                    // approvals and level, raised by blast_reasons
   std::vector<BlastReason> blast_reasons;  // sensitive paths or mass change that applied
   review::ReviewOutcome reviews;
+  // The approvals in the commit's review note, judged when its trailers alone fell short
+  // (EvaluationContext::late_reviews); empty otherwise.
+  review::ReviewOutcome late_reviews;
+  // True when what the commit changes was not read because no blast-radius rule could change
+  // its verdict (EvaluationContext::skip_needless_changes): `required` is then the rule's own.
+  bool changes_unread = false;
   Verdict verdict = Verdict::not_ai;
   std::vector<Finding> findings;  // empty when the commit passes
 
   bool ai_assisted() const { return !detections.empty(); }
-  bool passed() const { return findings.empty(); }
+  // False for a violation (is_violation). A break_glass commit passes and keeps its findings:
+  // they say what break-glass waived.
+  bool passed() const { return !is_violation(verdict); }
 };
 
 // Reads what a commit changes against its first parent; called only when the blast-radius rules
@@ -75,6 +70,27 @@ struct EvaluationContext {
   // not count for a commit whose author the roster does not know, since they may be its author
   // under another address.
   const Person* pusher = nullptr;
+
+  // What the repository's own records say about the commit, beyond its bytes and the push.
+  // Every entry point reads them from the same places: the baseline commit, the review notes
+  // (refs/notes/trailgate) and the decision log (docs/architecture.md).
+  //
+  // The commit is reachable from the policy's baseline commit: grandfathered, and nothing else is
+  // judged (the hook never walks such commits; it judges one only when a push's new tip is one).
+  bool in_baseline = false;
+  // The approvals in the commit's review note judged for a level, or nullopt when it has no note;
+  // null when notes are not consulted. Asked only for a commit whose review falls short (or an
+  // AI-assisted grandfathered one): when the note's approvals and the commit's own verified
+  // reviews together reach the requirement, the verdict is reviewed_late.
+  std::function<std::optional<review::ReviewOutcome>(const std::string& min_level)> late_reviews;
+  // Break-glass let the commit in (the decision log says so): a violation becomes break_glass.
+  // The hook never sets it: it decides break-glass for the push it judges (waive_break_glass).
+  bool break_glass = false;
+  // Read what the commit changes only when a blast-radius rule could change its verdict: not for
+  // a commit that needs review and has no verified review at the rule's own level, which fails
+  // whatever the rules would ask. The audit's choice (docs/audit.md); the hook reads them, so
+  // that its message names every requirement at once.
+  bool skip_needless_changes = false;
 };
 
 // Judges `commit` as it enters `ref` under `rule`. `markers` is the policy's compiled marker

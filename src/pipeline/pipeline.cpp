@@ -5,9 +5,11 @@
 #include <set>
 #include <unordered_set>
 
+#include "git/notes.h"
 #include "git/tree_changes.h"
 #include "pipeline/notes_push.h"
 #include "policy/strictness.h"
+#include "review/note_approval.h"
 
 namespace trailgate {
 
@@ -129,6 +131,29 @@ ProtectedState protected_state(const git::Repository& repo, const Policy& policy
   });
   state.baseline = baseline_tips(repo, policy);
   state.symbolic_refs = repo.symbolic_refs();
+  return state;
+}
+
+ProtectedState known_protected_state(const git::Repository& repo, const Policy& policy) {
+  if (repo.is_bare())
+    return protected_state(repo, policy);
+  ProtectedState state;
+  constexpr std::string_view kRemotes = "refs/remotes/";
+  repo.for_each_ref([&](const git::RefEntry& ref) {
+    std::string_view name = ref.name;
+    if (name.substr(0, kRemotes.size()) != kRemotes)
+      return;
+    name.remove_prefix(kRemotes.size());
+    const std::size_t slash = name.find('/');
+    if (slash == std::string_view::npos)
+      return;
+    const ProtectRule* rule = policy.rule_for("refs/heads/" + std::string(name.substr(slash + 1)));
+    if (!rule)
+      return;
+    if (auto commit = repo.peel_to_commit(ref.target))
+      state.tips.push_back(ProtectedTip{ref.name, *commit, rule});
+  });
+  state.baseline = baseline_tips(repo, policy);
   return state;
 }
 
@@ -294,6 +319,26 @@ detect::MarkerSet compile_markers(const Policy& policy) {
   return detect::MarkerSet(std::move(specs));
 }
 
+void waive_break_glass(Report& report, const std::vector<std::string>& refs) {
+  for (CommitEvaluation& eval : report.evaluations)
+    if (is_violation(eval.verdict) && !eval.findings.empty() &&
+        std::find(refs.begin(), refs.end(), eval.findings.front().ref) != refs.end())
+      eval.verdict = Verdict::break_glass;
+}
+
+std::optional<review::ReviewOutcome> judge_review_note(
+    const git::Repository& repo, CommitInfo& commit, const std::optional<std::string>& note,
+    const Policy& policy, const std::string& min_level, std::int64_t now) {
+  if (!note)
+    return std::nullopt;
+  if (commit.parent_tree_ids.size() != commit.parent_ids.size()) {
+    commit.parent_tree_ids.clear();
+    for (const auto& parent : commit.parent_ids)
+      commit.parent_tree_ids.push_back(repo.commit_tree_id(parent));
+  }
+  return review::verify_note(commit, *note, policy, min_level, now);
+}
+
 bool Report::has_ref_findings() const {
   return std::any_of(refs.begin(), refs.end(),
                      [](const RefResult& r) { return !r.ref_findings.empty(); });
@@ -321,7 +366,9 @@ class RefJudge {
                           : git::ParentTrees::skip) {}
 
   // Evaluates commit `id` under the check's rule into `result`; returns its parents.
-  std::vector<std::string> judge(const std::string& id, RefResult& result) {
+  // `in_baseline`: the commit is reachable from the policy's baseline commit.
+  std::vector<std::string> judge(const std::string& id, RefResult& result,
+                                 bool in_baseline = false) {
     CommitInfo commit = repo_.read_commit(id, parent_trees_);
     // What the commit changes is read only if its blast-radius rules need it.
     std::optional<git::ChangeSet> changes;
@@ -338,8 +385,23 @@ class RefJudge {
               git::changes_between(repo_, check_.old_commit, check_.include.front(), file_counter_);
         return *push_changes_;
       };
-    context.dates_may_grandfather = was_protected_before(commit);
+    const auto& before = policy_.baseline.before;
+    // Only a commit already in the protected history can be grandfathered by a date.
+    context.dates_may_grandfather = !before || commit.author.time >= *before ||
+                                    commit.committer.time >= *before || protected_before(id);
     context.pusher = options_.pusher;
+    context.in_baseline = in_baseline;
+    // Notes as the repository holds them before the push (pre-receive runs before any ref moves).
+    // A note pays review debt on protected history; it never stands in for the trailers of a
+    // commit this push brings in.
+    context.late_reviews =
+        [&](const std::string& min_level) -> std::optional<review::ReviewOutcome> {
+      std::optional<std::string> note = git::read_note(repo_, git::kReviewNotesRef, id);
+      if (!note || !protected_before(id))
+        return std::nullopt;
+      return judge_review_note(repo_, commit, note, policy_, min_level, options_.now);
+    };
+    context.break_glass = options_.logged_break_glass && options_.logged_break_glass->count(id);
     CommitEvaluation eval = evaluate_commit(commit, check_.judged_as, *check_.rule, policy_,
                                             markers_, options_.now, change_source, context);
     ++result.commits_checked;
@@ -349,25 +411,24 @@ class RefJudge {
       ++result.commits_failed;
       result.failed_commits.push_back(eval.id);
       report_.findings += eval.findings.size();
-      if (options_.keep_passing ||
-          failing_kept_ < static_cast<std::size_t>(policy_.max_listed_commits)) {
+      if (failing_kept_ <
+          std::max(static_cast<std::size_t>(policy_.max_listed_commits), options_.keep_passing)) {
         ++failing_kept_;
         report_.evaluations.push_back(std::move(eval));
       }
-    } else if (options_.keep_passing) {
+    } else if (passing_kept_ < options_.keep_passing) {
+      ++passing_kept_;
       report_.evaluations.push_back(std::move(eval));
     }
     return std::move(commit.parent_ids);
   }
 
  private:
-  // Only a commit already in the protected history before the push can be grandfathered by a
-  // [baseline] date; asked only for a commit dated before it, and answered from one walk of
-  // what the protected refs held that this ref's exclusions do not cover.
-  bool was_protected_before(const CommitInfo& commit) {
-    const auto& before = policy_.baseline.before;
-    if (!before || commit.author.time >= *before || commit.committer.time >= *before)
-      return true;  // the date baseline cannot apply; nothing to decide
+  // True when commit `id` was in the protected history before the push: reachable from a tip of
+  // RunOptions::before. Answered from one walk of what those tips hold that this ref's exclusions
+  // do not cover, made on the first question (a commit dated before the baseline, or one with a
+  // review note).
+  bool protected_before(const std::string& id) {
     if (!protected_before_) {
       protected_before_.emplace();
       std::vector<std::string> tips;
@@ -376,11 +437,11 @@ class RefJudge {
           tips.push_back(tip.commit);
       if (!tips.empty()) {
         git::Walk walk = repo_.walk(tips, check_.exclude);
-        while (std::optional<std::string> id = walk.next())
-          protected_before_->insert(*id);
+        while (std::optional<std::string> next = walk.next())
+          protected_before_->insert(*next);
       }
     }
-    return protected_before_->count(commit.id) > 0;
+    return protected_before_->count(id) > 0;
   }
 
   const git::Repository& repo_;
@@ -391,6 +452,7 @@ class RefJudge {
   const RefCheck& check_;
   Report& report_;
   std::size_t& failing_kept_;
+  std::size_t passing_kept_ = 0;
   const git::ParentTrees parent_trees_;
   std::optional<git::ChangeSet> push_changes_;
   std::optional<std::unordered_set<std::string>> protected_before_;
@@ -431,6 +493,12 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
         if (break_glass.count(*id))
           break_glass_walked.insert(*id);
       }
+      // A push whose new tip the baseline commit already reaches brings in nothing to judge; the
+      // tip itself is reported, grandfathered, so that every push names its verdict.
+      if (result.commits_checked == 0 && options.before && !options.before->baseline.empty() &&
+          (check.include.front() == options.before->baseline.front() ||
+           repo.is_ancestor(check.include.front(), options.before->baseline.front())))
+        judge.judge(check.include.front(), result, true);
       // Commits let in by break-glass never count as protected for another ref's rule.
       for (const std::string& id : options.break_glass_commits) {
         if (break_glass_walked.count(id) || break_glass_judged.count({check.rule, id}) ||

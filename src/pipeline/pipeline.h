@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -91,6 +92,13 @@ std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy
 // is the state before the push.
 ProtectedState protected_state(const git::Repository& repo, const Policy& policy);
 
+// What the server protects, as far as this repository knows: in a bare repository (a server),
+// protected_state(); in a clone, the remote-tracking refs of protected branches
+// (refs/remotes/<remote>/<name> standing for refs/heads/<name>: what the server held when last
+// fetched), never the clone's own branches, which may hold exactly the commits being checked.
+// With the baseline; no symbolic refs. For check and explain (RunOptions::before).
+ProtectedState known_protected_state(const git::Repository& repo, const Policy& policy);
+
 // Every ref that moves when a push writes `ref`: `ref` itself, the refs its symbolic-ref chain
 // leads to, and every symbolic ref whose chain leads to the same ref; sorted. `symbolic_refs` is
 // ProtectedState::symbolic_refs. A chain deeper than git follows (5) ends where git stops.
@@ -109,8 +117,11 @@ std::vector<RefCheck> plan_push(const git::Repository& repo, const Policy& polic
                                 const ProtectedState& before);
 
 struct RunOptions {
-  std::int64_t now = 0;       // seconds since the epoch, for roster expiry
-  bool keep_passing = false;  // keep evaluations of passing commits (check --format json)
+  std::int64_t now = 0;  // seconds since the epoch, for roster expiry
+  // Passing evaluations to keep, at most, in walk order (check --format json: all of them; the
+  // hook: Policy::max_listed_commits, for the decision log). While it exceeds
+  // Policy::max_listed_commits, failing ones are kept up to it too.
+  std::size_t keep_passing = 0;
   // When set, receives every evaluation, passing or failing, in walk order as soon as it is
   // made, before the Report decides whether to keep it. A caller that shows every commit as it
   // comes (check's text output) can then leave keep_passing off, and its memory stays bounded
@@ -120,12 +131,17 @@ struct RunOptions {
   // another ref, so each one entering a ref is judged under its rule, whatever excludes it.
   std::vector<std::string> break_glass_commits;
   // What the repository protected before the push (nullptr: nothing). A [baseline] date
-  // grandfathers only commits reachable from its tips, never a commit this push brings into the
-  // protected history; a push to the review notes ref is judged against them.
+  // grandfathers, and a review note pays for, only commits reachable from its tips: never a
+  // commit this push brings into the protected history. A push to the review notes ref is judged
+  // against them too.
   const ProtectedState* before = nullptr;
   // The roster person the host names as the pusher (hook only; nullptr when none): their own
   // review does not count for a commit whose author the roster does not know.
   const Person* pusher = nullptr;
+  // Commits the decision log says break-glass let in: a violation among them is break_glass.
+  // check and explain set it, describing history as it stands; the hook never does (it decides
+  // break-glass for its own push, waive_break_glass, and judges logged commits under each rule).
+  const std::unordered_set<std::string>* logged_break_glass = nullptr;
 };
 
 struct RefResult {
@@ -143,8 +159,8 @@ struct RefResult {
 
 struct Report {
   std::vector<RefResult> refs;
-  // Failing evaluations, at most Policy::max_listed_commits of them, in walk order; plus
-  // passing ones when RunOptions::keep_passing.
+  // Failing evaluations, at most Policy::max_listed_commits of them (or RunOptions::keep_passing
+  // when larger), and passing ones up to RunOptions::keep_passing, all in walk order.
   std::vector<CommitEvaluation> evaluations;
   std::size_t commits_checked = 0;
   std::size_t commits_failed = 0;  // may exceed the failing evaluations kept
@@ -162,6 +178,19 @@ struct Report {
 // evaluations are kept, however many commits enter.
 Report run(const git::Repository& repo, const Policy& policy, const detect::MarkerSet& markers,
            const std::vector<RefCheck>& checks, const RunOptions& options);
+
+// Marks the failing evaluations of `refs` in `report` as break_glass: what the hook does once it
+// has honoured a break-glass claim (host/break_glass.h) that waives those refs' commit findings.
+// The findings stay, saying what was waived; the counts stay as run() made them.
+void waive_break_glass(Report& report, const std::vector<std::string>& refs);
+
+// The approvals in `note` (the text of `commit`'s review note, nullopt: none) judged for
+// `min_level` (review::verify_note); nullopt when there is no note. Reads the parents' trees into
+// `commit` when its signatures need them and they are not there yet. Every scheduler judges
+// late reviews through this.
+std::optional<review::ReviewOutcome> judge_review_note(
+    const git::Repository& repo, CommitInfo& commit, const std::optional<std::string>& note,
+    const Policy& policy, const std::string& min_level, std::int64_t now);
 
 // The compiled markers the policy asks for: the built-in catalogue unless switched off, then
 // the policy's own. Throws std::invalid_argument on a pattern RE2 rejects.

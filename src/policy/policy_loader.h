@@ -3,6 +3,10 @@
 // Unknown keys are errors, because a typo must never silently weaken a policy. The loader
 // reports all problems it finds in one go. It reads only the file it is given; finding which
 // file to read is policy_locator.h's job.
+//
+// Inside, in layers: policy_file.cpp reads the bytes; toml_reader.h is the TOML layer (typed
+// getters, unknown keys, positions); policy_builder.h has one loader per section, each in its
+// own load_<section>.cpp.
 #pragma once
 
 #include <stdexcept>

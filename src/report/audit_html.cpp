@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "audit_assets.h"
+
 namespace trailgate::report {
 namespace {
 
@@ -585,97 +587,6 @@ void violations_table(std::string& out, const AuditSummary& s,
 
 // ---- page --------------------------------------------------------------------------------------
 
-constexpr std::string_view kStyle = R"css(
-:root{--fg:#1d2330;--muted:#5f6b7a;--line:#d9dee5;--bg:#f4f6f9;--card:#fff;--ai:#3b6fd8;
---ok:#1e8a4c;--bad:#c0392b;--warn:#b26a00}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,
-"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif}
-main{max-width:1200px;margin:0 auto;padding:24px}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:0 0 12px}h3{font-size:15px;margin:0 0 8px}
-.meta{color:var(--muted);margin:0 0 16px}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
-.badge.strong{background:#e3f4ea;color:var(--ok)}.badge.weak{background:#fdf0dc;color:var(--warn)}
-.warning{background:#fdf6e8;border:1px solid #f0d9a8;border-radius:6px;padding:8px 12px;margin:0 0 16px}
-.cards{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:0 0 16px}
-.card,section{background:var(--card);border:1px solid var(--line);border-radius:8px}
-.card{padding:12px 16px}.card .v{font-size:26px;font-weight:700}.card .k{color:var(--muted)}
-.card .s{color:var(--muted);font-size:12px}
-section{padding:16px;margin:0 0 16px;overflow-x:auto}
-.pair{display:grid;grid-template-columns:1fr 1fr;gap:16px}
-@media (max-width:900px){.cards{grid-template-columns:1fr 1fr}.pair{grid-template-columns:1fr}}
-svg.chart{width:100%;height:auto;display:block}
-.grid{stroke:#e6e9ee}.axis{stroke:#8a94a3}.tick{stroke:#8a94a3}
-.ylabel{font-size:12px;fill:var(--muted);text-anchor:end}
-.xlabel{font-size:12px;fill:var(--muted);text-anchor:middle}
-.nodata{font-size:16px;fill:var(--muted);text-anchor:middle}
-.bar{fill:var(--ai)}.bar:hover{fill:#274f9e}
-.line{fill:none;stroke:var(--ok);stroke-width:2}.point{fill:var(--ok)}.point:hover{r:6}
-.avg{stroke:#7d8795;stroke-dasharray:6 4;stroke-width:1.5}
-.legend{color:var(--muted);font-size:12px;margin:4px 0 0}
-.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 0;vertical-align:middle}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{font-size:12px;color:var(--muted);font-weight:600;white-space:nowrap}
-td{overflow-wrap:break-word}td.subject{overflow-wrap:anywhere;min-width:220px}.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-td.id{font-family:ui-monospace,"DejaVu Sans Mono","Liberation Mono",monospace;white-space:nowrap;font-size:13px}
-tr.empty td,.muted,.note{color:var(--muted)}
-.verdict{font-weight:600;white-space:nowrap}.verdict.good,li.good{color:var(--ok)}.verdict.bad,li.bad{color:var(--bad)}
-.email,.date,.ref{color:var(--muted);font-size:12px}.ref{font-family:ui-monospace,"DejaVu Sans Mono","Liberation Mono",monospace;overflow-wrap:anywhere}
-td.reviews{min-width:260px}
-ul.reviews{margin:0;padding:0;list-style:none}
-.filters{display:flex;gap:8px;align-items:center;margin:0 0 8px;flex-wrap:wrap}
-.filters input{flex:1;min-width:240px;padding:6px 8px;border:1px solid var(--line);border-radius:6px;font:inherit}
-.filters select{padding:6px 8px;border:1px solid var(--line);border-radius:6px;font:inherit}
-tr[hidden]{display:none}
-)css";
-
-// Installed first, so that any later script error, console error or blocked network request
-// is written on the document element, where a headless test can read it from the DOM.
-constexpr std::string_view kErrorHook = R"js(
-(function(){
-  var d=document.documentElement;
-  function record(what){d.setAttribute("data-errors",(d.getAttribute("data-errors")||"")+what+"\n");}
-  window.onerror=function(msg,src,line,col){record("error: "+msg+" at "+line+":"+col);return false;};
-  window.addEventListener("unhandledrejection",function(e){record("rejection: "+e.reason);});
-  document.addEventListener("securitypolicyviolation",function(e){
-    record("blocked: "+e.violatedDirective+" "+e.blockedURI);});
-  var original=console.error;
-  console.error=function(){record("console: "+Array.prototype.join.call(arguments," "));
-    return original.apply(console,arguments);};
-})();
-)js";
-
-// The violations filter: free text over every cell, plus a verdict. "#filter=TEXT&verdict=V"
-// in the URL presets both, so a saved link (or a headless test) can open a filtered view.
-constexpr std::string_view kFilterScript = R"js(
-(function(){
-  var input=document.getElementById("filter");
-  var select=document.getElementById("verdict-filter");
-  var shown=document.getElementById("shown");
-  var rows=Array.prototype.slice.call(document.querySelectorAll("#violations tbody tr"));
-  function apply(){
-    var text=input.value.trim().toLowerCase();
-    var verdict=select.value;
-    var n=0;
-    rows.forEach(function(row){
-      var match=(!verdict||row.getAttribute("data-verdict")===verdict)&&
-        (!text||row.textContent.toLowerCase().indexOf(text)!==-1);
-      row.hidden=!match;
-      if(match)n++;
-    });
-    shown.textContent=String(n);
-  }
-  var params=new URLSearchParams(location.hash.replace(/^#/,""));
-  if(params.has("filter"))input.value=params.get("filter");
-  if(params.has("verdict"))select.value=params.get("verdict");
-  input.addEventListener("input",apply);
-  select.addEventListener("change",apply);
-  apply();
-  document.body.dataset.ready="1";
-})();
-)js";
-
 void header(std::string& out, const AuditSummary& s, const Series& series) {
   const bool roster = s.verification == "roster";
   const bool signature = s.verification == "signature";
@@ -740,10 +651,10 @@ std::string render_audit_html(const audit::AuditSummary& summary,
       "form-action 'none'\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"referrer\" content=\"no-referrer\">\n"
-      "<title>trailgate audit</title>\n<script>";
-  out += kErrorHook;
-  out += "</script>\n<style>";
-  out += kStyle;
+      "<title>trailgate audit</title>\n<script>\n";
+  out += kAuditErrorHook;
+  out += "</script>\n<style>\n";
+  out += kAuditCss;
   out += "</style>\n</head>\n<body>\n<main>\n";
 
   header(out, summary, series);
@@ -779,8 +690,8 @@ std::string render_audit_html(const audit::AuditSummary& summary,
   violations_table(out, summary, violations);
   out +=
       "</section>\n<p class=\"note\">Generated by trailgate. This file is self-contained: it "
-      "loads nothing from the network.</p>\n</main>\n<script>";
-  out += kFilterScript;
+      "loads nothing from the network.</p>\n</main>\n<script>\n";
+  out += kAuditFilterScript;
   out += "</script>\n</body>\n</html>\n";
   return out;
 }

@@ -460,4 +460,15 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
   return outcome;
 }
 
+int count_approvers(const std::vector<const ReviewOutcome*>& outcomes, const Policy& policy) {
+  std::vector<const Person*> approvers;
+  for (const ReviewOutcome* outcome : outcomes)
+    for (const auto& claim : outcome->claims)
+      if (claim.status == ClaimStatus::verified)
+        if (const Person* person = policy.person_by_email(claim.email))
+          if (std::find(approvers.begin(), approvers.end(), person) == approvers.end())
+            approvers.push_back(person);
+  return static_cast<int>(approvers.size());
+}
+
 }  // namespace trailgate::review

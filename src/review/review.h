@@ -87,6 +87,11 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
                              const std::vector<trailers::Trailer>& trailers, const Policy& policy,
                              std::string_view min_level, std::int64_t now);
 
+// The distinct roster people with a verified claim in any of `outcomes` (two claims by one
+// person, under any of their emails, are one approval): the one way approvals are counted when
+// reviews come from more than one place (trailers and a review note).
+int count_approvers(const std::vector<const ReviewOutcome*>& outcomes, const Policy& policy);
+
 // True when `key` claims a review under `settings` (one of trailer_keys, ASCII case-insensitive).
 bool is_review_key(const ReviewSettings& settings, std::string_view key);
 
