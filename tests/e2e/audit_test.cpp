@@ -12,12 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ai_message;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kPrincipalOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
 using trailgate::testing::read_file;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
+using trailgate::testing::signature_policy;
 using trailgate::testing::TempDir;
 using trailgate::testing::trailgate_binary;
 using trailgate::testing::write_file;
@@ -26,32 +34,8 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* const kRoster = R"(
-[review]
-verification = "roster"
+const std::string kRoster = roster_policy({kSeniorOne, kPrincipalOne, kJuniorOne});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Principal One"
-emails = ["principal@example.com"]
-level = "principal"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
-
-const char* const kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
 const char* const kAlice = "Alice Dev <alice@example.com>";
 const char* const kBob = "Bob Dev <bob@example.com>";
 
@@ -112,7 +96,7 @@ class AuditRepo {
 };
 
 std::string ai(const std::string& subject, const std::string& trailers = "") {
-  return subject + "\n\nBody text.\n\n" + kClaude + "\n" + trailers;
+  return ai_message(subject, trailers, "Body text.");
 }
 
 // RFC 4180: fields in quotes with "" for a quote, CRLF between records.
@@ -597,20 +581,9 @@ TEST_CASE("audit: signed reviews verify, whichever batch or ref holds the parent
   trailgate::testing::SshKey senior =
       trailgate::testing::make_ssh_key(keys.path(), "senior", "ed25519");
   AuditRepo repo;
-  repo.set_policy(R"(
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-keys = [")" + senior.public_key +
-                  R"("]
-
-[[protect]]
-refs = ["refs/heads/main"]
-
-[[protect]]
-refs = ["refs/heads/release/*"]
-)");
+  repo.set_policy(signature_policy({kSeniorOne.with_keys({senior.public_key})},
+                                   {protect({"refs/heads/main"}, std::nullopt, ""),
+                                    protect({"refs/heads/release/*"}, std::nullopt, "")}));
   std::string root = repo.commit(ai("Root work"), kAlice, "2026-01-05", 2);
   repo.commit(ai("More work"), kAlice, "2026-01-06", 3);
   auto approve = [&](const std::string& range) {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 #include "version.h"
 
@@ -18,30 +19,18 @@ namespace {
 namespace fs = std::filesystem;
 namespace testing = trailgate::testing;
 using nlohmann::json;
+using testing::ai_message;
 using testing::ProcessResult;
 using testing::TempRepo;
 
 using Env = std::map<std::string, std::string>;
 using Strings = std::vector<std::string>;
 
-const char* const kPolicy = R"([review]
-verification = "roster"
+const std::string kPolicy = testing::roster_policy(
+    {testing::kSeniorOne.with_usernames({"sone"})},
+    {testing::protect({"refs/heads/main", "refs/heads/b*"}, std::nullopt, "")});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-usernames = ["sone"]
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/b*"]
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
-
-std::string ai_message(const std::string& subject) {
-  return subject + "\n\nSome explanation.\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
-}
+const std::string kJunior = testing::ident(testing::kJuniorOne);
 
 Strings lines_of(const fs::path& path) {
   Strings lines;
