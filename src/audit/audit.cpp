@@ -15,7 +15,7 @@ void count(Tally& t, const AuditRecord& r) {
   ++t.commits;
   if (r.ai_assisted()) {
     ++t.ai_assisted;
-    if (r.verdict == "ok")
+    if (r.evaluation.verdict == Verdict::ok)
       ++t.ai_verified;
   }
   if (r.violation())
@@ -107,62 +107,38 @@ std::optional<std::int64_t> parse_day(std::string_view text) {
   return util::days_from_civil(*y, *m, *d) * util::kSecondsPerDay;
 }
 
-AuditRecord make_record(const CommitInfo& commit, const CommitEvaluation& evaluation,
-                        const std::string& ref) {
+AuditRecord make_record(CommitEvaluation evaluation, const std::string& ref) {
   AuditRecord r;
-  r.id = commit.id;
-  r.subject = evaluation.subject;
-  r.author = commit.author;
-  r.committer = commit.committer;
-  r.ref = ref;
-  r.trailers = evaluation.trailers;
-  r.markers = evaluation.detections;
-  r.reviews = evaluation.reviews.claims;
-  r.approvals_required = evaluation.approvals_required;
-  r.approvals_verified = evaluation.reviews.verified;
-  r.verdict = std::string(to_string(evaluation.verdict));
-  return r;
-}
-
-AuditRecord make_record(CommitInfo&& commit, CommitEvaluation&& evaluation,
-                        const std::string& ref) {
-  AuditRecord r;
-  r.id = std::move(commit.id);
-  r.subject = std::move(evaluation.subject);
-  r.author = std::move(commit.author);
-  r.committer = std::move(commit.committer);
-  r.ref = ref;
-  r.trailers = std::move(evaluation.trailers);
-  r.markers = std::move(evaluation.detections);
-  r.reviews = std::move(evaluation.reviews.claims);
-  r.approvals_required = evaluation.approvals_required;
-  r.approvals_verified = evaluation.reviews.verified;
-  r.verdict = std::string(to_string(evaluation.verdict));
+  r.evaluation = std::move(evaluation);
+  r.evaluation.ref = ref;
+  for (Finding& finding : r.evaluation.findings)
+    finding.ref = ref;
   return r;
 }
 
 void AuditSummary::add(const AuditRecord& record) {
+  const CommitEvaluation& e = record.evaluation;
   count(total, record);
-  count(by_week[week_key(record.author.time)], record);
-  count(by_month[month_key(record.author.time)], record);
-  std::string author = util::ascii_lowercase(record.author.email);
+  count(by_week[week_key(e.author.time)], record);
+  count(by_month[month_key(e.author.time)], record);
+  std::string author = util::ascii_lowercase(e.author.email);
   count(by_author[author], record);
-  for (std::size_t i = 0; i < record.markers.size(); ++i) {
-    const std::string& tool = record.markers[i].tool;
-    bool seen = std::any_of(record.markers.begin(), record.markers.begin() + static_cast<long>(i),
+  for (std::size_t i = 0; i < e.detections.size(); ++i) {
+    const std::string& tool = e.detections[i].tool;
+    bool seen = std::any_of(e.detections.begin(), e.detections.begin() + static_cast<long>(i),
                             [&](const detect::Detection& d) { return d.tool == tool; });
     if (!seen)
       count(by_tool[tool], record);
   }
-  if (record.verdict != "grandfathered")
-    for (const auto& claim : record.reviews)
+  if (e.verdict != Verdict::grandfathered)
+    for (const auto& claim : e.reviews.claims)
       if (claim.status == review::ClaimStatus::verified)
         ++by_reviewer[util::ascii_lowercase(claim.email)];
-  ++by_verdict[record.verdict];
-  if (record.verdict == "reviewed-late")
+  ++by_verdict[std::string(to_string(e.verdict))];
+  if (e.verdict == Verdict::reviewed_late)
     ++reviewed_late;
-  if (record.verdict == "break-glass" ||
-      (record.verdict == "grandfathered" && record.ai_assisted()))
+  if (e.verdict == Verdict::break_glass ||
+      (e.verdict == Verdict::grandfathered && record.ai_assisted()))
     ++open_review_debt;
   if (record.ai_assisted() && record.violation()) {
     ++ai_gaps_by_author[author];

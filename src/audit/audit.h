@@ -25,33 +25,20 @@
 
 namespace trailgate::audit {
 
-// One judged commit.
+// One judged commit: the pipeline's evaluation of it, as the hook and `check` see it, with
+// what only the audit adds. The verdict is the evaluation's (reviewed-late, break-glass and
+// grandfathered included); nothing here re-decides it.
 struct AuditRecord {
-  std::string id;
-  std::string subject;
-  Identity author;
-  Identity committer;
-  std::string ref;  // the ref (or revision) whose rule judged it
-  std::vector<trailers::Trailer> trailers;
-  std::vector<detect::Detection> markers;    // empty: not AI-assisted
-  std::vector<review::ReviewClaim> reviews;  // every review trailer and its status
-  int approvals_required = 0;
-  int approvals_verified = 0;
-  std::string verdict;     // to_string(Verdict): ok, not-ai, unreviewed, ...
-  int lines_changed = -1;  // added + deleted against the first parent; -1 when not computed
+  CommitEvaluation evaluation;  // evaluation.ref: the ref (or revision) whose rule judged it
+  int lines_changed = -1;       // added + deleted against the first parent; -1 when not computed
 
-  bool ai_assisted() const { return !markers.empty(); }
-  bool violation() const {
-    return verdict != "ok" && verdict != "not-ai" && verdict != "grandfathered" &&
-           verdict != "reviewed-late" && verdict != "break-glass";
-  }
+  bool ai_assisted() const { return evaluation.ai_assisted(); }
+  bool violation() const { return is_violation(evaluation.verdict); }
 };
 
-// Builds the record of `evaluation` (of `commit`, judged for `ref`). lines_changed stays -1.
-AuditRecord make_record(const CommitInfo& commit, const CommitEvaluation& evaluation,
-                        const std::string& ref);
-// The same, moving out of `commit` and `evaluation` instead of copying.
-AuditRecord make_record(CommitInfo&& commit, CommitEvaluation&& evaluation, const std::string& ref);
+// The record of `evaluation`, judged for `ref` (which becomes evaluation.ref and the ref of
+// each of its findings). lines_changed stays -1.
+AuditRecord make_record(CommitEvaluation evaluation, const std::string& ref);
 
 // Counters over a set of records, overall and per period or group.
 struct Tally {

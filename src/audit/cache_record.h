@@ -11,9 +11,12 @@
 
 namespace trailgate::audit {
 
-// Appends `record` (its ref excepted) in binary form.
+// Appends `record` in binary form: the whole evaluation but its id and ref (the cache keeps the
+// id beside it; the ref is the scan's), and lines_changed.
 void serialize_record(const AuditRecord& record, std::string& out);
-// Reads what serialize_record wrote. Returns false when it is malformed.
+// Reads what serialize_record wrote into `record`, keeping the record.evaluation.id and
+// record.evaluation.ref the caller set (its findings get them too). Returns false when it is
+// malformed.
 bool deserialize_record(std::string_view payload, AuditRecord& record);
 
 }  // namespace trailgate::audit

@@ -43,13 +43,13 @@ const AuditRecord& RecordView::record() const {
     return *fresh;
   if (!parsed) {
     AuditRecord r;
-    r.id = id;
+    r.evaluation.id = id;
+    r.evaluation.ref = std::string(ref);
     if (!deserialize_record(cached_bin, r))
       throw std::runtime_error(
           fmt::format("the audit cache has a damaged record for commit {}; delete the cache "
                       "(<git dir>/trailgate/audit-cache) and run the audit again",
                       id));
-    r.ref = std::string(ref);
     parsed = std::move(r);
   }
   return *parsed;
@@ -370,7 +370,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
   auto add_lines = [&](git::Repository& repo, Output& out, const CommitInfo& commit,
                        const TreeIds& trees) {
     AuditRecord record;
-    record.id = commit.id;
+    record.evaluation.id = commit.id;
     if (!deserialize_record(out.bin, record))
       return;  // RecordView::record() reports it
     record.lines_changed = lines_of(repo, commit, trees);
@@ -463,14 +463,13 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       int lines = -1;
       if (options.lines_changed && eval.ai_assisted() && is_violation(eval.verdict))
         lines = lines_of(repo, commit, trees);
-      auto record = std::make_unique<AuditRecord>(
-          make_record(std::move(commit), std::move(eval), target.ref));
+      auto record = std::make_unique<AuditRecord>(make_record(std::move(eval), target.ref));
       record->lines_changed = lines;
       ++b.evaluated;
       CachedMeta& meta = out.meta;
-      raw_id(record->id, meta.id);  // parsed from 40 hex digits, so it cannot fail
-      meta.author_time = record->author.time;
-      meta.committer_time = record->committer.time;
+      raw_id(record->evaluation.id, meta.id);  // parsed from 40 hex digits, so it cannot fail
+      meta.author_time = record->evaluation.author.time;
+      meta.committer_time = record->evaluation.committer.time;
       meta.judged_at = options.now;
       meta.rule_index = target.rule_index;
       meta.lines_changed = record->lines_changed;

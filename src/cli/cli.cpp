@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <utility>
 
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "version.h"
 
@@ -82,9 +84,9 @@ int run(int argc, char** argv) {
   return finish_stdout(dispatch(argc, argv));
 }
 
-namespace {
-
-int dispatch(int argc, char** argv) {
+CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                               std::ostream& err) {
+  CommandLine line;
   CLI::App app{
       "trailgate: verifies that AI-assisted commits carry a senior's review before they "
       "enter protected refs.",
@@ -93,116 +95,107 @@ int dispatch(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
 
-  GlobalOptions global;
-  app.add_option("--repo", global.repo,
+  app.add_option("--repo", line.global.repo,
                  "Repository to work on (default: the hook's or the "
                  "current directory's)");
-  app.add_option("--policy", global.policy, "Policy file (default: looked up, see docs/policy.md)");
-  app.add_option("--color", global.color, "Color output: auto, always or never")
+  app.add_option("--policy", line.global.policy,
+                 "Policy file (default: looked up, see docs/policy.md)");
+  app.add_option("--color", line.global.color, "Color output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
   // The table of commands: each is a thin driver in cmd_*.cpp.
   auto* pre_receive = app.add_subcommand(
       "pre-receive", "Hook mode: read <old> <new> <ref> lines on stdin; exit 0 accepts the push");
 
-  std::string update_ref, update_old, update_new;
   auto* update = app.add_subcommand("update", "Hook mode for one ref: update <ref> <old> <new>");
-  update->add_option("ref", update_ref, "Ref being updated")->required();
-  update->add_option("old", update_old, "Old object id")->required();
-  update->add_option("new", update_new, "New object id")->required();
+  update->add_option("ref", line.update_ref, "Ref being updated")->required();
+  update->add_option("old", line.update_old, "Old object id")->required();
+  update->add_option("new", line.update_new, "New object id")->required();
 
-  CheckOptions check_options;
   auto* check = app.add_subcommand(
       "check", "Check commits as if pushed to a ref (default: @{upstream}..HEAD to the upstream)");
-  check->add_option("--ref", check_options.ref, "Ref whose rules apply (default: the upstream's)");
-  check->add_option("--format", check_options.format, "Output format: text or json")
+  check->add_option("--ref", line.check.ref, "Ref whose rules apply (default: the upstream's)");
+  check->add_option("--format", line.check.format, "Output format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
-  check->add_option("range", check_options.ranges, "Revision ranges, A..B or B");
+  check->add_option("range", line.check.ranges, "Revision ranges, A..B or B");
 
-  ExplainOptions explain_options;
   auto* explain = app.add_subcommand(
       "explain", "Show why a commit is or isn't AI-assisted and reviewed, or its review payload");
-  explain->add_option("--ref", explain_options.ref,
-                      "Ref whose rules apply (default: the upstream's)");
-  explain->add_flag("--payload", explain_options.payload,
+  explain->add_option("--ref", line.explain.ref, "Ref whose rules apply (default: the upstream's)");
+  explain->add_flag("--payload", line.explain.payload,
                     "Print exactly the bytes a reviewer signs for this commit");
-  explain->add_option("--reviewer", explain_options.reviewer,
+  explain->add_option("--reviewer", line.explain.reviewer,
                       "Reviewer email for --payload (default: the only Reviewed-by)");
-  explain->add_option("rev", explain_options.rev, "The commit")->required();
+  explain->add_option("rev", line.explain.rev, "The commit")->required();
 
-  ApproveOptions approve_options;
   auto* approve = app.add_subcommand(
       "approve", "Sign a review of HEAD (or A..HEAD) and add Reviewed-by and Review-Signature");
-  approve->add_option("range", approve_options.range,
+  approve->add_option("range", line.approve.range,
                       "HEAD (default) or A..HEAD; with --note, any commit or range A..B");
-  approve->add_option("--key", approve_options.key,
+  approve->add_option("--key", line.approve.key,
                       "SSH key to sign with (default: git config user.signingKey)");
-  approve->add_option("--as", approve_options.as,
+  approve->add_option("--as", line.approve.as,
                       "Reviewer \"Name <email>\" (default: user.name and user.email)");
-  approve->add_flag("--note", approve_options.note,
+  approve->add_flag("--note", line.approve.note,
                     "Store the approvals as notes under refs/notes/trailgate instead of "
                     "rewriting commits (for history already on a protected ref)");
 
-  AuditOptions audit_options;
   auto* audit = app.add_subcommand(
       "audit", "Judge history like the hook and report (default: the protected refs)");
-  audit->add_option("revision", audit_options.revisions,
+  audit->add_option("revision", line.audit.revisions,
                     "Commits to scan with their history (default: every protected ref)");
-  audit->add_option("--ref", audit_options.ref, "Ref whose rule judges the revisions given");
-  audit->add_option("--since", audit_options.since,
+  audit->add_option("--ref", line.audit.ref, "Ref whose rule judges the revisions given");
+  audit->add_option("--since", line.audit.since,
                     "Only commits authored on or after this day (YYYY-MM-DD, UTC)");
-  audit->add_option("--until", audit_options.until,
+  audit->add_option("--until", line.audit.until,
                     "Only commits authored on or before this day (YYYY-MM-DD, UTC)");
-  audit->add_option("--format", audit_options.format, "text, json, jsonl, csv, md or html")
+  audit->add_option("--format", line.audit.format, "text, json, jsonl, csv, md or html")
       ->check(CLI::IsMember({"text", "json", "jsonl", "csv", "md", "html"}));
-  audit->add_option("-o,--output", audit_options.output, "Write the report to FILE (atomically)");
-  audit->add_flag("--fail-on-violations", audit_options.fail_on_violations,
+  audit->add_option("-o,--output", line.audit.output, "Write the report to FILE (atomically)");
+  audit->add_flag("--fail-on-violations", line.audit.fail_on_violations,
                   "Exit 1 when any commit is a violation");
-  audit->add_flag("--stats", audit_options.stats,
+  audit->add_flag("--stats", line.audit.stats,
                   "Print how many commits came from the cache to stderr");
-  audit->add_flag("--no-cache", audit_options.no_cache, "Neither read nor write the cache");
-  audit->add_option("--threads", audit_options.threads, "Worker threads (default: one per core)");
+  audit->add_flag("--no-cache", line.audit.no_cache, "Neither read nor write the cache");
+  audit->add_option("--threads", line.audit.threads, "Worker threads (default: one per core)");
 
   auto* policy = app.add_subcommand("policy", "Work with policy files");
   policy->require_subcommand(1);
-  std::string policy_file;
   auto* policy_check = policy->add_subcommand("check", "Validate a policy file");
-  policy_check->add_option("file", policy_file, "Policy file (default: looked up)");
+  policy_check->add_option("file", line.policy_file, "Policy file (default: looked up)");
 
-  InstallOptions install_options;
   auto* install = app.add_subcommand(
       "install",
       "Install the hook where git or the host runs it, chaining any hook already there; or "
       "--uninstall it");
   install
-      ->add_option("--hook", install_options.hooks,
+      ->add_option("--hook", line.install.hooks,
                    "pre-receive (default) and/or update; --uninstall: default both")
       ->check(CLI::IsMember({"pre-receive", "update"}));
   auto* hooks_dir = install->add_option(
-      "--hooks-dir", install_options.hooks_dir,
+      "--hooks-dir", line.install.hooks_dir,
       "Install into DIR, a directory repositories use as core.hooksPath, not --repo's hooks/");
   hooks_dir->type_name("DIR");
   auto* pre_receive_d = install->add_option(
-      "--pre-receive-d", install_options.pre_receive_d,
+      "--pre-receive-d", line.install.pre_receive_d,
       "Add trailgate to DIR, a pre-receive.d directory whose every hook the host runs "
       "(GitLab's global server hooks)");
   pre_receive_d->type_name("DIR");
   auto* gitlab = install->add_flag(
-      "--gitlab", install_options.gitlab,
+      "--gitlab", line.install.gitlab,
       "Add trailgate to --repo's GitLab server hooks: custom_hooks/<hook>.d/trailgate");
-  auto* gitea = install->add_flag("--gitea,--forgejo", install_options.gitea,
+  auto* gitea = install->add_flag("--gitea,--forgejo", line.install.gitea,
                                   "Add trailgate to --repo's Gitea or Forgejo hooks: "
                                   "hooks/<hook>.d/trailgate, beside Gitea's own");
   hooks_dir->excludes(pre_receive_d)->excludes(gitlab)->excludes(gitea);
   pre_receive_d->excludes(gitlab)->excludes(gitea);
   gitlab->excludes(gitea);
-  install->add_flag("--uninstall", install_options.uninstall,
+  install->add_flag("--uninstall", line.install.uninstall,
                     "Take trailgate out and put back exactly what was there before");
-  install->add_flag("--force", install_options.force,
+  install->add_flag("--force", line.install.force,
                     "Go ahead over a trailgate hook file that was edited by hand (the edits "
                     "are lost)");
-  install->add_flag("--dry-run", install_options.dry_run,
-                    "Print what would be done; change nothing");
+  install->add_flag("--dry-run", line.install.dry_run, "Print what would be done; change nothing");
   install->footer(
       "Without a target option, installs into the hooks/ directory of --repo (default: the "
       "current repository). See docs/install.md for what each target writes, how an existing "
@@ -211,29 +204,53 @@ int dispatch(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
-    return app.exit(e);
+    line.exit_code = app.exit(e, out, err);
+    return line;
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kUsage;
+    app.exit(e, out, err);
+    line.exit_code = kUsage;
+    return line;
   }
 
-  if (pre_receive->parsed())
-    return run_pre_receive(global);
-  if (update->parsed())
-    return run_update(global, update_ref, update_old, update_new);
-  if (check->parsed())
-    return run_check(global, check_options);
-  if (explain->parsed())
-    return run_explain(global, explain_options);
-  if (approve->parsed())
-    return run_approve(global, approve_options);
-  if (audit->parsed())
-    return run_audit(global, audit_options);
-  if (policy_check->parsed())
-    return run_policy_check(global, policy_file);
-  if (install->parsed())
-    return run_install(global, install_options);
-  std::cerr << app.help();
+  const std::pair<const CLI::App*, Command> table[] = {
+      {pre_receive, Command::pre_receive},   {update, Command::update},   {check, Command::check},
+      {explain, Command::explain},           {approve, Command::approve}, {audit, Command::audit},
+      {policy_check, Command::policy_check}, {install, Command::install}};
+  for (const auto& [subcommand, command] : table) {
+    if (subcommand->parsed()) {
+      line.command = command;
+      return line;
+    }
+  }
+  err << app.help();
+  line.exit_code = kUsage;
+  return line;
+}
+
+namespace {
+
+int dispatch(int argc, char** argv) {
+  const CommandLine line = parse_command_line(argc, argv, std::cout, std::cerr);
+  switch (line.command) {
+    case Command::none:
+      return line.exit_code;
+    case Command::pre_receive:
+      return run_pre_receive(line.global);
+    case Command::update:
+      return run_update(line.global, line.update_ref, line.update_old, line.update_new);
+    case Command::check:
+      return run_check(line.global, line.check);
+    case Command::explain:
+      return run_explain(line.global, line.explain);
+    case Command::approve:
+      return run_approve(line.global, line.approve);
+    case Command::audit:
+      return run_audit(line.global, line.audit);
+    case Command::policy_check:
+      return run_policy_check(line.global, line.policy_file);
+    case Command::install:
+      return run_install(line.global, line.install);
+  }
   return kUsage;
 }
 

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "model/work_counters.h"
+#include "report/commit_json.h"
 #include "util/calendar.h"
 #include "util/file_write.h"
 #include "util/hex_id.h"
@@ -28,11 +29,12 @@ json string_or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
-json finding_json(const Finding& finding) {
+// A ref-level finding; a commit's findings are in its commit object.
+json ref_finding_json(const Finding& finding) {
   return {{"rule", finding.rule},
           {"ref", finding.ref},
-          {"commit", string_or_null(finding.commit_id)},
-          {"message", finding.problem}};
+          {"problem", finding.problem},
+          {"fix", finding.fix}};
 }
 
 json ref_updates_json(const DecisionRecord& record) {
@@ -130,24 +132,20 @@ json work_json() {
 
 std::string build_log_line(const DecisionRecord& record) {
   json findings = json::array();
-  json commits = json::array();
   json failed = json::array();
+  std::string commits;  // the listed commits' objects, comma-separated
   std::size_t findings_total = 0;
   std::size_t commits_checked = 0;
   if (record.report != nullptr) {
     const Report& report = *record.report;
     for (const RefResult& ref : report.refs) {
       for (const Finding& finding : ref.ref_findings)
-        findings.push_back(finding_json(finding));
+        findings.push_back(ref_finding_json(finding));
     }
     for (const CommitEvaluation& evaluation : report.evaluations) {
-      for (const Finding& finding : evaluation.findings)
-        findings.push_back(finding_json(finding));
-      commits.push_back({{"id", evaluation.id},
-                         {"verdict", to_string(evaluation.verdict)},
-                         {"violation", is_violation(evaluation.verdict)},
-                         {"approvals_required", evaluation.approvals_required},
-                         {"approvals_verified", evaluation.reviews.verified}});
+      if (!commits.empty())
+        commits += ',';
+      report::append_commit_json(commits, evaluation);
     }
     std::set<std::string> seen;
     for (const RefResult& ref : report.refs) {
@@ -160,7 +158,7 @@ std::string build_log_line(const DecisionRecord& record) {
     commits_checked = report.commits_checked;
   }
   const Pusher& pusher = record.pusher;
-  json line = {
+  json head = {
       {"schema", kDecisionSchema},
       {"time", iso8601_utc(record.time_ms)},
       {"hook", record.hook},
@@ -178,8 +176,9 @@ std::string build_log_line(const DecisionRecord& record) {
       {"ref_updates", ref_updates_json(record)},
       {"commits_checked", commits_checked},
       {"commits_with_findings", failed},
-      {"commits", commits},
       {"findings", findings},
+  };
+  json tail = {
       {"findings_total", findings_total},
       {"verdict", to_string(record.verdict)},
       {"break_glass", break_glass_json(record.break_glass)},
@@ -189,7 +188,14 @@ std::string build_log_line(const DecisionRecord& record) {
       {"exit_code", record.exit_code},
       {"work", work_json()},
   };
-  return line.dump(-1, ' ', false, json::error_handler_t::replace);
+  // head's keys, "commits" (hand-written commit objects, report/commit_json.h), tail's keys.
+  std::string line = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  line.pop_back();  // '}'
+  line += ",\"commits\":[";
+  line += commits;
+  line += "],";
+  line += std::string_view(tail.dump(-1, ' ', false, json::error_handler_t::replace)).substr(1);
+  return line;
 }
 
 std::string log_path(const LogSettings& settings, const std::string& git_dir) {
@@ -236,7 +242,7 @@ BreakGlassLog read_break_glass_log(const std::string& path) {
     ++log.lines;
     json line = json::parse(text, nullptr, false);
     if (line.is_discarded() || !line.is_object() || !line.contains("schema") ||
-        line["schema"] != kDecisionSchema) {
+        (line["schema"] != kDecisionSchema && line["schema"] != kDecisionSchemaV1)) {
       ++log.skipped;
       continue;
     }

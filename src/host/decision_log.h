@@ -20,8 +20,10 @@
 
 namespace trailgate::host {
 
-// The "schema" field of every line. Readers skip lines with another schema.
-inline constexpr const char* kDecisionSchema = "trailgate.decision/1";
+// The "schema" field of every line written. Readers skip lines with another schema, except
+// kDecisionSchemaV1: its lines, written by older trailgate, record break-glass the same way.
+inline constexpr const char* kDecisionSchema = "trailgate.decision/2";
+inline constexpr const char* kDecisionSchemaV1 = "trailgate.decision/1";
 
 // Everything one line records. Pointers are borrowed and may be null where noted.
 struct DecisionRecord {
@@ -90,7 +92,8 @@ class DecisionLogError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Reads the decision log at `path` and returns the pushes with verdict "accepted-break-glass".
+// Reads the decision log at `path` (lines of kDecisionSchema and kDecisionSchemaV1) and returns
+// the pushes with verdict "accepted-break-glass".
 // A missing file, or one that is not a regular file (a device, a FIFO), is an empty log. Throws
 // DecisionLogError when the file cannot be read.
 BreakGlassLog read_break_glass_log(const std::string& path);

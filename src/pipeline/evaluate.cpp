@@ -215,6 +215,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   work::add(work::Counter::evaluations);
   CommitEvaluation eval;
   eval.id = commit.id;
+  eval.ref = ref;
   eval.subject = std::string(subject_of(commit.message));
   eval.author = commit.author;
   eval.committer = commit.committer;

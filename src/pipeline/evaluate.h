@@ -26,6 +26,7 @@ namespace trailgate {
 
 struct CommitEvaluation {
   std::string id;
+  std::string ref;  // the ref (or revision) whose rule judged it, as evaluate_commit was given
   std::string subject;
   Identity author;
   Identity committer;

@@ -16,55 +16,6 @@ using audit::AuditRecord;
 using audit::AuditSummary;
 using audit::Tally;
 
-// Appends `text` with invalid UTF-8 replaced; `escape` handles each ASCII byte.
-template <typename Escape>
-void append_utf8(std::string& out, std::string_view text, Escape escape) {
-  while (!text.empty()) {
-    std::size_t n = util::utf8_sequence_length(text, 0);
-    if (n == 0) {
-      out += util::kReplacementCharacter;
-      n = 1;
-    } else if (n == 1) {
-      escape(out, text[0]);
-    } else {
-      out.append(text.data(), n);
-    }
-    text.remove_prefix(n);
-  }
-}
-
-std::string valid_utf8(std::string_view text) {
-  return util::utf8_replace_invalid_bytes(text);
-}
-
-void identity_json(std::string& out, const Identity& id) {
-  out += "{\"name\":";
-  append_json_string(out, id.name);
-  out += ",\"email\":";
-  append_json_string(out, id.email);
-  out += ",\"date\":\"";
-  audit::append_iso_time(out, id.time, id.offset_minutes);
-  out += "\"}";
-}
-
-std::string_view reviewer_of(std::string_view trailer) {
-  std::size_t colon = trailer.find(':');
-  if (colon == std::string_view::npos)
-    return trailer;
-  trailer.remove_prefix(colon + 1);
-  while (!trailer.empty() && trailer.front() == ' ')
-    trailer.remove_prefix(1);
-  return trailer;
-}
-
-std::vector<std::string> tools_of(const AuditRecord& r) {
-  std::vector<std::string> tools;
-  for (const auto& m : r.markers)
-    if (std::find(tools.begin(), tools.end(), m.tool) == tools.end())
-      tools.push_back(m.tool);
-  return tools;
-}
-
 nlohmann::ordered_json tally_json(const Tally& t) {
   return {{"commits", t.commits},
           {"ai_assisted", t.ai_assisted},
@@ -150,178 +101,20 @@ void md_table(std::string& out, const char* title, const char* key,
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  while (!text.empty()) {
-    // Runs of printable ASCII other than '"' and '\\' are copied as they are.
-    std::size_t plain = 0;
-    while (plain < text.size()) {
-      auto u = static_cast<unsigned char>(text[plain]);
-      if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\')
-        break;
-      ++plain;
-    }
-    out.append(text.data(), plain);
-    text.remove_prefix(plain);
-    if (text.empty())
-      break;
-    std::size_t n = util::utf8_sequence_length(text, 0);
-    if (n == 0) {
-      out += util::kReplacementCharacter;
-      n = 1;
-    } else if (n > 1) {
-      out.append(text.data(), n);
-    } else {
-      char c = text[0];
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        default:
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-      }
-    }
-    text.remove_prefix(n);
-  }
-  out += '"';
-}
-
 void render_record_json(const AuditRecord& r, std::string& out) {
-  std::string without_ref;
-  std::size_t ref_at = 0;
-  render_record_json_without_ref(r, without_ref, ref_at);
-  out.append(without_ref, 0, ref_at);
-  append_json_string(out, r.ref);
-  out.append(without_ref, ref_at);
+  append_commit_json(out, r.evaluation);
 }
 
 void render_record_json_without_ref(const AuditRecord& r, std::string& out, std::size_t& ref_at) {
-  out += "{\"schema\":\"";
-  out += kAuditSchema;
-  out += "\",\"id\":\"";
-  out += r.id;
-  out += "\",\"subject\":";
-  append_json_string(out, r.subject);
-  out += ",\"ref\":";
-  ref_at = out.size();
-  out += ",\"author\":";
-  identity_json(out, r.author);
-  out += ",\"committer\":";
-  identity_json(out, r.committer);
-  out += ",\"trailers\":[";
-  for (std::size_t i = 0; i < r.trailers.size(); ++i) {
-    out += i ? ",{\"key\":" : "{\"key\":";
-    append_json_string(out, r.trailers[i].key);
-    out += ",\"value\":";
-    append_json_string(out, r.trailers[i].value);
-    out += '}';
-  }
-  out += "],\"ai_assisted\":";
-  out += r.ai_assisted() ? "true" : "false";
-  out += ",\"markers\":[";
-  for (std::size_t i = 0; i < r.markers.size(); ++i) {
-    out += i ? ",{\"id\":" : "{\"id\":";
-    append_json_string(out, r.markers[i].marker_id);
-    out += ",\"tool\":";
-    append_json_string(out, r.markers[i].tool);
-    out += ",\"evidence\":";
-    append_json_string(out, r.markers[i].evidence);
-    out += '}';
-  }
-  out += "],\"tools\":[";
-  bool first_tool = true;
-  for (std::size_t i = 0; i < r.markers.size(); ++i) {
-    const std::string& tool = r.markers[i].tool;
-    bool seen = false;
-    for (std::size_t j = 0; j < i && !seen; ++j)
-      seen = r.markers[j].tool == tool;
-    if (seen)
-      continue;
-    if (!first_tool)
-      out += ',';
-    first_tool = false;
-    append_json_string(out, tool);
-  }
-  out += "],\"reviews\":[";
-  for (std::size_t i = 0; i < r.reviews.size(); ++i) {
-    const auto& c = r.reviews[i];
-    out += i ? ",{\"reviewer\":" : "{\"reviewer\":";
-    append_json_string(out, reviewer_of(c.trailer));
-    out += ",\"email\":";
-    append_json_string(out, c.email);
-    out += ",\"person\":";
-    append_json_string(out, c.person);
-    out += ",\"verified\":";
-    out += c.status == review::ClaimStatus::verified ? "true" : "false";
-    out += ",\"status\":\"";
-    out += review::to_string(c.status);
-    out += "\",\"reason\":";
-    append_json_string(out, c.reason);
-    out += '}';
-  }
-  out += "],\"approvals_required\":";
-  out += std::to_string(r.approvals_required);
-  out += ",\"approvals_verified\":";
-  out += std::to_string(r.approvals_verified);
-  out += ",\"verdict\":";
-  append_json_string(out, r.verdict);
-  // Per-commit records never carry a line count: it is counted only for the summary's largest
-  // gaps (and not at all for jsonl and csv), so one commit's record stays the same whichever
-  // report, or cache, it came from.
-  out += ",\"lines_changed\":null";
-  out += '}';
+  append_commit_json_without_ref(out, r.evaluation, -1, ref_at);
 }
 
 std::string csv_header() {
-  return "id,author_name,author_email,author_date,committer_name,committer_email,"
-         "committer_date,ref,ai_assisted,tools,markers,reviews_claimed,reviews_verified,"
-         "approvals_required,verdict,lines_changed,subject\r\n";
+  return commit_csv_header();
 }
 
 void render_record_csv(const AuditRecord& r, std::string& out) {
-  auto field = [&](std::string_view s, bool last = false) {
-    out += '"';
-    append_utf8(out, s, [](std::string& o, char c) {
-      if (c == '"')
-        o += '"';
-      o += c;
-    });
-    out += last ? "\"\r\n" : "\",";
-  };
-  std::string tools, markers;
-  for (const auto& t : tools_of(r))
-    tools += (tools.empty() ? "" : ";") + t;
-  for (const auto& m : r.markers)
-    markers += (markers.empty() ? "" : ";") + m.marker_id;
-  field(r.id);
-  field(r.author.name);
-  field(r.author.email);
-  field(audit::iso_time(r.author.time, r.author.offset_minutes));
-  field(r.committer.name);
-  field(r.committer.email);
-  field(audit::iso_time(r.committer.time, r.committer.offset_minutes));
-  field(r.ref);
-  field(r.ai_assisted() ? "true" : "false");
-  field(tools);
-  field(markers);
-  field(std::to_string(r.reviews.size()));
-  field(std::to_string(r.approvals_verified));
-  field(std::to_string(r.approvals_required));
-  field(r.verdict);
-  field("");  // lines_changed: see render_record_json_without_ref
-  field(r.subject, true);
+  append_commit_csv(out, r.evaluation, -1);
 }
 
 std::string render_summary_json(const AuditSummary& s) {
@@ -356,11 +149,11 @@ std::string render_summary_json(const AuditSummary& s) {
   j["top_gap_authors"] = std::move(gaps);
   auto largest = nlohmann::ordered_json::array();
   for (const auto& r : s.largest_gaps)
-    largest.push_back({{"id", r.id},
-                       {"subject", valid_utf8(r.subject)},
-                       {"author", valid_utf8(r.author.email)},
+    largest.push_back({{"id", r.evaluation.id},
+                       {"subject", valid_utf8(r.evaluation.subject)},
+                       {"author", valid_utf8(r.evaluation.author.email)},
                        {"lines_changed", r.lines_changed},
-                       {"verdict", r.verdict}});
+                       {"verdict", to_string(r.evaluation.verdict)}});
   j["largest_gaps"] = std::move(largest);
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -405,14 +198,16 @@ std::string render_audit_text(const AuditSummary& s, const std::vector<AuditReco
     out += fmt::format("  {:<40} {:>8}\n", clip(who, 40), n);
   out += "\ntop gaps: largest unreviewed AI-assisted commits (lines changed)\n";
   for (const auto& r : s.largest_gaps)
-    out += fmt::format("  {:>8}  {} {:<14} {}  {}\n", r.lines_changed, short_id(r.id), r.verdict,
-                       clip(r.author.email, 32), clip(r.subject, 60));
+    out += fmt::format("  {:>8}  {} {:<14} {}  {}\n", r.lines_changed, short_id(r.evaluation.id),
+                       to_string(r.evaluation.verdict), clip(r.evaluation.author.email, 32),
+                       clip(r.evaluation.subject, 60));
   if (!violations.empty()) {
     out += "\nviolations\n";
-    for (const auto& r : violations) {
-      out += fmt::format("  {:<14} {} {}  {}\n", r.verdict, short_id(r.id),
+    for (const auto& record : violations) {
+      const CommitEvaluation& r = record.evaluation;
+      out += fmt::format("  {:<14} {} {}  {}\n", to_string(r.verdict), short_id(r.id),
                          clip(r.author.email, 32), clip(r.subject, 60));
-      for (const auto& c : r.reviews)
+      for (const auto& c : r.reviews.claims)
         if (c.status != review::ClaimStatus::verified)
           out += fmt::format("      {} does not count ({}): {}\n", clip(c.trailer, 80),
                              review::to_string(c.status), clip(c.reason, 160));
@@ -458,8 +253,9 @@ std::string render_audit_md(const AuditSummary& s) {
       "\n## Top gaps: largest commits\n\n| commit | lines | verdict | author |\n"
       "|---|---:|---|---|\n";
   for (const auto& r : s.largest_gaps)
-    out += fmt::format("| `{}` | {} | {} | {} |\n", short_id(r.id), r.lines_changed, r.verdict,
-                       sanitize(valid_utf8(r.author.email)));
+    out += fmt::format("| `{}` | {} | {} | {} |\n", short_id(r.evaluation.id), r.lines_changed,
+                       to_string(r.evaluation.verdict),
+                       sanitize(valid_utf8(r.evaluation.author.email)));
   return out;
 }
 

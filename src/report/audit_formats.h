@@ -3,7 +3,8 @@
 //
 // Commit data is untrusted bytes: JSON and CSV output is always valid UTF-8 (a byte that is not
 // part of well-formed UTF-8 becomes U+FFFD), and text output escapes control characters. The
-// JSON schema, versioned as kAuditSchema, is documented in docs/audit.md.
+// summary's schema, versioned as kAuditSchema, is documented in docs/audit.md; each commit's
+// object is the one shape of report/commit_json.h (docs/commit-json.md).
 #pragma once
 
 #include <cstdint>
@@ -12,28 +13,28 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "report/commit_json.h"
 
 namespace trailgate::report {
 
-// The schema id every JSON document and JSON line carries as "schema".
-inline constexpr std::string_view kAuditSchema = "trailgate.audit/1";
+// The schema id of the json document and of the summary. Each commit in them, and each jsonl
+// line, is a commit object of schema kCommitSchema (report/commit_json.h).
+inline constexpr std::string_view kAuditSchema = "trailgate.audit/2";
 
-// Appends `text` to `out` as a JSON string literal (with the quotes). Invalid UTF-8 becomes
-// U+FFFD; control characters, '"' and '\' are escaped.
-void append_json_string(std::string& out, std::string_view text);
-
-// Appends one commit as a JSON object (no newline): the jsonl line and the elements of the
-// json document's "commits" array.
+// Appends one commit's object (no newline): the jsonl line and the elements of the json
+// document's "commits" array. Its "lines_changed" is always null: the audit counts lines only
+// for the summary's largest gaps, so one commit's object stays the same whichever report, or
+// cache, it came from.
 void render_record_json(const audit::AuditRecord& record, std::string& out);
 // The same object without the value of "ref": appends it to `out` and sets `ref_at` to the
-// offset in `out` where append_json_string(record.ref) belongs. What the audit cache stores,
-// since one commit's record differs between audits only by the ref that scanned it.
+// offset in `out` where append_json_string(record.evaluation.ref) belongs. What the audit cache
+// stores, since one commit's record differs between audits only by the ref that scanned it.
 void render_record_json_without_ref(const audit::AuditRecord& record, std::string& out,
                                     std::size_t& ref_at);
 
-// The CSV header row, ending in CRLF.
+// The CSV header row (commit_csv_header()), ending in CRLF.
 std::string csv_header();
-// Appends one commit as a CSV row (RFC 4180: every field quoted, '"' doubled, CRLF at the end).
+// Appends one commit as a CSV row (append_commit_csv; lines_changed empty, as in the JSON).
 void render_record_csv(const audit::AuditRecord& record, std::string& out);
 
 // The summary as one JSON object (no newline). REQUIRES: summary.finish() was called.

@@ -433,8 +433,11 @@ void reviewer_table(std::string& out, const AuditSummary& s) {
   more_rows(out, shown, rows.size(), "reviewers");
 }
 
-bool is_violation_verdict(const std::string& v) {
-  return v != "ok" && v != "not-ai" && v != "grandfathered";
+// A verdict's name as the summary counts it is painted as a violation exactly when
+// is_violation says so; a name no verdict has (none should occur) is painted as one.
+bool is_violation_named(const std::string& name) {
+  const std::optional<Verdict> verdict = verdict_named(name);
+  return !verdict || is_violation(*verdict);
 }
 
 void verdict_table(std::string& out, const AuditSummary& s) {
@@ -444,7 +447,7 @@ void verdict_table(std::string& out, const AuditSummary& s) {
     fmt::format_to(std::back_inserter(out),
                    "<tr><td><span class=\"verdict {}\">{}</span></td><td class=\"num\">{}</td>"
                    "<td class=\"num\">{}</td></tr>\n",
-                   is_violation_verdict(verdict) ? "bad" : "good", esc(verdict), count(n),
+                   is_violation_named(verdict) ? "bad" : "good", esc(verdict), count(n),
                    percent(ratio(n, s.total.commits)));
   if (rows.empty())
     empty_row(out, 3);
@@ -462,21 +465,24 @@ void gap_tables(std::string& out, const AuditSummary& s) {
     empty_row(out, 2, "no gaps");
   out += "</tbody></table>\n</div><div>\n<h3>Largest unreviewed AI-assisted commits</h3>\n";
   table_head(out, "gap-commits", {"Commit", "Author", "Subject", "Lines", "Verdict"}, {"Lines"});
-  for (const AuditRecord& r : s.largest_gaps)
+  for (const AuditRecord& record : s.largest_gaps) {
+    const CommitEvaluation& r = record.evaluation;
     fmt::format_to(std::back_inserter(out),
                    "<tr><td class=\"id\" title=\"{0}\">{1}</td><td>{2}</td><td class=\"subject\">"
                    "{3}</td><td class=\"num\">{4}</td><td><span class=\"verdict bad\">{5}</span>"
                    "</td></tr>\n",
                    esc(r.id), esc(short_id(r.id)), esc(r.author.email), esc(r.subject),
-                   r.lines_changed < 0 ? std::string("?") : count(r.lines_changed), esc(r.verdict));
+                   record.lines_changed < 0 ? std::string("?") : count(record.lines_changed),
+                   esc(to_string(r.verdict)));
+  }
   if (s.largest_gaps.empty())
     empty_row(out, 5, "no gaps");
   out += "</tbody></table>\n</div></div>\n";
 }
 
-std::string tools_of(const AuditRecord& r) {
+std::string tools_of(const CommitEvaluation& r) {
   std::set<std::string> tools;
-  for (const auto& d : r.markers)
+  for (const auto& d : r.detections)
     tools.insert(d.tool);
   std::string out;
   for (const auto& t : tools)
@@ -484,11 +490,11 @@ std::string tools_of(const AuditRecord& r) {
   return out;
 }
 
-std::string reviews_of(const AuditRecord& r) {
-  if (r.reviews.empty())
+std::string reviews_of(const CommitEvaluation& r) {
+  if (r.reviews.claims.empty())
     return "<span class=\"muted\">none</span>";
   std::string out = "<ul class=\"reviews\">";
-  for (const auto& c : r.reviews) {
+  for (const auto& c : r.reviews.claims) {
     const bool ok = c.status == review::ClaimStatus::verified;
     const std::string who = c.email.empty() ? c.trailer : c.email;
     fmt::format_to(std::back_inserter(out), "<li class=\"{}\">{} {}{}</li>", ok ? "good" : "bad",
@@ -505,7 +511,7 @@ void violations_table(std::string& out, const AuditSummary& s,
                       const std::vector<AuditRecord>& violations) {
   std::set<std::string> verdicts;
   for (const auto& r : violations)
-    verdicts.insert(r.verdict);
+    verdicts.insert(std::string(to_string(r.evaluation.verdict)));
   fmt::format_to(std::back_inserter(out),
                  "<div class=\"filters\"><input id=\"filter\" type=\"search\" "
                  "placeholder=\"Filter by any column\u2026\" aria-label=\"filter violations\">"
@@ -522,16 +528,18 @@ void violations_table(std::string& out, const AuditSummary& s,
                      : std::string());
   table_head(out, "violations",
              {"Commit", "Author", "Subject and ref", "Verdict", "AI markers", "Reviews"});
-  for (const AuditRecord& r : violations)
+  for (const AuditRecord& record : violations) {
+    const CommitEvaluation& r = record.evaluation;
     fmt::format_to(std::back_inserter(out),
                    "<tr data-verdict=\"{0}\"><td class=\"id\" title=\"{1}\">{2}"
                    "<div class=\"date\">{3}</div></td><td>{4} <div class=\"email\">{5}</div></td>"
                    "<td class=\"subject\">{6} <div class=\"ref\">{9}</div></td>"
                    "<td><span class=\"verdict bad\">{0}</span></td><td>{7}</td>"
                    "<td class=\"reviews\">{8}</td></tr>\n",
-                   esc(r.verdict), esc(r.id), esc(short_id(r.id)), day_of(r.author.time),
+                   esc(to_string(r.verdict)), esc(r.id), esc(short_id(r.id)), day_of(r.author.time),
                    esc(r.author.name), esc(r.author.email), esc(r.subject), tools_of(r),
                    reviews_of(r), esc(r.ref));
+  }
   out += "</tbody></table>\n";
   if (violations.empty())
     out += "<p class=\"nodata-note\" id=\"no-violations\">No violations.</p>\n";

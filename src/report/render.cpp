@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/commit_json.h"
 #include "util/escape.h"
 
 namespace trailgate::report {
@@ -226,18 +227,13 @@ std::string prefix_lines(std::string_view text, std::string_view prefix) {
 }
 
 std::string render_json(const Report& report, const Policy& policy) {
-  using nlohmann::json;
-  auto finding_json = [](const Finding& f) {
-    json j = {{"rule", f.rule}, {"ref", f.ref}, {"problem", f.problem}, {"fix", f.fix}};
-    if (!f.commit_id.empty())
-      j["commit"] = f.commit_id;
-    return j;
-  };
+  using json = nlohmann::ordered_json;
   json refs = json::array();
   for (const auto& r : report.refs) {
     json findings = json::array();
     for (const auto& f : r.ref_findings)
-      findings.push_back(finding_json(f));
+      findings.push_back(
+          {{"rule", f.rule}, {"ref", f.ref}, {"problem", f.problem}, {"fix", f.fix}});
     refs.push_back({{"ref", r.update.ref},
                     {"old", r.update.old_id},
                     {"new", r.update.new_id},
@@ -246,46 +242,24 @@ std::string render_json(const Report& report, const Policy& policy) {
                     {"commits_failed", r.commits_failed},
                     {"findings", findings}});
   }
-  json commits = json::array();
-  for (const auto& e : report.evaluations) {
-    json trailers = json::array(), markers = json::array(), reviews = json::array(),
-         findings = json::array();
-    for (const auto& t : e.trailers)
-      trailers.push_back({{"key", t.key}, {"value", t.value}});
-    for (const auto& d : e.detections)
-      markers.push_back({{"id", d.marker_id}, {"tool", d.tool}, {"evidence", d.evidence}});
-    for (const auto& c : e.reviews.claims)
-      reviews.push_back({{"trailer", c.trailer},
-                         {"reviewer", c.email},
-                         {"person", c.person},
-                         {"verified", c.status == review::ClaimStatus::verified},
-                         {"status", review::to_string(c.status)},
-                         {"reason", c.reason}});
-    for (const auto& f : e.findings)
-      findings.push_back(finding_json(f));
-    commits.push_back({{"id", e.id},
-                       {"subject", e.subject},
-                       {"author", {{"name", e.author.name}, {"email", e.author.email}}},
-                       {"ai_assisted", e.ai_assisted()},
-                       {"markers", markers},
-                       {"trailers", trailers},
-                       {"review_required", e.review_required},
-                       {"approvals_required", e.approvals_required},
-                       {"approvals_verified", e.reviews.verified},
-                       {"reviews", reviews},
-                       {"verdict", to_string(e.verdict)},
-                       {"findings", findings}});
-  }
-  json doc = {
-      {"schema", "trailgate.check/1"},
+  json head = {
+      {"schema", kCheckSchema},
       {"verdict", report.passed() ? "passed" : "rejected"},
       {"policy", policy.source},
       {"verification", policy.review.verification == Verification::roster ? "roster" : "signature"},
       {"commits_checked", report.commits_checked},
       {"commits_failed", report.commits_failed},
-      {"refs", refs},
-      {"commits", commits}};
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+      {"refs", refs}};
+  // The commits are the one commit object (report/commit_json.h), one per line.
+  std::string out = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.pop_back();  // the closing brace
+  out += ",\"commits\":[";
+  for (std::size_t i = 0; i < report.evaluations.size(); ++i) {
+    out += i ? ",\n" : "\n";
+    append_commit_json(out, report.evaluations[i]);
+  }
+  out += report.evaluations.empty() ? "]}\n" : "\n]}\n";
+  return out;
 }
 
 }  // namespace trailgate::report

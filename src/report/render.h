@@ -69,8 +69,12 @@ std::string render_check_commit(const CommitEvaluation& evaluation, bool color);
 // only on lines that start with "GL-HOOK-ERR: ".
 std::string prefix_lines(std::string_view text, std::string_view prefix);
 
-// Renders `report` as one JSON document (schema in docs/check-json.md). Invalid UTF-8 in
-// commit data is replaced with U+FFFD, so the output is always valid JSON.
+// The schema id of `check --format json`'s document.
+inline constexpr std::string_view kCheckSchema = "trailgate.check/2";
+
+// Renders `report` as one JSON document (schema in docs/check-json.md), each commit the one
+// commit object of report/commit_json.h. Invalid UTF-8 in commit data is replaced with U+FFFD,
+// so the output is always valid JSON.
 std::string render_json(const Report& report, const Policy& policy);
 
 // Escapes control characters (and DEL) in untrusted text as \xNN; leaves other bytes alone.

@@ -12,9 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
 using trailgate::testing::TempDir;
@@ -24,38 +31,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kPeople = R"(
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com", "senior.one@corp.example"]
-level = "senior"
-{}
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
+const trailgate::testing::RosterPerson kSenior = kSeniorOne.with_email("senior.one@corp.example");
 
 // Reviews proved by the roster alone: every case that is about which trailers git shows.
-std::string roster_policy() {
-  return "[review]\nverification = \"roster\"\n" + fmt::format(fmt::runtime(kPeople), "");
-}
+const std::string kRosterPolicy = roster_policy({kSenior, kJuniorOne});
 
 // Reviews proved by SSH signatures (the default).
 std::string signature_policy(const trailgate::testing::SshKey& senior) {
-  return fmt::format(fmt::runtime(kPeople), fmt::format("keys = [\"{}\"]", senior.public_key));
+  return trailgate::testing::signature_policy({kSenior.with_keys({senior.public_key}), kJuniorOne});
 }
 
-const char* const kJunior = "Junior One <junior@example.com>";
+const std::string kJunior = ident(kJuniorOne);
 const char* const kSeniorEmail = "senior@example.com";
-const std::string kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
-const std::string kReview = "Reviewed-by: Senior One <senior@example.com>";
+const std::string& kClaude = kClaudeTrailer;
+const std::string kReview = reviewed_by(kSeniorOne);
 
 // A commit object written byte for byte, so that it can hold what `git commit` refuses to
 // write: NUL bytes, foreign encodings, thousands of parents.
@@ -161,7 +150,7 @@ TEST_CASE("adversarial content: a 10 MB message", "[e2e][adversarial]") {
   const std::string body = ten_megabytes_of_body();
 
   SECTION("without review: rejected quickly with the normal finding") {
-    TempRepo repo(roster_policy());
+    TempRepo repo(kRosterPolicy);
     std::string before = server_main(repo);
     std::string id =
         repo.commit("Add the generated table\n\n" + body + "\n" + kClaude + "\n", kJunior);
@@ -174,7 +163,7 @@ TEST_CASE("adversarial content: a 10 MB message", "[e2e][adversarial]") {
   }
 
   SECTION("a 10 MB subject line: the rejection stays short") {
-    TempRepo repo(roster_policy());
+    TempRepo repo(kRosterPolicy);
     std::string before = server_main(repo);
     std::string subject(10u << 20, 'x');
     std::string id = repo.commit(subject + "\n\n" + kClaude + "\n", kJunior);
@@ -199,7 +188,7 @@ TEST_CASE("adversarial content: a 10 MB message", "[e2e][adversarial]") {
 }
 
 TEST_CASE("adversarial content: 100,000 trailers", "[e2e][adversarial]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   std::string before = server_main(repo);
 
   SECTION("100,000 reviews by people not on the roster: rejected") {
@@ -256,7 +245,7 @@ TEST_CASE("adversarial content: 100,000 trailers", "[e2e][adversarial]") {
 }
 
 TEST_CASE("adversarial content: NUL bytes and invalid UTF-8", "[e2e][adversarial]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   std::string before = server_main(repo);
   using namespace std::string_literals;
 
@@ -313,7 +302,7 @@ TEST_CASE("adversarial content: NUL bytes and invalid UTF-8", "[e2e][adversarial
 }
 
 TEST_CASE("adversarial content: the encoding header", "[e2e][adversarial]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   std::string before = server_main(repo);
   const std::string utf8 = "Add the feature\n\nBody.\n\n" + kClaude + "\n" + kReview + "\n";
   auto encode = [&](const std::string& charset, const std::string& text) {
@@ -396,7 +385,7 @@ TEST_CASE("adversarial content: the encoding header", "[e2e][adversarial]") {
 }
 
 TEST_CASE("adversarial content: mixed-case and homoglyph emails", "[e2e][adversarial]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   std::string before = server_main(repo);
   const std::string ai = "Add the feature\n\nBody.\n\n" + kClaude + "\n";
   const std::string cyrillic_e = "\xd0\xb5";  // U+0435, looks like 'e'
@@ -440,7 +429,7 @@ TEST_CASE("adversarial content: mixed-case and homoglyph emails", "[e2e][adversa
 }
 
 TEST_CASE("adversarial content: trailer keys in odd case", "[e2e][adversarial]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   std::string before = server_main(repo);
 
   SECTION("assisted-by: in lower case marks the commit, as git's key= match does") {
@@ -497,7 +486,7 @@ TEST_CASE("adversarial content: trailer keys in odd case", "[e2e][adversarial]")
 }
 
 TEST_CASE("adversarial content: CRLF line endings", "[e2e][adversarial]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   std::string before = server_main(repo);
 
   // trailgate's trailer block is git's: every line %(trailers) shows, `trailgate explain` shows.

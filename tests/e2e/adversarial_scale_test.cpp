@@ -29,12 +29,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
 using trailgate::testing::read_file;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
 using trailgate::testing::TempDir;
@@ -43,20 +47,8 @@ using trailgate::testing::trailgate_binary;
 
 namespace {
 
-const char* const kPolicy = R"(
-[review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/release/*"]
-approvals = 1
-min_level = "senior"
-)";
+const std::string kPolicy =
+    roster_policy({kSeniorOne}, {protect({"refs/heads/main", "refs/heads/release/*"})});
 
 // What one generated commit is.
 enum class Kind { plain, ai_reviewed, ai_unreviewed };

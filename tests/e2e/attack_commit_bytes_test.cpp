@@ -11,9 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::kClaudeTrailer;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
+using trailgate::testing::RosterPerson;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
 using trailgate::testing::TempRepo;
@@ -22,28 +27,12 @@ using trailgate::testing::trailgate_binary;
 namespace {
 
 // Reviews proved by the roster: Sam Senior may review anyone's commit but his own.
-constexpr const char* kPolicy = R"(
-[review]
-verification = "roster"
+const RosterPerson kSam{"Sam Senior", {"sam@example.com"}, "senior", {}, {}};
+const std::string kPolicy =
+    roster_policy({kSam, RosterPerson{"Someone Else", {"someone@example.com"}, "junior", {}, {}}});
 
-[[person]]
-name = "Sam Senior"
-emails = ["sam@example.com"]
-level = "senior"
-
-[[person]]
-name = "Someone Else"
-emails = ["someone@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
-
-const std::string kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
-const std::string kSamReview = "Reviewed-by: Sam Senior <sam@example.com>";
+const std::string& kClaude = kClaudeTrailer;
+const std::string kSamReview = reviewed_by(kSam);
 
 // A commit object written byte for byte on top of the clone's HEAD. `headers` are the lines
 // between the parents and the blank line, each ending in "\n".

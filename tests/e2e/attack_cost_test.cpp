@@ -13,14 +13,22 @@
 #include <utility>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
 using nlohmann::json;
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kSeniorOne;
+using trailgate::testing::kSeniorTwo;
 using trailgate::testing::make_ssh_key;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
 using trailgate::testing::read_file;
+using trailgate::testing::RosterPerson;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
+using trailgate::testing::signature_policy;
 using trailgate::testing::SshKey;
 using trailgate::testing::TempDir;
 using trailgate::testing::TempRepo;
@@ -30,8 +38,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kSenior = "Senior One <senior@example.com>";
-const char* const kAi = "Co-authored-by: Claude <noreply@anthropic.com>";
+const std::string kSenior = ident(kSeniorOne);
+const std::string& kAi = kClaudeTrailer;
 
 struct Keys {
   TempDir dir;
@@ -41,36 +49,11 @@ struct Keys {
 };
 
 std::string policy_for(const Keys& k) {
-  return fmt::format(R"(
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-keys = ["{}"]
-
-[[person]]
-name = "Senior Two"
-emails = ["senior2@example.com"]
-level = "senior"
-keys = ["{}"]
-
-[[person]]
-name = "Senior Three"
-emails = ["senior3@example.com"]
-level = "principal"
-keys = ["{}"]
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-
-[[protect]]
-refs = ["refs/heads/release/*"]
-approvals = 1
-min_level = "principal"
-)",
-                     k.senior.public_key, k.senior2.public_key, k.senior3.public_key);
+  return signature_policy(
+      {kSeniorOne.with_keys({k.senior.public_key}), kSeniorTwo.with_keys({k.senior2.public_key}),
+       RosterPerson{
+           "Senior Three", {"senior3@example.com"}, "principal", {}, {k.senior3.public_key}}},
+      {protect({"refs/heads/main"}), protect({"refs/heads/release/*"}, 1, "principal")});
 }
 
 // The hook's last decision line.
@@ -99,10 +82,15 @@ Work work_of(const json& line) {
               w.at("evaluations").get<std::uint64_t>()};
 }
 
+// Whether a ref-level finding or a listed commit's finding has `rule`.
 bool has_rule(const json& line, const std::string& rule) {
   for (const json& f : line.at("findings"))
     if (f.at("rule") == rule)
       return true;
+  for (const json& commit : line.at("commits"))
+    for (const json& f : commit.at("findings"))
+      if (f.at("rule") == rule)
+        return true;
   return false;
 }
 

@@ -12,41 +12,31 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
+using trailgate::testing::signature_policy;
 using trailgate::testing::TempRepo;
 
 namespace {
 
-constexpr const char* kPeople = R"(
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
-
 // Typed Reviewed-by trailers count (when in git's trailer block).
-std::string roster_policy() {
-  return std::string("[review]\nverification = \"roster\"\n") + kPeople;
-}
+const std::string kRosterPolicy = roster_policy({kSeniorOne});
 
 // The default: a review counts only with its signature, so a typed one never does.
-std::string signature_policy() {
-  return kPeople;
-}
+const std::string kSignaturePolicy = signature_policy({kSeniorOne});
 
 const std::string kDev = "Dev One <dev@example.com>";  // a human, not an AI, not a reviewer
-const std::string kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
+const std::string& kClaude = kClaudeTrailer;
 const std::string kFooter =
     "\xF0\x9F\xA4\x96 Generated with [Claude Code](https://claude.com/claude-code)";
-const std::string kReview = "Reviewed-by: Senior One <senior@example.com>";
+const std::string kReview = reviewed_by(kSeniorOne);
 const std::string kOutside = "(a trailer outside git's trailer block)";
 
 std::string server_main(TempRepo& repo) {
@@ -102,7 +92,7 @@ TEST_CASE("attack 3c: an AI co-author followed by a typed Reviewed-by paragraph 
           "[e2e][attack][detect]") {
   // git commit --amend -m "...\n\nReviewed-by: ..." pushes the AI co-author out of git's
   // trailer block; the typed review is in the block but unsigned, so it does not count.
-  TempRepo repo(signature_policy());
+  TempRepo repo(kSignaturePolicy);
   expect_rejected(
       repo, {"typed Reviewed-by after the co-author",
              "Add cache\n\nWhy it helps.\n\n" + kClaude + "\n\n" + kReview + "\n",
@@ -111,7 +101,7 @@ TEST_CASE("attack 3c: an AI co-author followed by a typed Reviewed-by paragraph 
 
 TEST_CASE("attack 3c: an AI trailer anywhere outside git's trailer block marks the commit",
           "[e2e][attack][detect]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   const std::vector<Variant> variants = {
       {"followed by a paragraph",
        "Add cache\n\n" + kClaude + "\n\nMore explanation.\n",
@@ -147,7 +137,7 @@ TEST_CASE("attack 3c: an AI trailer anywhere outside git's trailer block marks t
 
 TEST_CASE("attack 3c: a Reviewed-by outside git's trailer block still does not count",
           "[e2e][attack][detect]") {
-  TempRepo repo(roster_policy());
+  TempRepo repo(kRosterPolicy);
   // Both outside the block: the co-author now counts, the review still does not.
   expect_rejected(repo, {"co-author and review, then a paragraph",
                          "Add cache\n\n" + kClaude + "\n" + kReview + "\n\nThanks.\n",
@@ -163,7 +153,7 @@ TEST_CASE("attack 3c: a Reviewed-by outside git's trailer block still does not c
 
 TEST_CASE("attack 7: human commits that looked AI-assisted go in without review",
           "[e2e][attack][detect]") {
-  TempRepo repo(signature_policy());
+  TempRepo repo(kSignaturePolicy);
   const std::vector<Variant> variants = {
       {"Assisted-by a person", "Update deps\n\nAssisted-by: Jane Doe <jane@example.com>\n"},
       {"Generated-by a script", "Update deps\n\nGenerated-by: scripts/update-deps.sh\n"},
@@ -183,7 +173,7 @@ TEST_CASE("attack 7: human commits that looked AI-assisted go in without review"
 
 TEST_CASE("attack 7: an AI-assisted commit cannot pick the false-positive exemptions",
           "[e2e][attack][detect]") {
-  TempRepo repo(signature_policy());
+  TempRepo repo(kSignaturePolicy);
   const std::vector<Variant> variants = {
       {"a painter's name at Anthropic's address",
        "Paint\n\nCo-authored-by: Claude Monet <noreply@anthropic.com>\n",

@@ -11,10 +11,24 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kRosterReview;
+using trailgate::testing::kSeniorOne;
+using trailgate::testing::kSeniorTwo;
+using trailgate::testing::people_toml;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
+using trailgate::testing::protect_toml;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
+using trailgate::testing::RosterPerson;
 using trailgate::testing::run;
+using trailgate::testing::signature_policy;
 using trailgate::testing::TempDir;
 using trailgate::testing::TempRepo;
 using trailgate::testing::trailgate_binary;
@@ -25,8 +39,8 @@ namespace {
 
 using Env = std::map<std::string, std::string>;
 
-const char* const kJunior = "Junior One <junior@example.com>";
-const std::string kAi = "\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kAi = "\n\n" + kClaudeTrailer + "\n";
 
 std::string server_rev(const TempRepo& repo, const std::string& ref) {
   ProcessResult r = run({"git", "rev-parse", "--verify", "-q", ref}, repo.server());
@@ -46,30 +60,10 @@ struct Keys {
 };
 
 std::string signed_policy(const Keys& k) {
-  return fmt::format(R"(
-[[person]]
-name = "Sam Senior"
-emails = ["sam@example.com"]
-level = "senior"
-usernames = ["sam"]
-keys = ["{}"]
-
-[[person]]
-name = "Senior Two"
-emails = ["senior2@example.com"]
-level = "senior"
-usernames = ["two"]
-keys = ["{}"]
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-)",
-                     k.sam.public_key, k.two.public_key);
+  return signature_policy(
+      {RosterPerson{"Sam Senior", {"sam@example.com"}, "senior", {"sam"}, {k.sam.public_key}},
+       kSeniorTwo.with_usernames({"two"}).with_keys({k.two.public_key}), kJuniorOne},
+      {protect({"refs/heads/main"}, std::nullopt, "")});
 }
 
 void approve(TempRepo& repo, const trailgate::testing::SshKey& key, const std::string& as) {
@@ -156,29 +150,16 @@ TEST_CASE("non-regression: Sam reviews a known junior's commit and pushes it",
 
 namespace {
 
-const char* const kMassPolicy = R"([review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Senior Two"
-emails = ["senior2@example.com"]
-level = "senior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-
+const char* const kMassChange = R"(
   [protect.mass_change]
   deleted_share = 0.5
   approvals = 2
 )";
 
-const std::string kOneReview = "Reviewed-by: Senior One <senior@example.com>\n";
+const std::string kMassPolicy =
+    roster_policy({kSeniorOne, kSeniorTwo}, {protect({"refs/heads/main"}, 1, "", kMassChange)});
+
+const std::string kOneReview = reviewed_by(kSeniorOne) + "\n";
 
 // Commits every change in the clone's work tree with `message`, as Dev One.
 void commit_all(TempRepo& repo, const std::string& message) {
@@ -264,20 +245,9 @@ TEST_CASE("non-regression: the same deletion as one commit with one review is re
 
 namespace {
 
-const char* const kDatePolicy = R"([review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[baseline]
-date = 2026-01-01
-
-[[protect]]
-refs = ["refs/heads/main"]
-)";
+const std::string kDatePolicy = kRosterReview + people_toml({kSeniorOne}) +
+                                "[baseline]\ndate = 2026-01-01\n\n" +
+                                protect_toml({protect({"refs/heads/main"}, std::nullopt, "")});
 
 const Env kIn2001 = {{"GIT_AUTHOR_DATE", "2001-01-01T12:00:00Z"},
                      {"GIT_COMMITTER_DATE", "2001-01-01T12:00:00Z"}};

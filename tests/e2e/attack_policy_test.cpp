@@ -24,12 +24,18 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using trailgate::testing::ai_message;
+using trailgate::testing::ident;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::TempDir;
 using trailgate::testing::TempRepo;
@@ -37,30 +43,17 @@ using trailgate::testing::write_file;
 using Env = std::map<std::string, std::string>;
 
 // The repository's own policy: AI-assisted commits on main need a senior's review.
-const char* const kPolicy = R"([review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
+const std::string kPolicy = roster_policy({kSeniorOne});
 
 // The pusher's policy: protects a branch nobody uses, so main is judged by nothing.
 const char* const kWeakPolicy = R"([[protect]]
 refs = ["refs/heads/nothing-here"]
 )";
 
-const char* const kJunior = "Junior One <junior@example.com>";
+const std::string kJunior = ident(kJuniorOne);
 
 std::string unreviewed_ai_message() {
-  return "Add retry logic\n\nWritten with an assistant.\n\n"
-         "Co-authored-by: Claude <noreply@anthropic.com>\n";
+  return ai_message("Add retry logic", "", "Written with an assistant.");
 }
 
 std::string server_tip(const TempRepo& repo) {

@@ -8,38 +8,29 @@
 
 #include <string>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kMidOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::TempRepo;
 using trailgate::testing::trailgate_binary;
 
 namespace {
 
-const char* const kPolicy = R"([review]
-verification = "roster"
+const std::string kPolicy = roster_policy(
+    {kSeniorOne, kMidOne}, {protect({"refs/heads/main", "refs/tags/v*"}, std::nullopt, ""),
+                            protect({"refs/heads/dev/*"}, std::nullopt, "mid")});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Mid One"
-emails = ["mid@example.com"]
-level = "mid"
-
-[[protect]]
-refs = ["refs/heads/main", "refs/tags/v*"]
-
-[[protect]]
-refs = ["refs/heads/dev/*"]
-min_level = "mid"
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
-const char* const kAi = "Add retry logic\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kAi = "Add retry logic\n\n" + kClaudeTrailer + "\n";
 
 // The server's id of `ref` (peeled to a commit when `peel`), "" when it does not exist.
 std::string server_rev(const TempRepo& repo, const std::string& ref) {

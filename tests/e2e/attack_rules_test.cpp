@@ -12,9 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kMidOne;
+using trailgate::testing::kPrincipalOne;
+using trailgate::testing::kRosterReview;
+using trailgate::testing::kSeniorOne;
+using trailgate::testing::kSeniorTwo;
+using trailgate::testing::people_toml;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::reviewed_by;
 using trailgate::testing::run;
 using trailgate::testing::TempRepo;
 
@@ -22,36 +33,14 @@ namespace {
 
 using Env = std::map<std::string, std::string>;
 
-const char* const kJunior = "Junior One <junior@example.com>";
-const std::string kAi = "\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
-const std::string kMidReview = "Reviewed-by: Mid One <mid@example.com>\n";
-const std::string kSeniorReview = "Reviewed-by: Senior One <senior@example.com>\n";
-const std::string kTwoSeniors = kSeniorReview + "Reviewed-by: Senior Two <senior2@example.com>\n";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kAi = "\n\n" + kClaudeTrailer + "\n";
+const std::string kMidReview = reviewed_by(kMidOne) + "\n";
+const std::string kSeniorReview = reviewed_by(kSeniorOne) + "\n";
+const std::string kTwoSeniors = kSeniorReview + reviewed_by(kSeniorTwo) + "\n";
 
-const char* const kRoster = R"([review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-usernames = ["alice"]
-
-[[person]]
-name = "Senior Two"
-emails = ["senior2@example.com"]
-level = "senior"
-
-[[person]]
-name = "Mid One"
-emails = ["mid@example.com"]
-level = "mid"
-
-[[person]]
-name = "Principal One"
-emails = ["principal@example.com"]
-level = "principal"
-)";
+const std::string kRoster = kRosterReview + people_toml({kSeniorOne.with_usernames({"alice"}),
+                                                         kSeniorTwo, kMidOne, kPrincipalOne});
 
 std::string server_rev(const TempRepo& repo, const std::string& ref) {
   ProcessResult r = run({"git", "rev-parse", "--verify", "-q", ref}, repo.server());

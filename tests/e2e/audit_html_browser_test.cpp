@@ -160,29 +160,30 @@ Fixture make_fixture() {
     total.ai_verified += verified;
     total.violations += bad;
     for (std::int64_t i = 0; i < bad; ++i, ++serial) {
-      AuditRecord r;
+      AuditRecord record;
+      trailgate::CommitEvaluation& r = record.evaluation;
       r.id = fmt::format("{:08x}{:032x}", 0xc0de0000 + serial, serial * 7919);
       r.author.name = names[serial % 5];
       r.author.email = authors[serial % 5];
       r.author.time = first_monday + w * week_seconds + i * 3600;
       r.committer = r.author;
       r.ref = serial % 4 == 0 ? "refs/heads/release/1.x" : "refs/heads/main";
-      r.verdict = verdicts[serial % 5];
+      r.verdict = *trailgate::verdict_named(verdicts[serial % 5]);
       r.subject = fmt::format("Change {}: refactor the {} module", serial,
                               serial % 3 == 0 ? "parser" : "storage");
       if (serial == 3)
         r.subject = "<script>document.body.dataset.pwned=1</script> & caf\xC3 \xFF";
-      r.markers.push_back({"marker", tools[serial % 3], "trailer"});
-      if (r.verdict == "unverified")
-        r.reviews.push_back({"Reviewed-by: Mallory <mallory@example.com>", "mallory@example.com",
-                             "", ClaimStatus::not_on_roster,
-                             "nobody on the roster has this email"});
-      if (r.verdict == "self-reviewed")
-        r.reviews.push_back({"Reviewed-by: self", r.author.email, r.author.name,
-                             ClaimStatus::self_review,
-                             "the author cannot review their own commit"});
-      r.lines_changed = 10 + (serial * 37) % 900;
-      f.violations.push_back(r);
+      r.detections.push_back({"marker", tools[serial % 3], "trailer"});
+      if (r.verdict == trailgate::Verdict::unverified)
+        r.reviews.claims.push_back({"Reviewed-by: Mallory <mallory@example.com>",
+                                    "mallory@example.com", "", ClaimStatus::not_on_roster,
+                                    "nobody on the roster has this email"});
+      if (r.verdict == trailgate::Verdict::self_reviewed)
+        r.reviews.claims.push_back({"Reviewed-by: self", r.author.email, r.author.name,
+                                    ClaimStatus::self_review,
+                                    "the author cannot review their own commit"});
+      record.lines_changed = 10 + (serial * 37) % 900;
+      f.violations.push_back(record);
     }
   }
   for (const auto& [week, t] : s.by_week) {
@@ -192,8 +193,8 @@ Fixture make_fixture() {
     s.by_verdict["grandfathered"] += t.ai_assisted - t.ai_verified - t.violations;
   }
   for (const auto& r : f.violations) {
-    ++s.by_verdict[r.verdict];
-    Tally& a = s.by_author[r.author.email];
+    ++s.by_verdict[std::string(to_string(r.evaluation.verdict))];
+    Tally& a = s.by_author[r.evaluation.author.email];
     a.commits += 1;
     a.ai_assisted += 1;
     a.violations += 1;
@@ -258,7 +259,7 @@ TEST_CASE("audit html in headless chromium", "[e2e][audit_html]") {
   SECTION("a #filter= link shows only the matching rows") {
     std::size_t carol = 0;
     for (const auto& v : f.violations)
-      carol += v.author.email == "carol@example.com";
+      carol += v.evaluation.author.email == "carol@example.com";
     REQUIRE(carol > 0);
     const std::string dom = chromium(file_url(page) + "#filter=CAROL%20chen", {"--dump-dom"}).out;
     CHECK(dom.find("data-ready=\"1\"") != std::string::npos);
@@ -271,7 +272,7 @@ TEST_CASE("audit html in headless chromium", "[e2e][audit_html]") {
   SECTION("a #filter= link can also pick a verdict") {
     std::size_t self = 0;
     for (const auto& v : f.violations)
-      self += v.verdict == "self-reviewed";
+      self += v.evaluation.verdict == trailgate::Verdict::self_reviewed;
     REQUIRE(self > 0);
     const std::string dom =
         chromium(file_url(page) + "#filter=&verdict=self-reviewed", {"--dump-dom"}).out;

@@ -4,6 +4,7 @@
 // number of the summary is checked against the expected value, in every format.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,12 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ai_message;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kPrincipalOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
 using trailgate::testing::read_file;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
+using trailgate::testing::signature_policy;
 using trailgate::testing::TempDir;
 using trailgate::testing::trailgate_binary;
 using trailgate::testing::write_file;
@@ -25,32 +34,8 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* const kRoster = R"(
-[review]
-verification = "roster"
+const std::string kRoster = roster_policy({kSeniorOne, kPrincipalOne, kJuniorOne});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Principal One"
-emails = ["principal@example.com"]
-level = "principal"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
-
-const char* const kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
 const char* const kAlice = "Alice Dev <alice@example.com>";
 const char* const kBob = "Bob Dev <bob@example.com>";
 
@@ -111,7 +96,7 @@ class AuditRepo {
 };
 
 std::string ai(const std::string& subject, const std::string& trailers = "") {
-  return subject + "\n\nBody text.\n\n" + kClaude + "\n" + trailers;
+  return ai_message(subject, trailers, "Body text.");
 }
 
 // RFC 4180: fields in quotes with "" for a quote, CRLF between records.
@@ -217,10 +202,10 @@ TEST_CASE("audit: every number of the summary equals the known count", "[e2e][au
   ProcessResult r = f.repo.audit({"--format", "json", "--no-cache"});
   REQUIRE(r.exit_code == 0);
   json doc = json::parse(r.out);  // throws when the document is not valid JSON (or UTF-8)
-  CHECK(doc["schema"] == "trailgate.audit/1");
+  CHECK(doc["schema"] == "trailgate.audit/2");
   REQUIRE(doc["commits"].size() == 13);
   const json& s = doc["summary"];
-  CHECK(s["schema"] == "trailgate.audit/1");
+  CHECK(s["schema"] == "trailgate.audit/2");
   CHECK(s["verification"] == "roster");
   CHECK(s["scanned"] == json::array({"refs/heads/main"}));
 
@@ -326,7 +311,8 @@ TEST_CASE("audit: jsonl lines carry git's trailers, markers, reviews and verdict
   CHECK(r1["trailers"][1] == json({{"key", "Change-Id"}, {"value", "I0123 continued here"}}));
   CHECK(r1["ai_assisted"] == true);
   CHECK(r1["markers"][0]["id"] == "claude-code.co-author");
-  CHECK(r1["reviews"][0]["reviewer"] == "Senior One <senior@example.com>");
+  CHECK(r1["reviews"][0]["reviewer"] ==
+        json({{"name", "Senior One"}, {"email", "senior@example.com"}}));
   CHECK(r1["reviews"][0]["verified"] == true);
   CHECK(r1["reviews"][0]["status"] == "verified");
   CHECK(r1["verdict"] == "ok");
@@ -358,8 +344,14 @@ TEST_CASE("audit: csv parses back, one row per commit", "[e2e][audit]") {
   // U1 is the second newest: its subject holds a quote and a comma.
   CHECK(rows[2][0] == f.id["U1"]);
   CHECK(rows[2].back() == "Fix \"quoted\", comma");
-  CHECK(rows[2][14] == "unverified");
-  CHECK(rows[2][15] == "");  // lines_changed: only the summary counts lines
+  auto column = [&](const std::string& name) {
+    auto at = std::find(rows[0].begin(), rows[0].end(), name);
+    REQUIRE(at != rows[0].end());
+    return static_cast<std::size_t>(at - rows[0].begin());
+  };
+  CHECK(rows[2][column("verdict")] == "unverified");
+  CHECK(rows[2][column("violation")] == "true");
+  CHECK(rows[2][column("lines_changed")] == "");  // only the summary counts lines
 }
 
 TEST_CASE("audit: text, md and html summaries", "[e2e][audit]") {
@@ -589,20 +581,9 @@ TEST_CASE("audit: signed reviews verify, whichever batch or ref holds the parent
   trailgate::testing::SshKey senior =
       trailgate::testing::make_ssh_key(keys.path(), "senior", "ed25519");
   AuditRepo repo;
-  repo.set_policy(R"(
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-keys = [")" + senior.public_key +
-                  R"("]
-
-[[protect]]
-refs = ["refs/heads/main"]
-
-[[protect]]
-refs = ["refs/heads/release/*"]
-)");
+  repo.set_policy(signature_policy({kSeniorOne.with_keys({senior.public_key})},
+                                   {protect({"refs/heads/main"}, std::nullopt, ""),
+                                    protect({"refs/heads/release/*"}, std::nullopt, "")}));
   std::string root = repo.commit(ai("Root work"), kAlice, "2026-01-05", 2);
   repo.commit(ai("More work"), kAlice, "2026-01-06", 3);
   auto approve = [&](const std::string& range) {

@@ -9,43 +9,35 @@
 #include <map>
 #include <optional>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kSeniorOne;
+using trailgate::testing::kSeniorTwo;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
 using trailgate::testing::TempRepo;
 using trailgate::testing::write_file;
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kPolicy = R"(
-[review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Senior Two"
-emails = ["senior2@example.com"]
-level = "senior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-
+const char* const kSensitive = R"(
   [[protect.sensitive]]
   paths = ["infra/**", "**/*.tf", ".github/workflows/**"]
   approvals = 2
   min_level = "senior"
 )";
 
-const std::string kAi = "\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
-const std::string kOneReview = "Reviewed-by: Senior One <senior@example.com>\n";
-const std::string kTwoReviews = kOneReview + "Reviewed-by: Senior Two <senior2@example.com>\n";
+const std::string kPolicy = roster_policy({kSeniorOne, kSeniorTwo},
+                                          {protect({"refs/heads/main"}, 1, "senior", kSensitive)});
+
+const std::string kAi = "\n\n" + kClaudeTrailer + "\n";
+const std::string kOneReview = reviewed_by(kSeniorOne) + "\n";
+const std::string kTwoReviews = kOneReview + reviewed_by(kSeniorTwo) + "\n";
 
 // Applies `files` to the clone (content, or nullopt to delete) and commits them all.
 std::string commit_files(TempRepo& repo, const std::string& message,

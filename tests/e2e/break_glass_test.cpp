@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/decision_log.h"
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
 namespace {
@@ -18,41 +19,22 @@ namespace {
 namespace fs = std::filesystem;
 namespace testing = trailgate::testing;
 using nlohmann::json;
+using testing::ai_message;
 using testing::ProcessResult;
 using testing::TempRepo;
 
 using Env = std::map<std::string, std::string>;
 using Strings = std::vector<std::string>;
 
-const char* const kPolicy = R"([review]
-verification = "roster"
+const std::string kPolicy = testing::roster_policy(
+    {testing::RosterPerson{"Alice Admin", {"alice@example.com"}, "senior", {"alice"}, {}},
+     testing::kJuniorOne},
+    {testing::protect({"refs/heads/main"}, std::nullopt, "",
+                      "break_glass = [\"alice\", \"ops\"]\n"),
+     testing::protect({"refs/heads/release/*"}, std::nullopt, "", "break_glass = [\"ops\"]\n")});
 
-[[person]]
-name = "Alice Admin"
-emails = ["alice@example.com"]
-level = "senior"
-usernames = ["alice"]
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-break_glass = ["alice", "ops"]
-
-[[protect]]
-refs = ["refs/heads/release/*"]
-break_glass = ["ops"]
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
+const std::string kJunior = testing::ident(testing::kJuniorOne);
 const char* const kReason = "trailgate.break-glass=db down, INC-7: hotfix cannot wait";
-
-std::string ai_message(const std::string& subject) {
-  return subject + "\n\nSome explanation.\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
-}
 
 // A server that advertises push options, as break-glass needs.
 struct Server {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 #include "version.h"
 
@@ -18,30 +19,18 @@ namespace {
 namespace fs = std::filesystem;
 namespace testing = trailgate::testing;
 using nlohmann::json;
+using testing::ai_message;
 using testing::ProcessResult;
 using testing::TempRepo;
 
 using Env = std::map<std::string, std::string>;
 using Strings = std::vector<std::string>;
 
-const char* const kPolicy = R"([review]
-verification = "roster"
+const std::string kPolicy = testing::roster_policy(
+    {testing::kSeniorOne.with_usernames({"sone"})},
+    {testing::protect({"refs/heads/main", "refs/heads/b*"}, std::nullopt, "")});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-usernames = ["sone"]
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/b*"]
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
-
-std::string ai_message(const std::string& subject) {
-  return subject + "\n\nSome explanation.\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
-}
+const std::string kJunior = testing::ident(testing::kJuniorOne);
 
 Strings lines_of(const fs::path& path) {
   Strings lines;
@@ -109,7 +98,7 @@ TEST_CASE("decision log: each push appends one line saying who, what and the ver
   const std::string server = fs::canonical(repo.server()).string();
 
   const json& accepted = log[0];
-  CHECK(accepted["schema"] == "trailgate.decision/1");
+  CHECK(accepted["schema"] == "trailgate.decision/2");
   CHECK(is_iso8601_utc(accepted["time"]));
   CHECK(accepted["hook"] == "pre-receive");
   CHECK(accepted["repository"] == server);
@@ -145,10 +134,12 @@ TEST_CASE("decision log: each push appends one line saying who, what and the ver
   CHECK(rejected["verdict"] == "rejected");
   CHECK(rejected["exit_code"] == 1);
   CHECK(rejected["commits_with_findings"] == json{ai});
-  REQUIRE(rejected["findings"].size() == 1);
-  CHECK(rejected["findings"][0]["rule"] == "ai-review-required");
-  CHECK(rejected["findings"][0]["commit"] == ai);
-  CHECK_THAT(rejected["findings"][0]["message"].get<std::string>(),
+  CHECK(rejected["findings"].empty());  // ref-level findings only
+  REQUIRE(rejected["commits"].size() == 1);
+  CHECK(rejected["commits"][0]["id"] == ai);
+  REQUIRE(rejected["commits"][0]["findings"].size() == 1);
+  CHECK(rejected["commits"][0]["findings"][0]["rule"] == "ai-review-required");
+  CHECK_THAT(rejected["commits"][0]["findings"][0]["problem"].get<std::string>(),
              Catch::Contains("needs 1 verified review"));
 
   const json& unprotected = log[2];
@@ -167,7 +158,7 @@ TEST_CASE("decision log: every commit with findings is logged, however many", "[
   REQUIRE(repo.push("HEAD:refs/heads/main").exit_code == 1);
   json line = log_of(default_log(repo)).back();
   CHECK(line["commits_with_findings"] == json(ids));
-  CHECK(line["findings"].size() == 2);  // as listed to the pusher
+  CHECK(line["commits"].size() == 2);  // as listed to the pusher
   CHECK(line["findings_total"] == 5);
 }
 

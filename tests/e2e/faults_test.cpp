@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
 extern char** environ;
@@ -39,6 +40,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace testing = trailgate::testing;
 using nlohmann::json;
+using testing::ai_message;
 using testing::ProcessResult;
 using testing::TempDir;
 using testing::TempRepo;
@@ -46,26 +48,13 @@ using testing::TempRepo;
 using Env = std::map<std::string, std::string>;
 using Strings = std::vector<std::string>;
 
-const char* const kPolicy = R"([review]
-verification = "roster"
+const std::string kPolicy =
+    testing::roster_policy({testing::kSeniorOne.with_usernames({"sone"})},
+                           {testing::protect({"refs/heads/main", "refs/heads/release*"},
+                                             std::nullopt, "", "break_glass = [\"sone\"]\n")});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-usernames = ["sone"]
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/release*"]
-break_glass = ["sone"]
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
+const std::string kJunior = testing::ident(testing::kJuniorOne);
 const char* const kZeros = "0000000000000000000000000000000000000000";
-
-std::string ai_message(const std::string& subject) {
-  return subject + "\n\nSome explanation.\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
-}
 
 fs::path default_log(const TempRepo& repo) {
   return repo.server() / "trailgate" / "decisions.jsonl";
@@ -422,16 +411,8 @@ TEST_CASE("faults: a policy rewritten while pushes run never lets an unreviewed 
   // pushes of an unreviewed AI commit run. A hook that read the file more than once, or took a
   // torn file for an empty or weaker policy, would let one through.
   const std::string policy_a = std::string(kPolicy);
-  const std::string policy_b = std::string(kPolicy) + R"(
-[[person]]
-name = "Principal One"
-emails = ["principal@example.com"]
-level = "principal"
-
-[[protect]]
-refs = ["refs/tags/v*"]
-approvals = 2
-)";
+  const std::string policy_b = kPolicy + "\n" + testing::people_toml({testing::kPrincipalOne}) +
+                               testing::protect_toml({testing::protect({"refs/tags/v*"}, 2, "")});
   TempRepo repo(policy_a);
   const std::string before = tip(repo.server(), "main");
   const std::string ai = repo.commit(ai_message("Unreviewed AI change"), kJunior);

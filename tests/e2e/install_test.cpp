@@ -14,10 +14,17 @@
 #include <map>
 #include <string>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ai_message;
+using trailgate::testing::ident;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
 using trailgate::testing::read_file;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
 using trailgate::testing::run;
 using trailgate::testing::TempDir;
 using trailgate::testing::TempRepo;
@@ -27,30 +34,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kPolicy = R"(
-[review]
-verification = "roster"
+const std::string kPolicy = roster_policy({kSeniorOne});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
+const std::string kJunior = ident(kJuniorOne);
 
 std::string unreviewed_ai() {
-  return "Add retry logic\n\nWritten with an assistant.\n\n"
-         "Co-authored-by: Claude <noreply@anthropic.com>\n";
+  return ai_message("Add retry logic", "", "Written with an assistant.");
 }
 
 std::string reviewed_ai() {
-  return unreviewed_ai() + "Reviewed-by: Senior One <senior@example.com>\n";
+  return unreviewed_ai() + reviewed_by(kSeniorOne) + "\n";
 }
 
 // Gitea's generated hooks/pre-receive, verbatim (modules/repository/hooks.go, ScriptType bash).

@@ -8,41 +8,35 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
+using trailgate::testing::RosterPerson;
 using trailgate::testing::run;
 using trailgate::testing::TempRepo;
 using trailgate::testing::trailgate_binary;
 
 namespace {
 
-const char* const kPolicy = R"(
-[review]
-verification = "roster"
+const std::string kPolicy =
+    roster_policy({kSeniorOne.with_email("senior.one@corp.example"), kJuniorOne},
+                  {protect({"refs/heads/main", "refs/heads/release/*"})});
 
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com", "senior.one@corp.example"]
-level = "senior"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/release/*"]
-approvals = 1
-min_level = "senior"
-)";
-
-const char* const kJunior = "Junior One <junior@example.com>";
-const char* const kSenior = "Senior One <senior@example.com>";
-const char* const kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kSenior = ident(kSeniorOne);
+const std::string kSeniorReview = reviewed_by(kSeniorOne) + "\n";
+const std::string& kClaude = kClaudeTrailer;
 
 std::string ai_message(const std::string& subject, const std::string& extra_trailers = "") {
-  return subject + "\n\nSome explanation of the change.\n\n" + kClaude + "\n" + extra_trailers;
+  return trailgate::testing::ai_message(subject, extra_trailers, "Some explanation of the change.");
 }
 
 bool accepted(const ProcessResult& r) {
@@ -71,8 +65,7 @@ TEST_CASE("push: unreviewed AI commit is rejected with commit, rule and fix", "[
 
 TEST_CASE("push: AI commit reviewed by a senior is accepted", "[e2e]") {
   TempRepo repo(kPolicy);
-  std::string id = repo.commit(
-      ai_message("Add retry logic", "Reviewed-by: Senior One <senior@example.com>\n"), kJunior);
+  std::string id = repo.commit(ai_message("Add retry logic", kSeniorReview), kJunior);
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   CHECK(accepted(r));
   CHECK_THAT(r.err, Catch::Contains("push accepted"));
@@ -91,8 +84,7 @@ TEST_CASE("push: review by a junior is rejected", "[e2e]") {
 TEST_CASE("push: self-review is rejected, also through the person's second email", "[e2e]") {
   TempRepo repo(kPolicy);
   SECTION("same email") {
-    repo.commit(ai_message("Self review", "Reviewed-by: Senior One <senior@example.com>\n"),
-                kSenior);
+    repo.commit(ai_message("Self review", kSeniorReview), kSenior);
   }
   SECTION("second email, different case") {
     repo.commit(ai_message("Self review", "Reviewed-by: Senior One <Senior@Example.com>\n"),
@@ -322,12 +314,10 @@ TEST_CASE("push: review_all, approvals and declarations", "[e2e]") {
     CHECK_THAT(r.err, Catch::Contains("review-required"));
   }
   SECTION("two approvals need two different seniors") {
-    std::string policy = kPolicy;
-    policy.replace(policy.find("approvals = 1"), 13, "approvals = 2");
-    policy +=
-        "\n[[person]]\nname = \"Senior Two\"\nemails = [\"senior2@example.com\"]\n"
-        "level = \"principal\"\n";
-    TempRepo repo(policy);
+    TempRepo repo(
+        roster_policy({kSeniorOne.with_email("senior.one@corp.example"), kJuniorOne,
+                       RosterPerson{"Senior Two", {"senior2@example.com"}, "principal", {}, {}}},
+                      {protect({"refs/heads/main", "refs/heads/release/*"}, 2)}));
     repo.commit(ai_message("Big change",
                            "Reviewed-by: Senior One <senior@example.com>\n"
                            "Reviewed-by: Senior One <senior.one@corp.example>\n"),
@@ -351,8 +341,7 @@ TEST_CASE("push: review_all, approvals and declarations", "[e2e]") {
     policy.replace(policy.find("level = \"senior\""), 16,
                    "level = \"senior\"\nexpires = 2020-01-01");
     TempRepo repo(policy);
-    repo.commit(ai_message("Late review", "Reviewed-by: Senior One <senior@example.com>\n"),
-                kJunior);
+    repo.commit(ai_message("Late review", kSeniorReview), kJunior);
     ProcessResult r = repo.push("HEAD:refs/heads/main");
     CHECK_FALSE(accepted(r));
     CHECK_THAT(r.err, Catch::Contains("expired"));
@@ -365,8 +354,7 @@ TEST_CASE("push: a review in a message that declares a non-UTF-8 encoding does n
   // git log re-encodes such a message for display, so the bytes trailgate reads are not what
   // git shows; the review must not be trusted.
   repo.git({"config", "i18n.commitEncoding", "ISO-8859-1"});
-  repo.commit(ai_message("Latin-1 change", "Reviewed-by: Senior One <senior@example.com>\n"),
-              kJunior);
+  repo.commit(ai_message("Latin-1 change", kSeniorReview), kJunior);
   REQUIRE_THAT(repo.git({"cat-file", "-p", "HEAD"}), Catch::Contains("encoding ISO-8859-1"));
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   CHECK_FALSE(accepted(r));
@@ -387,8 +375,8 @@ TEST_CASE("check: with no arguments judges @{upstream}..HEAD by the upstream's r
   CHECK_THAT(r.out, Catch::Contains("entering refs/heads/main"));
   ProcessResult json = run({trailgate_binary(), "check", policy, "--format", "json"}, repo.clone());
   CHECK(json.exit_code == 1);
-  CHECK_THAT(json.out, Catch::Contains("\"verdict\": \"unreviewed\""));
-  CHECK_THAT(json.out, Catch::Contains("\"id\": \"" + id + "\""));
+  CHECK_THAT(json.out, Catch::Contains("\"verdict\":\"unreviewed\""));
+  CHECK_THAT(json.out, Catch::Contains("\"id\":\"" + id + "\""));
 }
 
 TEST_CASE("push: the hook names the pusher as the host identifies them", "[e2e]") {

@@ -3,14 +3,19 @@
 // refs/notes/trailgate, nothing rewritten) and pushes the notes ref, which the hook checks.
 // Then every way a pusher might abuse notes: a forged note, a note by the author, deleting or
 // rewriting a note, and a note standing in for the trailers a new commit needs.
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::make_ssh_key;
 using trailgate::testing::ProcessResult;
 using trailgate::testing::run;
+using trailgate::testing::signature_policy;
 using trailgate::testing::SshKey;
 using trailgate::testing::TempDir;
 using trailgate::testing::TempRepo;
@@ -19,9 +24,8 @@ using trailgate::testing::trailgate_binary;
 namespace {
 
 const char* const kNotesRef = "refs/notes/trailgate";
-const char* const kSenior = "Senior One <senior@example.com>";
-const std::string kAiMessage =
-    "Rewrite the deploy script\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
+const std::string kSenior = ident(kSeniorOne);
+const std::string kAiMessage = "Rewrite the deploy script\n\n" + kClaudeTrailer + "\n";
 
 // main is not protected yet: the history that predates the policy.
 const char* const kBeforePolicy = R"(
@@ -37,25 +41,8 @@ struct Keys {
 };
 
 std::string policy_for(const Keys& k) {
-  return fmt::format(R"(
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-keys = ["{}"]
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-keys = ["{}"]
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)",
-                     k.senior.public_key, k.junior.public_key);
+  return signature_policy(
+      {kSeniorOne.with_keys({k.senior.public_key}), kJuniorOne.with_keys({k.junior.public_key})});
 }
 
 // A repository whose main holds `ai_commit`, pushed before main was protected; the policy now

@@ -5,12 +5,21 @@
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
+using trailgate::testing::ai_message;
+using trailgate::testing::ident;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::protect;
 using trailgate::testing::read_file;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::RosterPerson;
 using trailgate::testing::run;
 using trailgate::testing::run_ok;
+using trailgate::testing::signature_policy;
 using trailgate::testing::TempDir;
 using trailgate::testing::TempRepo;
 using trailgate::testing::trailgate_binary;
@@ -34,38 +43,16 @@ struct Keys {
 };
 
 std::string policy_for(const Keys& k, int approvals = 1, const std::string& senior_key = "") {
-  return fmt::format(R"(
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com", "senior.one@corp.example"]
-level = "senior"
-keys = ["{}"]
-
-[[person]]
-name = "Senior Two"
-emails = ["senior2@example.com"]
-level = "principal"
-keys = ["{}"]
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-keys = ["{}"]
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = {}
-min_level = "senior"
-)",
-                     senior_key.empty() ? k.senior.public_key : senior_key, k.senior2.public_key,
-                     k.junior.public_key, approvals);
+  return signature_policy(
+      {kSeniorOne.with_email("senior.one@corp.example")
+           .with_keys({senior_key.empty() ? k.senior.public_key : senior_key}),
+       RosterPerson{"Senior Two", {"senior2@example.com"}, "principal", {}, {k.senior2.public_key}},
+       kJuniorOne.with_keys({k.junior.public_key})},
+      {protect({"refs/heads/main"}, approvals)});
 }
 
-const char* const kJunior = "Junior One <junior@example.com>";
-const std::string kAiMessage =
-    "Add retry logic\n\nRetries failed uploads.\n\nCo-authored-by: Claude "
-    "<noreply@anthropic.com>\n";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kAiMessage = ai_message("Add retry logic", "", "Retries failed uploads.");
 
 ProcessResult approve(TempRepo& repo, const Key& key, const std::string& as,
                       const std::string& range = "") {
@@ -382,7 +369,7 @@ TEST_CASE("signed review: attacks are rejected at push time", "[e2e][sign]") {
 TEST_CASE("signed review: roster-only verification is marked as the weaker level", "[e2e][sign]") {
   Keys k;
   TempRepo repo("[review]\nverification = \"roster\"\n" + policy_for(k));
-  repo.commit(kAiMessage + "Reviewed-by: Senior One <senior@example.com>\n", kJunior);
+  repo.commit(kAiMessage + reviewed_by(kSeniorOne) + "\n", kJunior);
   ProcessResult r =
       run({trailgate_binary(), "check", "--policy", (repo.server() / "trailgate.toml").string(),
            "--ref", "refs/heads/main", "origin/main..HEAD"},
@@ -394,7 +381,7 @@ TEST_CASE("signed review: roster-only verification is marked as the weaker level
                             (repo.server() / "trailgate.toml").string(), "--ref", "refs/heads/main",
                             "origin/main..HEAD"},
                            repo.clone());
-  CHECK_THAT(json.out, Catch::Contains("\"verification\": \"roster\""));
+  CHECK_THAT(json.out, Catch::Contains("\"verification\":\"roster\""));
 }
 
 namespace {

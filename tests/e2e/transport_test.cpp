@@ -9,42 +9,32 @@
 #include <map>
 #include <sstream>
 
+#include "support/fixtures.h"
 #include "support/servers.h"
 #include "support/temp_repo.h"
 
 namespace fs = std::filesystem;
+using trailgate::testing::ai_message;
 using trailgate::testing::GitDaemon;
 using trailgate::testing::HttpGitServer;
+using trailgate::testing::ident;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJuniorOne;
+using trailgate::testing::kSeniorOne;
 using trailgate::testing::ProcessResult;
+using trailgate::testing::reviewed_by;
+using trailgate::testing::roster_policy;
 using trailgate::testing::TempRepo;
 
 namespace {
 
-const char* const kPolicy = R"(
-[review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main"]
-approvals = 1
-min_level = "senior"
-)";
+const std::string kPolicy = roster_policy({kSeniorOne, kJuniorOne});
 
 // The same, with a break-glass list on main: host usernames, as the server authenticates them.
-const std::string kBreakGlassPolicy = std::string(kPolicy) + "break_glass = [\"alice\"]\n";
+const std::string kBreakGlassPolicy = kPolicy + "break_glass = [\"alice\"]\n";
 
-const char* const kJunior = "Junior One <junior@example.com>";
-const char* const kReview = "Reviewed-by: Senior One <senior@example.com>";
+const std::string kJunior = ident(kJuniorOne);
+const std::string kReview = reviewed_by(kSeniorOne);
 
 // git push origin [extra...] refspec, never waiting for a password prompt.
 ProcessResult push(TempRepo& repo, const std::string& refspec,
@@ -101,9 +91,7 @@ std::map<std::string, std::string> recorded_hook_environment(TempRepo& repo) {
 std::string rejects_unreviewed_then_accepts_reviewed(TempRepo& repo) {
   std::string before = server_tip(repo, "refs/heads/main");
   REQUIRE_FALSE(before.empty());
-  std::string id = repo.commit(
-      "Add retry logic\n\nSome explanation.\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
-      kJunior);
+  std::string id = repo.commit(ai_message("Add retry logic"), kJunior);
 
   ProcessResult rejected = push(repo, "HEAD:refs/heads/main");
   INFO("push output:\n" << rejected.err);
@@ -129,7 +117,7 @@ std::string rejects_unreviewed_then_accepts_reviewed(TempRepo& repo) {
 // An unreviewed AI-assisted commit pushed to main with a break-glass claim; returns the push.
 ProcessResult push_break_glass(TempRepo& repo) {
   repo.server_git({"config", "receive.advertisePushOptions", "true"});
-  repo.commit("Hotfix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", kJunior);
+  repo.commit("Hotfix\n\n" + kClaudeTrailer + "\n", kJunior);
   return push(repo, "HEAD:refs/heads/main",
               {"-o", "trailgate.break-glass=INC-42: billing is down"});
 }

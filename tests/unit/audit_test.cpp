@@ -39,12 +39,12 @@ AuditRecord record(const std::string& id, const std::string& email, std::int64_t
                    const std::string& verdict, const std::vector<std::string>& tools = {},
                    int lines = -1) {
   AuditRecord r;
-  r.id = id;
-  r.author.email = email;
-  r.author.time = time;
-  r.verdict = verdict;
+  r.evaluation.id = id;
+  r.evaluation.author.email = email;
+  r.evaluation.author.time = time;
+  r.evaluation.verdict = *trailgate::verdict_named(verdict);
   for (const auto& t : tools)
-    r.markers.push_back({t + ".marker", t, "evidence"});
+    r.evaluation.detections.push_back({t + ".marker", t, "evidence"});
   r.lines_changed = lines;
   return r;
 }
@@ -93,15 +93,15 @@ TEST_CASE("audit::AuditSummary counts every record once per group", "[audit]") {
   AuditSummary s;
   std::int64_t jan = day("2026-01-20"), feb = day("2026-02-02");
   AuditRecord ok = record("a", "Bob@Example.com", feb, "ok", {"Claude Code", "Claude Code"});
-  ok.reviews.push_back({"Reviewed-by: S <S@example.com>", "S@example.com", "S",
-                        trailgate::review::ClaimStatus::verified, ""});
+  ok.evaluation.reviews.claims.push_back({"Reviewed-by: S <S@example.com>", "S@example.com", "S",
+                                          trailgate::review::ClaimStatus::verified, ""});
   s.add(ok);
   s.add(record("b", "alice@example.com", jan, "unreviewed", {"Claude Code"}, 5));
   s.add(record("c", "alice@example.com", jan, "unreviewed", {"Aider"}, 50));
   s.add(record("d", "alice@example.com", jan, "not-ai"));
   s.add(record("e", "bob@example.com", feb, "below-level", {"Aider"}, 5));
   AuditRecord old = record("f", "bob@example.com", feb, "grandfathered", {"Aider"});
-  old.reviews = ok.reviews;
+  old.evaluation.reviews = ok.evaluation.reviews;
   s.add(old);
   s.finish();
 
@@ -119,9 +119,9 @@ TEST_CASE("audit::AuditSummary counts every record once per group", "[audit]") {
   CHECK(s.top_gap_authors[0] == std::pair<std::string, std::int64_t>{"alice@example.com", 2});
   CHECK(s.top_gap_authors[1] == std::pair<std::string, std::int64_t>{"bob@example.com", 1});
   REQUIRE(s.largest_gaps.size() == 3);
-  CHECK(s.largest_gaps[0].id == "c");
-  CHECK(s.largest_gaps[1].id == "b");  // ties keep scan order
-  CHECK(s.largest_gaps[2].id == "e");
+  CHECK(s.largest_gaps[0].evaluation.id == "c");
+  CHECK(s.largest_gaps[1].evaluation.id == "b");  // ties keep scan order
+  CHECK(s.largest_gaps[2].evaluation.id == "e");
 }
 
 TEST_CASE("audit::AuditSummary keeps only the top ten", "[audit]") {
@@ -150,20 +150,22 @@ TEST_CASE("audit::iso_time and append_iso_time agree", "[audit]") {
 TEST_CASE("audit::cache records round-trip", "[audit][cache]") {
   AuditRecord r = record("0123456789abcdef0123456789abcdef01234567", "a@x", 42, "below-level",
                          {"Claude Code"}, 7);
-  r.subject = std::string("bytes \xff\x00 kept", 14);
-  r.trailers.push_back({"Reviewed-by", "J <j@x>"});
-  r.reviews.push_back({"Reviewed-by: J <j@x>", "j@x", "J",
-                       trailgate::review::ClaimStatus::below_level, "J is junior"});
-  r.approvals_required = 1;
+  r.evaluation.subject = std::string("bytes \xff\x00 kept", 14);
+  r.evaluation.trailers.push_back({"Reviewed-by", "J <j@x>"});
+  r.evaluation.reviews.claims.push_back({"Reviewed-by: J <j@x>", "j@x", "J",
+                                         trailgate::review::ClaimStatus::below_level,
+                                         "J is junior"});
+  r.evaluation.approvals_required = 1;
   std::string payload;
   audit::serialize_record(r, payload);
   AuditRecord back;
-  back.id = r.id;
+  back.evaluation.id = r.evaluation.id;
   REQUIRE(audit::deserialize_record(payload, back));
-  CHECK(back.id == r.id);
-  CHECK(back.subject == r.subject);
-  CHECK(back.reviews[0].status == trailgate::review::ClaimStatus::below_level);
-  CHECK(back.reviews[0].reason == "J is junior");
+  CHECK(back.evaluation.id == r.evaluation.id);
+  CHECK(back.evaluation.subject == r.evaluation.subject);
+  CHECK(back.evaluation.verdict == trailgate::Verdict::below_level);
+  CHECK(back.evaluation.reviews.claims[0].status == trailgate::review::ClaimStatus::below_level);
+  CHECK(back.evaluation.reviews.claims[0].reason == "J is junior");
   CHECK(back.lines_changed == 7);
   SECTION("truncated payloads are rejected at every length") {
     for (std::size_t n = 0; n < payload.size(); ++n)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detect/markers.h"
+#include "support/model.h"
 #include "trailers/trailers.h"
 
 namespace {
@@ -17,13 +18,10 @@ using trailgate::detect::builtin_catalogue;
 using trailgate::detect::Detection;
 using trailgate::detect::MarkerSet;
 
+// A commit by Jane whose message declares `encoding` and reads as `decoded` besides.
 CommitInfo commit(std::string message, std::string encoding,
                   std::vector<std::string> decoded = {}) {
-  CommitInfo c;
-  c.id = "0123456789abcdef0123456789abcdef01234567";
-  c.author.name = c.committer.name = "Jane Doe";
-  c.author.email = c.committer.email = "jane@example.com";
-  c.message = std::move(message);
+  CommitInfo c = trailgate::testing::make_commit(std::move(message));
   c.encoding = std::move(encoding);
   c.decoded_messages = std::move(decoded);
   return c;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "detect/markers.h"
+#include "support/fixtures.h"
+#include "support/model.h"
 
 namespace {
 
@@ -21,27 +23,12 @@ using trailgate::detect::IdentityField;
 using trailgate::detect::MarkerSet;
 using trailgate::detect::MarkerSource;
 using trailgate::detect::MarkerSpec;
+using trailgate::testing::identity;
+using trailgate::testing::kClaudeTrailer;
+using trailgate::testing::kJane;
+using trailgate::testing::make_commit;
 using trailgate::trailers::Trailer;
 using Trailers = std::vector<Trailer>;
-
-Identity person(std::string name, std::string email) {
-  Identity id;
-  id.name = std::move(name);
-  id.email = std::move(email);
-  return id;
-}
-
-const Identity kJane = person("Jane Doe", "jane@example.com");
-
-// A commit written and committed by a human, Jane, unless the test says otherwise.
-CommitInfo commit(std::string message, Identity author = kJane, Identity committer = kJane) {
-  CommitInfo c;
-  c.id = "0123456789abcdef0123456789abcdef01234567";
-  c.author = std::move(author);
-  c.committer = std::move(committer);
-  c.message = std::move(message);
-  return c;
-}
 
 const MarkerSet& builtin() {
   static const MarkerSet set(builtin_catalogue());
@@ -97,108 +84,116 @@ struct Example {
 
 std::vector<Example> positive_examples() {
   const Identity copilot_agent =
-      person("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com");
+      identity("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com");
   return {
       {"claude-code.co-author",
-       commit("Add feature\n\nBody.\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>\n"),
+       make_commit(
+           "Add feature\n\nBody.\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>\n"),
        {{"Co-Authored-By", "Claude Opus 4.5 <noreply@anthropic.com>"}}},
       {"claude-code.generated-with",
-       commit("Add feature\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
-              "Code](https://claude.ai/code)\n"),
+       make_commit("Add feature\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
+                   "Code](https://claude.ai/code)\n"),
        {}},
       {"claude-code.session",
-       commit("Add feature\n\nClaude-Session: https://claude.ai/code/session_01AbC\n"),
+       make_commit("Add feature\n\nClaude-Session: https://claude.ai/code/session_01AbC\n"),
        {{"Claude-Session", "https://claude.ai/code/session_01AbC"}}},
-      {"copilot-agent.identity", commit("Initial plan\n", copilot_agent, copilot_agent), {}},
+      {"copilot-agent.identity", make_commit("Initial plan\n", copilot_agent, copilot_agent), {}},
       {"copilot-agent.co-author",
-       commit("Fix (#123)\n\n* fix\n\n---------\n\nCo-authored-by: copilot-swe-agent[bot] "
-              "<198982749+Copilot@users.noreply.github.com>\n"),
+       make_commit("Fix (#123)\n\n* fix\n\n---------\n\nCo-authored-by: copilot-swe-agent[bot] "
+                   "<198982749+Copilot@users.noreply.github.com>\n"),
        {{"Co-authored-by", "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>"}}},
       {"copilot-agent.logs-url",
-       commit("Fix parser\n\nAgent-Logs-Url: https://github.com/o/r/sessions/5f0c\n"),
+       make_commit("Fix parser\n\nAgent-Logs-Url: https://github.com/o/r/sessions/5f0c\n"),
        {{"Agent-Logs-Url", "https://github.com/o/r/sessions/5f0c"}}},
       {"copilot-autofix.co-author",
-       commit("Potential fix for code scanning alert no. 7\n\nCo-authored-by: Copilot Autofix "
-              "powered by AI <175728472+Copilot@users.noreply.github.com>\n"),
+       make_commit("Potential fix for code scanning alert no. 7\n\nCo-authored-by: Copilot Autofix "
+                   "powered by AI <175728472+Copilot@users.noreply.github.com>\n"),
        {{"Co-authored-by",
          "Copilot Autofix powered by AI <175728472+Copilot@users.noreply.github.com>"}}},
       {"copilot.co-author",
-       commit("Refactor\n\nCo-authored-by: Copilot <copilot@github.com>\n"),
+       make_commit("Refactor\n\nCo-authored-by: Copilot <copilot@github.com>\n"),
        {{"Co-authored-by", "Copilot <copilot@github.com>"}}},
       {"aider.identity",
-       commit("Add retry\n", person("Dev (aider)", "dev@example.com"),
-              person("Dev (aider)", "dev@example.com")),
+       make_commit("Add retry\n", identity("Dev (aider)", "dev@example.com"),
+                   identity("Dev (aider)", "dev@example.com")),
        {}},
       {"aider.co-author",
-       commit("Add retry\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>\n"),
+       make_commit("Add retry\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>\n"),
        {{"Co-authored-by", "aider (gpt-4o) <noreply@aider.chat>"}}},
-      {"aider.subject", commit("aider: Add retry to the fetcher\n"), {}},
+      {"aider.subject", make_commit("aider: Add retry to the fetcher\n"), {}},
       {"codex.co-author",
-       commit("Fix bug\n\nCo-authored-by: Codex <noreply@openai.com>\n"),
+       make_commit("Fix bug\n\nCo-authored-by: Codex <noreply@openai.com>\n"),
        {{"Co-authored-by", "Codex <noreply@openai.com>"}}},
       {"codex.identity",
-       commit("Fix bug\n",
-              person("chatgpt-codex-connector[bot]",
-                     "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com")),
+       make_commit("Fix bug\n",
+                   identity("chatgpt-codex-connector[bot]",
+                            "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com"),
+                   kJane),
        {}},
       {"cursor.co-author",
-       commit("Fix bug\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n"),
+       make_commit("Fix bug\n\nCo-authored-by: Cursor <cursoragent@cursor.com>\n"),
        {{"Co-authored-by", "Cursor <cursoragent@cursor.com>"}}},
-      {"cursor.made-with", commit("Fix bug\n\nMade-with: Cursor\n"), {{"Made-with", "Cursor"}}},
+      {"cursor.made-with",
+       make_commit("Fix bug\n\nMade-with: Cursor\n"),
+       {{"Made-with", "Cursor"}}},
       {"devin.identity",
-       commit("Fix bug\n",
-              person("Devin AI", "158243242+devin-ai-integration[bot]@users.noreply.github.com")),
+       make_commit(
+           "Fix bug\n",
+           identity("Devin AI", "158243242+devin-ai-integration[bot]@users.noreply.github.com"),
+           kJane),
        {}},
       {"devin.co-author",
-       commit("Fix bug\n\nCo-Authored-By: Devin "
-              "<158243242+devin-ai-integration[bot]@users.noreply.github.com>\n"),
+       make_commit("Fix bug\n\nCo-Authored-By: Devin "
+                   "<158243242+devin-ai-integration[bot]@users.noreply.github.com>\n"),
        {{"Co-Authored-By",
          "Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>"}}},
       {"devin.generated-with",
-       commit("Fix bug\n\n\xF0\x9F\xA4\x96 Generated with [Devin](https://devin.ai)\n"),
+       make_commit("Fix bug\n\n\xF0\x9F\xA4\x96 Generated with [Devin](https://devin.ai)\n"),
        {}},
       {"jules.identity",
-       commit("Fix bug\n", person("google-labs-jules[bot]",
-                                  "161369871+google-labs-jules[bot]@users.noreply.github.com")),
+       make_commit("Fix bug\n",
+                   identity("google-labs-jules[bot]",
+                            "161369871+google-labs-jules[bot]@users.noreply.github.com"),
+                   kJane),
        {}},
       {"jules.co-author",
-       commit("Fix bug (#9)\n\nCo-authored-by: google-labs-jules[bot] "
-              "<161369871+google-labs-jules[bot]@users.noreply.github.com>\n"),
+       make_commit("Fix bug (#9)\n\nCo-authored-by: google-labs-jules[bot] "
+                   "<161369871+google-labs-jules[bot]@users.noreply.github.com>\n"),
        {{"Co-authored-by",
          "google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>"}}},
       {"gemini-code-assist.identity",
-       commit("Apply suggestion\n", kJane,
-              person("gemini-code-assist[bot]",
-                     "176961590+gemini-code-assist[bot]@users.noreply.github.com")),
+       make_commit("Apply suggestion\n", kJane,
+                   identity("gemini-code-assist[bot]",
+                            "176961590+gemini-code-assist[bot]@users.noreply.github.com")),
        {}},
       {"gemini-code-assist.co-author",
-       commit("Apply suggestions\n\nCo-authored-by: gemini-code-assist[bot] "
-              "<176961590+gemini-code-assist[bot]@users.noreply.github.com>\n"),
+       make_commit("Apply suggestions\n\nCo-authored-by: gemini-code-assist[bot] "
+                   "<176961590+gemini-code-assist[bot]@users.noreply.github.com>\n"),
        {{"Co-authored-by",
          "gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>"}}},
       {"amp.thread-id",
-       commit("Fix bug\n\nAmp-Thread-ID: T-1234abcd\n"),
+       make_commit("Fix bug\n\nAmp-Thread-ID: T-1234abcd\n"),
        {{"Amp-Thread-ID", "T-1234abcd"}}},
       {"amp.co-author",
-       commit("Fix bug\n\nCo-authored-by: Amp <amp@ampcode.com>\n"),
+       make_commit("Fix bug\n\nCo-authored-by: Amp <amp@ampcode.com>\n"),
        {{"Co-authored-by", "Amp <amp@ampcode.com>"}}},
       {"opencode.co-author",
-       commit("Fix bug\n\nCo-Authored-By: opencode <noreply@opencode.ai>\n"),
+       make_commit("Fix bug\n\nCo-Authored-By: opencode <noreply@opencode.ai>\n"),
        {{"Co-Authored-By", "opencode <noreply@opencode.ai>"}}},
       {"openhands.identity",
-       commit("Fix bug\n", person("openhands", "openhands@all-hands.dev")),
+       make_commit("Fix bug\n", identity("openhands", "openhands@all-hands.dev"), kJane),
        {}},
       {"openhands.co-author",
-       commit("Fix bug\n\nCo-authored-by: openhands <openhands@all-hands.dev>\n"),
+       make_commit("Fix bug\n\nCo-authored-by: openhands <openhands@all-hands.dev>\n"),
        {{"Co-authored-by", "openhands <openhands@all-hands.dev>"}}},
       {"convention.assisted-by",
-       commit("Fix race\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\n"),
+       make_commit("Fix race\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\n"),
        {{"Assisted-by", "Claude:claude-3-opus coccinelle sparse"}}},
       {"convention.generated-by",
-       commit("Fix race\n\nGenerated-by: ChatGPT\n"),
+       make_commit("Fix race\n\nGenerated-by: ChatGPT\n"),
        {{"Generated-by", "ChatGPT"}}},
       {"convention.ai-assisted",
-       commit("Fix race\n\nAI-Assisted: yes\n"),
+       make_commit("Fix race\n\nAI-Assisted: yes\n"),
        {{"AI-Assisted", "yes"}}},
   };
 }
@@ -237,7 +232,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("evidence quotes the trailer as written") {
-    CommitInfo c = commit("Add feature\n\nCo-authored-by: Claude <noreply@anthropic.com>\n");
+    CommitInfo c = make_commit("Add feature\n\nCo-authored-by: Claude <noreply@anthropic.com>\n");
     std::vector<Detection> ds =
         builtin().detect(c, {{"Co-authored-by", "Claude <noreply@anthropic.com>"}});
     REQUIRE(ds.size() == 1);
@@ -247,14 +242,14 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("evidence names the identity field that matched") {
-    CommitInfo c = commit("Add retry\n", person("Dev (aider)", "dev@example.com"));
+    CommitInfo c = make_commit("Add retry\n", identity("Dev (aider)", "dev@example.com"), kJane);
     std::vector<Detection> ds = builtin().detect(c, {});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "author name \"Dev (aider)\"");
   }
 
   SECTION("evidence for a body marker is the whole line that holds the match") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
         "Code](https://claude.com/claude-code)\r\n\nCo-Authored-By: Claude "
         "<noreply@anthropic.com>\n");
@@ -267,7 +262,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("Claude Code's usual layout (case 36) matches both the body line and the trailer") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
         "Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude "
         "<noreply@anthropic.com>\n");
@@ -276,7 +271,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("no trailer block (case 37): the body line and the trailer-shaped line both mark it") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Add feature\n\nBody text.\n\n\xF0\x9F\xA4\x96 Generated with [Claude "
         "Code](https://claude.com/claude-code)\nCo-Authored-By: Claude "
         "<noreply@anthropic.com>\n");
@@ -288,7 +283,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("Copilot squash merge (case 35): the bot co-author marks it, the human does not") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Fix (#123)\n\n* initial plan\n\n* fix\n\n---------\n\nCo-authored-by: "
         "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>\nCo-authored-by: "
         "octocat <583231+octocat@users.noreply.github.com>\n");
@@ -301,7 +296,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("the Copilot CLI's numbered noreply address is Copilot") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Refactor\n\nCo-authored-by: Copilot "
         "<223556219+Copilot@users.noreply.github.com>\n");
     CHECK(builtin_ids(
@@ -310,7 +305,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("a human co-author is not a marker") {
-    CommitInfo c = commit("Pair on parser\n\nCo-authored-by: Jane Doe <jane@example.com>\n");
+    CommitInfo c = make_commit("Pair on parser\n\nCo-authored-by: Jane Doe <jane@example.com>\n");
     CHECK(builtin_ids(c, {{"Co-authored-by", "Jane Doe <jane@example.com>"}}).empty());
   }
 
@@ -327,8 +322,8 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
              "Ed <evil-copilot-swe-agent[bot]@users.noreply.github.com>",
          }) {
       INFO(value);
-      CHECK(
-          builtin_ids(commit("Pair\n\nCo-authored-by: x\n"), {{"Co-authored-by", value}}).empty());
+      CHECK(builtin_ids(make_commit("Pair\n\nCo-authored-by: x\n"), {{"Co-authored-by", value}})
+                .empty());
     }
   }
 
@@ -342,12 +337,12 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
              "Use aider: notes in README\n",
          }) {
       INFO(message);
-      CHECK(builtin_ids(commit(message)).empty());
+      CHECK(builtin_ids(make_commit(message)).empty());
     }
   }
 
   SECTION("prose about a tool is not a marker") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Speed up indexing\n\nI tried aider and Claude Code on this and neither helped, so this\n"
         "was written by hand. The old footer said Generated with [Claude Code] and we drop\n"
         "the mention of copilot-swe-agent[bot] from the docs.\n");
@@ -355,7 +350,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("Reviewed-by and other review trailers are not markers") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Fix race\n\nReviewed-by: Jane Doe <jane@example.com>\nSigned-off-by: Ann "
         "<ann@example.com>\nAcked-by: Bo <bo@example.com>\n");
     CHECK(builtin_ids(c, {{"Reviewed-by", "Jane Doe <jane@example.com>"},
@@ -367,50 +362,51 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   SECTION("AI-Assisted: yes or true marks the commit, no and false do not") {
     for (const char* value : {"yes", "Yes", "TRUE", "yes (Claude Code)"}) {
       INFO(value);
-      CHECK(builtin_ids(commit("Fix\n\nAI-Assisted: x\n"), {{"AI-Assisted", value}}) ==
+      CHECK(builtin_ids(make_commit("Fix\n\nAI-Assisted: x\n"), {{"AI-Assisted", value}}) ==
             std::vector<std::string>{"convention.ai-assisted"});
     }
     for (const char* value : {"no", "No", "false", "", "yesterday"}) {
       INFO(value);
-      CHECK(builtin_ids(commit("Fix\n\nAI-Assisted: x\n"), {{"AI-Assisted", value}}).empty());
+      CHECK(builtin_ids(make_commit("Fix\n\nAI-Assisted: x\n"), {{"AI-Assisted", value}}).empty());
     }
   }
 
   SECTION("Made-with marks only when it names Cursor") {
-    CHECK(builtin_ids(commit("Fix\n\nMade-with: love\n"), {{"Made-with", "love"}}).empty());
-    CHECK(builtin_ids(commit("Fix\n\nMade-with: Cursor IDE\n"), {{"Made-with", "Cursor IDE"}}) ==
-          std::vector<std::string>{"cursor.made-with"});
+    CHECK(builtin_ids(make_commit("Fix\n\nMade-with: love\n"), {{"Made-with", "love"}}).empty());
+    CHECK(
+        builtin_ids(make_commit("Fix\n\nMade-with: Cursor IDE\n"), {{"Made-with", "Cursor IDE"}}) ==
+        std::vector<std::string>{"cursor.made-with"});
   }
 
   SECTION("names and addresses that resemble a bot are not the bot") {
     for (const Identity& who : {
-             person("Copilot Fan", "fan@example.com"),
-             person("Copilot", "me@example.com"),
-             person("copilot-swe-agent[bot] fan", "fan@example.com"),
-             person("Eve", "evil-copilot-swe-agent[bot]@users.noreply.github.com"),
-             person("Eve", "copilot-swe-agent[bot]@example.com"),
-             person("Eve", "eve+copilot-swe-agent[bot]@users.noreply.github.com"),
-             person("Devin AI", "devin@example.com"),
-             person("Aider Smith", "aider@example.com"),
-             person("Dev (aider) Jr", "dev@example.com"),
-             person("Dev", "dev (aider)"),
+             identity("Copilot Fan", "fan@example.com"),
+             identity("Copilot", "me@example.com"),
+             identity("copilot-swe-agent[bot] fan", "fan@example.com"),
+             identity("Eve", "evil-copilot-swe-agent[bot]@users.noreply.github.com"),
+             identity("Eve", "copilot-swe-agent[bot]@example.com"),
+             identity("Eve", "eve+copilot-swe-agent[bot]@users.noreply.github.com"),
+             identity("Devin AI", "devin@example.com"),
+             identity("Aider Smith", "aider@example.com"),
+             identity("Dev (aider) Jr", "dev@example.com"),
+             identity("Dev", "dev (aider)"),
          }) {
       INFO(who.name << " <" << who.email << ">");
-      CHECK(builtin_ids(commit("Fix\n", who, who)).empty());
+      CHECK(builtin_ids(make_commit("Fix\n", who, who)).empty());
     }
   }
 
   SECTION("an agent that only committed still marks the commit") {
     const Identity agent =
-        person("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com");
-    std::vector<Detection> ds = builtin().detect(commit("Fix\n", kJane, agent), {});
+        identity("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com");
+    std::vector<Detection> ds = builtin().detect(make_commit("Fix\n", kJane, agent), {});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].marker_id == "copilot-agent.identity");
     CHECK(ds[0].evidence == "committer name \"copilot-swe-agent[bot]\"");
 
     // aider committing dirty files renames only the committer.
-    ds = builtin().detect(commit("Fix\n", kJane, person("Jane Doe (aider)", "jane@example.com")),
-                          {});
+    ds = builtin().detect(
+        make_commit("Fix\n", kJane, identity("Jane Doe (aider)", "jane@example.com")), {});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].marker_id == "aider.identity");
     CHECK(ds[0].evidence == "committer name \"Jane Doe (aider)\"");
@@ -418,19 +414,20 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
 
   SECTION("a bot known only by its email is matched on the email") {
     std::vector<Detection> ds = builtin().detect(
-        commit("Fix\n", kJane, person("Someone", "198982749+Copilot@users.noreply.github.com")),
+        make_commit("Fix\n", kJane,
+                    identity("Someone", "198982749+Copilot@users.noreply.github.com")),
         {});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "committer email \"198982749+Copilot@users.noreply.github.com\"");
   }
 
   SECTION("trailer keys compare case-insensitively") {
-    CHECK(builtin_ids(commit("Fix\n\nco-authored-BY: Claude <noreply@anthropic.com>\n"),
+    CHECK(builtin_ids(make_commit("Fix\n\nco-authored-BY: Claude <noreply@anthropic.com>\n"),
                       {{"co-authored-BY", "Claude <noreply@anthropic.com>"}}) ==
           std::vector<std::string>{"claude-code.co-author"});
-    CHECK(builtin_ids(commit("Fix\n\nASSISTED-BY: gpt\n"), {{"ASSISTED-BY", "gpt"}}) ==
+    CHECK(builtin_ids(make_commit("Fix\n\nASSISTED-BY: gpt\n"), {{"ASSISTED-BY", "gpt"}}) ==
           std::vector<std::string>{"convention.assisted-by"});
-    CHECK(builtin_ids(commit("Fix\n\nCo-authored-by: C <NOREPLY@Anthropic.COM>\n"),
+    CHECK(builtin_ids(make_commit("Fix\n\nCo-authored-by: C <NOREPLY@Anthropic.COM>\n"),
                       {{"Co-authored-by", "C <NOREPLY@Anthropic.COM>"}}) ==
           std::vector<std::string>{"claude-code.co-author"});
   }
@@ -439,7 +436,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
     Trailers t = {{"Co-authored-by", "Jane <jane@example.com>"},
                   {"Co-authored-by", "Claude Sonnet 4 <noreply@anthropic.com>"},
                   {"Co-authored-by", "Claude Opus 4.5 <noreply@anthropic.com>"}};
-    std::vector<Detection> ds = builtin().detect(commit("Fix\n\n..."), t);
+    std::vector<Detection> ds = builtin().detect(make_commit("Fix\n\n..."), t);
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "trailer \"Co-authored-by: Claude Sonnet 4 <noreply@anthropic.com>\"");
   }
@@ -448,7 +445,8 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
     Trailers t = {{"Assisted-by", "Cursor"},
                   {"Made-with", "Cursor"},
                   {"Co-authored-by", "Claude <noreply@anthropic.com>"}};
-    CommitInfo c = commit("aider: fix\n\nAssisted-by: Cursor\n...", person("Dev (aider)", "d@x"));
+    CommitInfo c = make_commit("aider: fix\n\nAssisted-by: Cursor\n...",
+                               identity("Dev (aider)", "d@x"), kJane);
     CHECK(builtin_ids(c, t) == std::vector<std::string>{"claude-code.co-author", "aider.identity",
                                                         "aider.subject", "cursor.made-with",
                                                         "convention.assisted-by"});
@@ -457,13 +455,13 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   SECTION("custom trailer marker: the key is the marker, the pattern narrows the value") {
     MarkerSet set({spec("policy.ai-tool", MarkerSource::trailer, "(?i)^internal-llm\\b", "AI-Tool"),
                    spec("policy.prompt", MarkerSource::trailer, "", "Prompt-Id")});
-    CHECK(ids_of(set.detect(commit("x"), {{"ai-tool", "Internal-LLM v2"}})) ==
+    CHECK(ids_of(set.detect(make_commit("x"), {{"ai-tool", "Internal-LLM v2"}})) ==
           std::vector<std::string>{"policy.ai-tool"});
-    CHECK(ids_of(set.detect(commit("x"), {{"AI-Tool", "none"}})).empty());
+    CHECK(ids_of(set.detect(make_commit("x"), {{"AI-Tool", "none"}})).empty());
     // An empty pattern accepts any value, the empty one too.
-    CHECK(ids_of(set.detect(commit("x"), {{"Prompt-Id", ""}})) ==
+    CHECK(ids_of(set.detect(make_commit("x"), {{"Prompt-Id", ""}})) ==
           std::vector<std::string>{"policy.prompt"});
-    CHECK(ids_of(set.detect(commit("x"), {{"Prompt-Ids", "1"}})).empty());
+    CHECK(ids_of(set.detect(make_commit("x"), {{"Prompt-Ids", "1"}})).empty());
   }
 
   SECTION("custom identity marker honours the field it names") {
@@ -471,30 +469,32 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
                              "(?i)^ci-agent@corp\\.example$", {}, IdentityField::email)});
     MarkerSet by_name({spec("policy.bot-name", MarkerSource::identity, "^ci-agent@corp\\.example$",
                             {}, IdentityField::name)});
-    const Identity agent = person("ci-agent@corp.example", "CI-Agent@corp.example");
-    CHECK(by_email.detect(commit("x", agent), {}).at(0).evidence ==
+    const Identity agent = identity("ci-agent@corp.example", "CI-Agent@corp.example");
+    CHECK(by_email.detect(make_commit("x", agent, kJane), {}).at(0).evidence ==
           "author email \"CI-Agent@corp.example\"");
-    CHECK(by_name.detect(commit("x", agent), {}).at(0).evidence ==
+    CHECK(by_name.detect(make_commit("x", agent, kJane), {}).at(0).evidence ==
           "author name \"ci-agent@corp.example\"");
     // The name field never looks at the email, nor the email field at the name.
-    CHECK(by_name.detect(commit("x", person("Bot", "ci-agent@corp.example")), {}).empty());
-    CHECK(by_email.detect(commit("x", person("ci-agent@corp.example", "b@x")), {}).empty());
+    CHECK(by_name.detect(make_commit("x", identity("Bot", "ci-agent@corp.example"), kJane), {})
+              .empty());
+    CHECK(by_email.detect(make_commit("x", identity("ci-agent@corp.example", "b@x"), kJane), {})
+              .empty());
   }
 
   SECTION("custom body marker matches the whole message") {
     MarkerSet set({spec("policy.llm-footer", MarkerSource::body, "(?m)^LLM-Generated-Code$")});
-    CHECK(ids_of(set.detect(commit("Fix\n\nText\nLLM-Generated-Code\nmore\n"), {})) ==
+    CHECK(ids_of(set.detect(make_commit("Fix\n\nText\nLLM-Generated-Code\nmore\n"), {})) ==
           std::vector<std::string>{"policy.llm-footer"});
-    CHECK(set.detect(commit("Fix\n\nno LLM-Generated-Code here\n"), {}).empty());
+    CHECK(set.detect(make_commit("Fix\n\nno LLM-Generated-Code here\n"), {}).empty());
   }
 
   SECTION("a custom set without the catalogue detects none of the built-in markers") {
     MarkerSet set({spec("policy.only", MarkerSource::trailer, "", "X-Only")});
-    CHECK(set.detect(commit("Fix\n", person("Dev (aider)", "d@x")),
+    CHECK(set.detect(make_commit("Fix\n", identity("Dev (aider)", "d@x"), kJane),
                      {{"Co-authored-by", "Claude <noreply@anthropic.com>"}})
               .empty());
     CHECK(MarkerSet(std::vector<MarkerSpec>{})
-              .detect(commit("aider: x"), {{"Assisted-by", "x"}})
+              .detect(make_commit("aider: x"), {{"Assisted-by", "x"}})
               .empty());
   }
 
@@ -527,7 +527,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
     MarkerSet original({spec("policy.m", MarkerSource::trailer, "", "X-M")});
     MarkerSet moved(std::move(original));
     REQUIRE(moved.specs().size() == 1);
-    CHECK(ids_of(moved.detect(commit("x"), {{"x-m", "1"}})) ==
+    CHECK(ids_of(moved.detect(make_commit("x"), {{"x-m", "1"}})) ==
           std::vector<std::string>{"policy.m"});
     MarkerSet assigned(std::vector<MarkerSpec>{});
     assigned = std::move(moved);
@@ -540,7 +540,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
     while (message.size() < 10 * 1024 * 1024)
       message += line + "\n";
     message += "\xF0\x9F\xA4\x96 Generated with [Claude Code](https://claude.com/claude-code)\n";
-    std::vector<Detection> ds = builtin().detect(commit(message), {});
+    std::vector<Detection> ds = builtin().detect(make_commit(message), {});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence ==
           "body line \"\xF0\x9F\xA4\x96 Generated with [Claude "
@@ -552,7 +552,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
     message += " AGENT-WROTE-THIS ";
     message += std::string(1000, 'z');
     MarkerSet set({spec("policy.tag", MarkerSource::body, "AGENT-WROTE-THIS")});
-    std::vector<Detection> ds = set.detect(commit(message), {});
+    std::vector<Detection> ds = set.detect(make_commit(message), {});
     REQUIRE(ds.size() == 1);
     const std::string& evidence = ds[0].evidence;
     CHECK(evidence.rfind("body line \"...yyy", 0) == 0);
@@ -562,10 +562,10 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
   }
 
   SECTION("non-UTF-8 bytes in names and body neither crash nor hide a marker") {
-    CommitInfo c = commit(
+    CommitInfo c = make_commit(
         "Fix \xff\xfe\n\n\xc0\xaf\xed\xa0\x80 bytes\n\xF0\x9F\xA4\x96 Generated with [Claude "
         "Code](https://x)\n",
-        person("D\xe9v (aider)", "d\xff@example.com"), person("\xff", "\x80@x"));
+        identity("D\xe9v (aider)", "d\xff@example.com"), identity("\xff", "\x80@x"));
     std::vector<Detection> ds = builtin().detect(c, {{"Assisted-by", "\xfe\xff"}});
     CHECK(ids_of(ds) == std::vector<std::string>{"claude-code.generated-with", "aider.identity",
                                                  "convention.assisted-by"});
@@ -581,7 +581,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
     std::string value;
     for (int i = 0; i < 300; ++i)
       value += "\xc3\xa9";  // é
-    std::vector<Detection> ds = builtin().detect(commit("x"), {{"Generated-by", value}});
+    std::vector<Detection> ds = builtin().detect(make_commit("x"), {{"Generated-by", value}});
     REQUIRE(ds.size() == 1);
     const std::string prefix = "trailer \"Generated-by: ";
     const std::string& evidence = ds[0].evidence;
@@ -599,7 +599,7 @@ TEST_CASE("detect::MarkerSet", "[detect]") {
 
   SECTION("control characters, quotes and backslashes in evidence are escaped") {
     std::vector<Detection> ds =
-        builtin().detect(commit("x"), {{"Assisted-by", "say \"hi\"\x1b[31m \\ \x7f"}});
+        builtin().detect(make_commit("x"), {{"Assisted-by", "say \"hi\"\x1b[31m \\ \x7f"}});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "trailer \"Assisted-by: say \\\"hi\\\"\\x1b[31m \\\\ \\x7f\"");
   }
@@ -613,14 +613,13 @@ using trailgate::detect::trailer_shaped_lines;
 
 // Detection as the pipeline runs it: the trailers are git's block of the message itself.
 std::vector<Detection> detect_message(const std::string& message) {
-  return builtin().detect(commit(message), trailgate::trailers::parse(message).trailers);
+  return builtin().detect(make_commit(message), trailgate::trailers::parse(message).trailers);
 }
 
 std::vector<std::string> ids_for(const std::string& message) {
   return ids_of(detect_message(message));
 }
 
-const std::string kClaudeTrailer = "Co-authored-by: Claude <noreply@anthropic.com>";
 const std::string kClaudeFooter =
     "\xF0\x9F\xA4\x96 Generated with [Claude Code](https://claude.com/claude-code)";
 const std::vector<std::string> kClaudeCoAuthor = {"claude-code.co-author"};
@@ -696,7 +695,7 @@ TEST_CASE("detect: a trailer marker outside git's trailer block still marks the 
   SECTION("a folded value counts when its first line alone matches the pattern") {
     MarkerSet set({spec("policy.flag", MarkerSource::trailer, "(?i)^yes$", "X-AI")});
     std::string message = "Fix\n\nX-AI: yes\n  (see the notes)\n\nEnd.\n";
-    std::vector<Detection> ds = set.detect(commit(message), {});
+    std::vector<Detection> ds = set.detect(make_commit(message), {});
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].evidence == "line \"X-AI: yes\" (a trailer outside git's trailer block)");
   }
@@ -958,7 +957,7 @@ TEST_CASE("detect: human values of disclosure trailers are not AI markers", "[de
   SECTION("a policy marker is not exempt unless it says so") {
     MarkerSet set({spec("policy.assisted", MarkerSource::trailer, "", "Assisted-by")});
     std::string message = "Fix\n\nAssisted-by: Jane Doe <jane@example.com>\n";
-    CHECK(ids_of(set.detect(commit(message), trailgate::trailers::parse(message).trailers)) ==
+    CHECK(ids_of(set.detect(make_commit(message), trailgate::trailers::parse(message).trailers)) ==
           std::vector<std::string>{"policy.assisted"});
   }
 }

@@ -67,6 +67,9 @@ struct Sample {
     report.refs = {main, feature};
     trailgate::CommitEvaluation listed;
     listed.id = kA;
+    listed.ref = "refs/heads/main";
+    listed.subject = "Subject";
+    listed.verdict = trailgate::Verdict::unreviewed;
     listed.findings = {Finding{"ai-review-required", "refs/heads/main", kA, "Subject",
                                "needs 1 verified review", "fix it"}};
     report.evaluations = {listed};
@@ -126,7 +129,7 @@ TEST_CASE("host::build_log_line", "[host]") {
     std::string line = build_log_line(s.record);
     CHECK(line.find('\n') == std::string::npos);
     json j = json::parse(line);
-    CHECK(j["schema"] == "trailgate.decision/1");
+    CHECK(j["schema"] == "trailgate.decision/2");
     CHECK(j["time"] == "2026-01-02T03:04:05.678Z");
     CHECK(j["hook"] == "pre-receive");
     CHECK(j["repository"] == "/srv/git/project.git");
@@ -149,10 +152,17 @@ TEST_CASE("host::build_log_line", "[host]") {
     CHECK(j["ref_updates"][1]["protected"] == false);
     CHECK(j["commits_checked"] == 3);
     CHECK(j["commits_with_findings"] == json{kA, kB});
-    CHECK(j["findings"] == json::array({{{"rule", "ai-review-required"},
-                                         {"ref", "refs/heads/main"},
-                                         {"commit", kA},
-                                         {"message", "needs 1 verified review"}}}));
+    CHECK(j["findings"] == json::array());  // ref-level findings only
+    // The listed failing commits, each the one commit object (docs/commit-json.md).
+    REQUIRE(j["commits"].size() == 1);
+    CHECK(j["commits"][0]["schema"] == "trailgate.commit/2");
+    CHECK(j["commits"][0]["id"] == kA);
+    CHECK(j["commits"][0]["ref"] == "refs/heads/main");
+    CHECK(j["commits"][0]["verdict"] == "unreviewed");
+    CHECK(j["commits"][0]["violation"] == true);
+    CHECK(j["commits"][0]["findings"] == json::array({{{"rule", "ai-review-required"},
+                                                       {"problem", "needs 1 verified review"},
+                                                       {"fix", "fix it"}}}));
     CHECK(j["findings_total"] == 2);
     CHECK(j["verdict"] == "accepted-break-glass");
     CHECK(j["break_glass"] == json{{"pusher", "alice"},
@@ -169,10 +179,10 @@ TEST_CASE("host::build_log_line", "[host]") {
   }
 
   SECTION("the schema field comes first, so a reader can tell the format at a glance") {
-    CHECK(build_log_line(s.record).rfind("{\"schema\":\"trailgate.decision/1\",\"time\":", 0) == 0);
+    CHECK(build_log_line(s.record).rfind("{\"schema\":\"trailgate.decision/2\",\"time\":", 0) == 0);
   }
 
-  SECTION("no claim: break_glass is null; a ref-level finding has a null commit") {
+  SECTION("no claim: break_glass is null; a ref-level finding has no commit") {
     s.record.break_glass = nullptr;
     s.record.verdict = PushVerdict::rejected;
     s.report.refs[0].ref_findings = {
@@ -180,8 +190,10 @@ TEST_CASE("host::build_log_line", "[host]") {
     json j = json::parse(build_log_line(s.record));
     CHECK(j["break_glass"].is_null());
     CHECK(j["verdict"] == "rejected");
-    CHECK(j["findings"][0]["rule"] == "protected-ref-rewrite");
-    CHECK(j["findings"][0]["commit"].is_null());
+    CHECK(j["findings"][0] == json{{"rule", "protected-ref-rewrite"},
+                                   {"ref", "refs/heads/main"},
+                                   {"problem", "rewrites main"},
+                                   {"fix", "rebase"}});
     BreakGlassDecision none;
     s.record.break_glass = &none;
     CHECK(json::parse(build_log_line(s.record))["break_glass"].is_null());
@@ -358,6 +370,17 @@ TEST_CASE("host::read_break_glass_log", "[host]") {
     CHECK(log.entries[0].pusher == "alice");
     CHECK(log.entries[0].reason == "db down, INC-7");
     CHECK(log.entries[0].refs == Strings{"refs/heads/main"});
+    CHECK(log.entries[0].commits == Strings{kA, kB});
+  }
+
+  SECTION("lines of the first schema, written by older trailgate, still count") {
+    json old = json::parse(build_log_line(s.record));
+    old["schema"] = "trailgate.decision/1";
+    old.erase("commits");
+    testing::write_file(path, old.dump() + "\n");
+    BreakGlassLog log = read_break_glass_log(path.string());
+    CHECK(log.skipped == 0);
+    REQUIRE(log.entries.size() == 1);
     CHECK(log.entries[0].commits == Strings{kA, kB});
   }
 

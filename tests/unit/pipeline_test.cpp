@@ -17,6 +17,8 @@
 #include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "review/review.h"
+#include "support/fixtures.h"
+#include "support/model.h"
 #include "support/temp_repo.h"
 
 namespace {
@@ -39,20 +41,15 @@ using trailgate::detect::MarkerSet;
 using trailgate::detect::MarkerSource;
 using trailgate::detect::MarkerSpec;
 using trailgate::review::ClaimStatus;
+using trailgate::testing::identity;
+using trailgate::testing::make_commit;
+using trailgate::testing::roster_person;
 namespace rules = trailgate::rules;
 
 constexpr std::int64_t kNow = 1'750'000'000;  // 2025-06-15
 constexpr const char* kRef = "refs/heads/main";
 constexpr const char* kId = "0123456789abcdef0123456789abcdef01234567";
-constexpr const char* kClaude = "Co-authored-by: Claude <noreply@anthropic.com>";
-
-Person person(std::string name, std::vector<std::string> emails, std::string level) {
-  Person p;
-  p.name = std::move(name);
-  p.emails = std::move(emails);
-  p.level = std::move(level);
-  return p;
-}
+const std::string& kClaude = trailgate::testing::kClaudeTrailer;
 
 // The roster is ordered so that the fix text's "for example" list, for a commit by Alice, has
 // to skip the author, a junior and an expired entry, and stops after three names.
@@ -60,13 +57,13 @@ Policy roster_policy() {
   Policy policy;
   policy.review.verification = trailgate::Verification::roster;
   policy.people = {
-      person("Alice Author", {"alice@example.com", "alice.alt@example.com"}, "senior"),
-      person("Jo Junior", {"jo@example.com"}, "junior"),
-      person("Eve Expired", {"eve@example.com"}, "senior"),
-      person("Sam Senior", {"sam@example.com", "sam@corp.example"}, "senior"),
-      person("Pat Principal", {"pat@example.com"}, "principal"),
-      person("Sid Second", {"sid@example.com"}, "senior"),
-      person("Quinn Fourth", {"quinn@example.com"}, "senior"),
+      roster_person("Alice Author", {"alice@example.com", "alice.alt@example.com"}, "senior"),
+      roster_person("Jo Junior", {"jo@example.com"}, "junior"),
+      roster_person("Eve Expired", {"eve@example.com"}, "senior"),
+      roster_person("Sam Senior", {"sam@example.com", "sam@corp.example"}, "senior"),
+      roster_person("Pat Principal", {"pat@example.com"}, "principal"),
+      roster_person("Sid Second", {"sid@example.com"}, "senior"),
+      roster_person("Quinn Fourth", {"quinn@example.com"}, "senior"),
   };
   policy.people[2].expires = kNow - 86400;
   return policy;
@@ -78,21 +75,13 @@ ProtectRule main_rule() {
   return rule;
 }
 
-Identity ident(std::string name, std::string email, std::int64_t time = kNow - 3600) {
-  Identity id;
-  id.name = std::move(name);
-  id.email = std::move(email);
-  id.time = time;
-  return id;
-}
+constexpr std::int64_t kAnHourAgo = kNow - 3600;
 
-CommitInfo commit(std::string message, Identity author = ident("Alice", "alice@example.com")) {
-  CommitInfo c;
-  c.id = kId;
+// A commit by Alice, an hour ago, unless the test says otherwise.
+CommitInfo commit(std::string message,
+                  Identity author = identity("Alice", "alice@example.com", kAnHourAgo)) {
+  CommitInfo c = make_commit(std::move(message), std::move(author));
   c.tree_id = "89abcdef0123456789abcdef0123456789abcdef";
-  c.author = author;
-  c.committer = author;
-  c.message = std::move(message);
   return c;
 }
 
@@ -204,14 +193,15 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
   }
 
   SECTION("the fix's example names an eligible reviewer by their primary address") {
-    CommitEvaluation e = evaluate(commit(message({kClaude}), ident("Sam", "sam@corp.example")));
+    CommitEvaluation e =
+        evaluate(commit(message({kClaude}), identity("Sam", "sam@corp.example", kAnHourAgo)));
     REQUIRE(e.findings.size() == 1);
     CHECK(e.findings[0].fix == expected_fix("Alice Author, Pat Principal, Sid Second",
                                             "Alice Author <alice@example.com>"));
   }
 
   SECTION("with nobody eligible, the fix shows a placeholder reviewer") {
-    evaluate.policy.people = {person("Jo Junior", {"jo@example.com"}, "junior")};
+    evaluate.policy.people = {roster_person("Jo Junior", {"jo@example.com"}, "junior")};
     CommitEvaluation e = evaluate.with_trailers({kClaude});
     REQUIRE(e.findings.size() == 1);
     CHECK(e.findings[0].fix == expected_fix("", "Reviewer Name <reviewer@example.com>"));
@@ -486,7 +476,7 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
 
   SECTION("baseline.before grandfathers when author and committer dates are both older") {
     evaluate.policy.baseline.before = kNow - 1000;
-    CommitInfo c = commit(message({kClaude}), ident("Alice", "alice@example.com", kNow - 1001));
+    CommitInfo c = commit(message({kClaude}), identity("Alice", "alice@example.com", kNow - 1001));
     CommitEvaluation e = evaluate(c);
     CHECK(e.verdict == Verdict::grandfathered);
     CHECK(e.ai_assisted());
@@ -501,7 +491,7 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
 
   SECTION("baseline.before: a backdated author date alone does not exempt") {
     evaluate.policy.baseline.before = kNow - 1000;
-    CommitInfo c = commit(message({kClaude}), ident("Alice", "alice@example.com", 946684800));
+    CommitInfo c = commit(message({kClaude}), identity("Alice", "alice@example.com", 946684800));
     c.committer.time = kNow - 10;
     CommitEvaluation e = evaluate(c);
     CHECK(e.verdict == Verdict::unreviewed);
@@ -515,7 +505,7 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
 
   SECTION("baseline.before: a date exactly at the baseline is not before it") {
     evaluate.policy.baseline.before = kNow - 1000;
-    CommitInfo c = commit(message({kClaude}), ident("Alice", "alice@example.com", kNow - 1000));
+    CommitInfo c = commit(message({kClaude}), identity("Alice", "alice@example.com", kNow - 1000));
     CHECK(evaluate(c).verdict == Verdict::unreviewed);
   }
 
@@ -556,7 +546,7 @@ TEST_CASE("evaluate_commit", "[pipeline]") {
 
   SECTION("a commit marked by its identity, with the review in the message") {
     CommitInfo c = commit(message({"Reviewed-by: Sam <sam@example.com>"}),
-                          ident("Dev (aider)", "dev@example.com"));
+                          identity("Dev (aider)", "dev@example.com", kAnHourAgo));
     CommitEvaluation e = evaluate(c);
     REQUIRE(e.detections.size() == 1);
     CHECK(e.detections[0].marker_id == "aider.identity");
@@ -600,7 +590,7 @@ TEST_CASE("evaluate_commit: the pusher's own review does not count for an unknow
     return evaluate_commit(commit(message(reviews), author), kRef, evaluate.rule, evaluate.policy,
                            *evaluate.markers, kNow, nullptr, context);
   };
-  const Identity stranger = ident("Sam Senior", "sam@home.example");
+  const Identity stranger = identity("Sam Senior", "sam@home.example", kAnHourAgo);
 
   SECTION("an author the roster does not know, reviewed and pushed by Sam: self-review") {
     CommitEvaluation e = judge(stranger, sam, {sams_review});
@@ -629,7 +619,7 @@ TEST_CASE("evaluate_commit: the pusher's own review does not count for an unknow
     CHECK(e.reviews.verified == 1);
   }
   SECTION("an author the roster knows: the pusher's review counts") {
-    CommitEvaluation e = judge(ident("Jo", "jo@example.com"), sam, {sams_review});
+    CommitEvaluation e = judge(identity("Jo", "jo@example.com", kAnHourAgo), sam, {sams_review});
     CHECK(e.passed());
   }
   SECTION("no pusher named by the host: the review counts, as in check and audit") {

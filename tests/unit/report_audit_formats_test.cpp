@@ -39,22 +39,26 @@ TEST_CASE("report::append_json_string", "[report][audit]") {
 }
 
 TEST_CASE("report::render_record_json and csv", "[report][audit]") {
-  AuditRecord r;
+  AuditRecord record;
+  trailgate::CommitEvaluation& r = record.evaluation;
   r.id = std::string(40, 'a');
+  r.ref = "refs/heads/main";
   r.subject = "Say \"hi\", then\r\nleave \xff";
   r.author = {"A", "a@x", 0, 0};
   r.committer = r.author;
   r.trailers.push_back({"Reviewed-by", "B <b@x>"});
-  r.reviews.push_back({"Reviewed-by: B <b@x>", "b@x", "",
-                       trailgate::review::ClaimStatus::not_on_roster, "not on the roster"});
-  r.markers.push_back({"m.id", "Tool", "trailer \"x\""});
-  r.verdict = "unverified";
+  r.reviews.claims.push_back({"Reviewed-by: B <b@x>", "b@x", "",
+                              trailgate::review::ClaimStatus::not_on_roster, "not on the roster"});
+  r.detections.push_back({"m.id", "Tool", "trailer \"x\""});
+  r.verdict = trailgate::Verdict::unverified;
+  record.lines_changed = 12;  // never in a per-commit record
   std::string line;
-  report::render_record_json(r, line);
+  report::render_record_json(record, line);
   json j = json::parse(line);
-  CHECK(j["schema"] == "trailgate.audit/1");
+  CHECK(j["schema"] == "trailgate.commit/2");
+  CHECK(j["ref"] == "refs/heads/main");
   CHECK(j["trailers"][0]["value"] == "B <b@x>");
-  CHECK(j["reviews"][0]["reviewer"] == "B <b@x>");
+  CHECK(j["reviews"][0]["reviewer"] == json({{"name", "B"}, {"email", "b@x"}}));
   CHECK(j["reviews"][0]["verified"] == false);
   CHECK(j["reviews"][0]["status"] == "not-on-roster");
   CHECK(j["ai_assisted"] == true);
@@ -64,7 +68,7 @@ TEST_CASE("report::render_record_json and csv", "[report][audit]") {
   CHECK(line.find('\n') == std::string::npos);
 
   std::string row;
-  report::render_record_csv(r, row);
+  report::render_record_csv(record, row);
   CHECK(row.substr(row.size() - 2) == "\r\n");
   CHECK(row.find("\"Say \"\"hi\"\", then\r\nleave \xef\xbf\xbd\"") != std::string::npos);
 }
@@ -72,15 +76,15 @@ TEST_CASE("report::render_record_json and csv", "[report][audit]") {
 TEST_CASE("report::render_summary_json", "[report][audit]") {
   AuditSummary s;
   AuditRecord r;
-  r.id = std::string(40, 'a');
-  r.author.email = "a@x";
-  r.verdict = "unreviewed";
-  r.markers.push_back({"m", "Tool", "e"});
+  r.evaluation.id = std::string(40, 'a');
+  r.evaluation.author.email = "a@x";
+  r.evaluation.verdict = trailgate::Verdict::unreviewed;
+  r.evaluation.detections.push_back({"m", "Tool", "e"});
   r.lines_changed = 3;
   s.add(r);
   s.finish();
   json j = json::parse(report::render_summary_json(s));
-  CHECK(j["schema"] == "trailgate.audit/1");
+  CHECK(j["schema"] == "trailgate.audit/2");
   CHECK(j["total"]["commits"] == 1);
   CHECK(j["total"]["ai_share"] == 1.0);
   CHECK(j["total"]["verified_share"] == 0.0);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +84,8 @@ Tally tally(std::int64_t commits, std::int64_t ai, std::int64_t verified, std::i
 AuditRecord violation(const std::string& id, const std::string& subject,
                       const std::string& author_name, const std::string& author_email,
                       const std::string& verdict) {
-  AuditRecord r;
+  AuditRecord record;
+  trailgate::CommitEvaluation& r = record.evaluation;
   r.id = id;
   r.subject = subject;
   r.author.name = author_name;
@@ -91,10 +93,13 @@ AuditRecord violation(const std::string& id, const std::string& subject,
   r.author.time = 1'767'571'200;  // 2026-01-05
   r.committer = r.author;
   r.ref = "refs/heads/main";
-  r.markers.push_back({"claude-code.co-author", "Claude Code", "trailer \"Co-authored-by: ...\""});
-  r.verdict = verdict;
-  r.lines_changed = 42;
-  return r;
+  r.detections.push_back(
+      {"claude-code.co-author", "Claude Code", "trailer \"Co-authored-by: ...\""});
+  const std::optional<trailgate::Verdict> named = trailgate::verdict_named(verdict);
+  REQUIRE(named);
+  r.verdict = *named;
+  record.lines_changed = 42;
+  return record;
 }
 
 // Five weeks of a small team: 40 commits, 20 AI-assisted, 15 of those verified, 5 violations.
@@ -129,9 +134,10 @@ TEST_CASE("audit_html: commit text is escaped", "[report][audit_html]") {
   s.by_verdict = {{"<i>odd</i>", 1}};
   std::vector<AuditRecord> v = {violation("a1b2c3", "<script>alert(1)</script> & </table>",
                                           "Eve \"The\" O'Hacker", "eve@<evil>.example",
-                                          "unreviewed\"><x")};
-  v[0].ref = "refs/heads/</td>";
-  v[0].reviews.push_back({"Reviewed-by: <b>x</b>", "", "", ClaimStatus::malformed, "<br> reason"});
+                                          "unreviewed")};
+  v[0].evaluation.ref = "refs/heads/</td>";
+  v[0].evaluation.reviews.claims.push_back(
+      {"Reviewed-by: <b>x</b>", "", "", ClaimStatus::malformed, "<br> reason"});
   s.largest_gaps = v;
   const std::string page = render_audit_html(s, v);
 
@@ -152,9 +158,11 @@ TEST_CASE("audit_html: commit text is escaped", "[report][audit_html]") {
     CHECK(page.find("&lt;/table&gt;&lt;b&gt;tool&lt;/b&gt;") != std::string::npos);
     CHECK(page.find("rev&#39;&quot;@example.com") != std::string::npos);
   }
-  SECTION("attribute values cannot be closed early") {
-    CHECK(page.find("data-verdict=\"unreviewed&quot;&gt;&lt;x\"") != std::string::npos);
-    CHECK(page.find("<option value=\"unreviewed&quot;&gt;&lt;x\">") != std::string::npos);
+  SECTION("verdicts are the enum's names; a verdict count's key is still escaped") {
+    // A record's verdict is a Verdict, never commit text, so it cannot close an attribute.
+    CHECK(page.find("data-verdict=\"unreviewed\"") != std::string::npos);
+    CHECK(page.find("<option value=\"unreviewed\">") != std::string::npos);
+    CHECK(page.find("&lt;i&gt;odd&lt;/i&gt;") != std::string::npos);
   }
 }
 
@@ -177,7 +185,7 @@ TEST_CASE("audit_html: invalid UTF-8 is replaced", "[report][audit_html]") {
           std::string::npos);
   }
   SECTION("control characters are shown, not passed through") {
-    v[0].subject = std::string("bell\x07 esc\x1b[31m nul") + std::string(1, '\0');
+    v[0].evaluation.subject = std::string("bell\x07 esc\x1b[31m nul") + std::string(1, '\0');
     const std::string p = render_audit_html(s, v);
     CHECK(p.find("bell\\x07 esc\\x1b[31m nul\\x00") != std::string::npos);
     CHECK(p.find('\0') == std::string::npos);
@@ -313,8 +321,8 @@ TEST_CASE("audit_html: absurd dates and counts do not break the page", "[report]
   s.by_week = {{"not a week", tally(1, 1, 0, 1)}, {"2026-W99", tally(2, 1, 1, 0)}};
   std::vector<AuditRecord> v = {violation("a", "far future", "F", "f@example.com", "unreviewed"),
                                 violation("b", "far past", "P", "p@example.com", "unreviewed")};
-  v[0].author.time = std::numeric_limits<std::int64_t>::max();
-  v[1].author.time = std::numeric_limits<std::int64_t>::min();
+  v[0].evaluation.author.time = std::numeric_limits<std::int64_t>::max();
+  v[1].evaluation.author.time = std::numeric_limits<std::int64_t>::min();
   const std::string page = render_audit_html(s, v);
   CHECK(page.find(">-9,223,372,036,854,775,808</div>") != std::string::npos);
   CHECK(occurrences(page, "<div class=\"date\">?</div>") == 2);

@@ -7,39 +7,33 @@
 #include <string>
 
 #include "review/note_approval.h"
+#include "support/model.h"
 
 namespace {
 
 using namespace std::string_literals;
 using trailgate::CommitInfo;
-using trailgate::Person;
 using trailgate::Policy;
 using trailgate::ReviewSettings;
 using trailgate::review::format_note_approval;
 using trailgate::review::judge_note_change;
 using trailgate::review::parse_note;
 using trailgate::review::verify_note;
+using trailgate::testing::identity;
+using trailgate::testing::make_commit;
+using trailgate::testing::roster_person;
 
 constexpr std::int64_t kNow = 1'750'000'000;
 
 Policy roster() {
   Policy policy;
-  Person sam;
-  sam.name = "Sam Senior";
-  sam.emails = {"sam@example.com"};
-  sam.level = "senior";
-  policy.people = {sam};
+  policy.people = {roster_person("Sam Senior", {"sam@example.com"}, "senior")};
   return policy;
 }
 
 CommitInfo commit() {
-  CommitInfo c;
-  c.id = "0123456789abcdef0123456789abcdef01234567";
+  CommitInfo c = make_commit("Change something\n", identity("Dev", "dev@example.com"));
   c.tree_id = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
-  c.author.name = "Dev";
-  c.author.email = "dev@example.com";
-  c.committer = c.author;
-  c.message = "Change something\n";
   return c;
 }
 

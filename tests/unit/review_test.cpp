@@ -11,71 +11,57 @@
 #include "model/commit.h"
 #include "policy/policy.h"
 #include "review/review.h"
+#include "support/model.h"
 #include "trailers/trailers.h"
 
 namespace {
 
 using trailgate::CommitInfo;
 using trailgate::Identity;
-using trailgate::Person;
 using trailgate::Policy;
 using trailgate::review::ClaimStatus;
 using trailgate::review::email_of;
 using trailgate::review::ReviewClaim;
 using trailgate::review::ReviewOutcome;
 using trailgate::review::verify_reviews;
+using trailgate::testing::identity;
+using trailgate::testing::make_commit;
+using trailgate::testing::roster_person;
 using trailgate::trailers::Trailer;
 using Trailers = std::vector<Trailer>;
 
 constexpr std::int64_t kNow = 1'750'000'000;  // 2025-06-15
-
-Person person(std::string name, std::vector<std::string> emails, std::string level) {
-  Person p;
-  p.name = std::move(name);
-  p.emails = std::move(emails);
-  p.level = std::move(level);
-  return p;
-}
 
 // The roster every scenario uses, unless it says otherwise.
 Policy roster_policy() {
   Policy policy;
   policy.review.verification = trailgate::Verification::roster;
   policy.people = {
-      person("Sam Senior", {"sam@example.com", "sam@corp.example"}, "senior"),
-      person("Pat Principal", {"pat@example.com"}, "principal"),
-      person("Mia Mid", {"mia@example.com"}, "mid"),
-      person("Jo Junior", {"jo@example.com"}, "junior"),
-      person("Alice Author", {"alice@example.com", "alice.alt@example.com"}, "senior"),
-      person("Eve Expiring", {"eve@example.com"}, "senior"),
-      person("Olga Odd", {"olga@example.com"}, "wizard"),  // a level the policy does not know
-      person("Sid Second", {"sid@example.com"}, "senior"),
+      roster_person("Sam Senior", {"sam@example.com", "sam@corp.example"}, "senior"),
+      roster_person("Pat Principal", {"pat@example.com"}, "principal"),
+      roster_person("Mia Mid", {"mia@example.com"}, "mid"),
+      roster_person("Jo Junior", {"jo@example.com"}, "junior"),
+      roster_person("Alice Author", {"alice@example.com", "alice.alt@example.com"}, "senior"),
+      roster_person("Eve Expiring", {"eve@example.com"}, "senior"),
+      roster_person("Olga Odd", {"olga@example.com"},
+                    "wizard"),  // a level the policy does not know
+      roster_person("Sid Second", {"sid@example.com"}, "senior"),
   };
   policy.people[5].expires = kNow;
   return policy;
 }
 
-Identity ident(std::string name, std::string email) {
-  Identity id;
-  id.name = std::move(name);
-  id.email = std::move(email);
-  id.time = kNow - 3600;
-  return id;
-}
+constexpr std::int64_t kAnHourAgo = kNow - 3600;
 
 // A commit written and committed by Dev, who is not on the roster, unless the test says
 // otherwise.
-CommitInfo commit_by(Identity author, Identity committer = ident("Dev", "dev@example.com")) {
-  CommitInfo c;
-  c.id = "0123456789abcdef0123456789abcdef01234567";
-  c.author = std::move(author);
-  c.committer = std::move(committer);
-  c.message = "Change something\n";
-  return c;
+CommitInfo commit_by(Identity author,
+                     Identity committer = identity("Dev", "dev@example.com", kAnHourAgo)) {
+  return make_commit("Change something\n", std::move(author), std::move(committer));
 }
 
 CommitInfo dev_commit() {
-  return commit_by(ident("Dev", "dev@example.com"));
+  return commit_by(identity("Dev", "dev@example.com", kAnHourAgo));
 }
 
 Trailer reviewed_by(std::string value) {
@@ -213,7 +199,7 @@ TEST_CASE("review::verify_reviews", "[review]") {
   }
 
   SECTION("the author cannot review their own commit, under their primary address") {
-    CommitInfo c = commit_by(ident("Alice Author", "alice@example.com"));
+    CommitInfo c = commit_by(identity("Alice Author", "alice@example.com", kAnHourAgo));
     ReviewOutcome out = verify(c, {reviewed_by("Alice Author <alice@example.com>")});
     const ReviewClaim& claim = only_claim(out);
     CHECK(claim.status == ClaimStatus::self_review);
@@ -224,30 +210,31 @@ TEST_CASE("review::verify_reviews", "[review]") {
   }
 
   SECTION("the author cannot review their own commit under their second address") {
-    CommitInfo c = commit_by(ident("Alice Author", "alice@example.com"));
+    CommitInfo c = commit_by(identity("Alice Author", "alice@example.com", kAnHourAgo));
     CHECK(only_claim(verify(c, {reviewed_by("Alice <alice.alt@example.com>")})).status ==
           ClaimStatus::self_review);
-    CommitInfo alt = commit_by(ident("Alice", "alice.alt@example.com"));
+    CommitInfo alt = commit_by(identity("Alice", "alice.alt@example.com", kAnHourAgo));
     CHECK(only_claim(verify(alt, {reviewed_by("Alice <alice@example.com>")})).status ==
           ClaimStatus::self_review);
   }
 
   SECTION("self-review is found whatever the case of either address") {
-    CommitInfo c = commit_by(ident("Alice", "ALICE@Example.com"));
+    CommitInfo c = commit_by(identity("Alice", "ALICE@Example.com", kAnHourAgo));
     ReviewOutcome out = verify(c, {reviewed_by("Alice <alice.ALT@example.COM>")});
     CHECK(only_claim(out).status == ClaimStatus::self_review);
     CHECK(out.verified == 0);
   }
 
   SECTION("a reviewer who became the committer (amend, git am) is not self-reviewing") {
-    CommitInfo c = commit_by(ident("Dev", "dev@example.com"), ident("Sam", "sam@example.com"));
+    CommitInfo c = commit_by(identity("Dev", "dev@example.com", kAnHourAgo),
+                             identity("Sam", "sam@example.com", kAnHourAgo));
     ReviewOutcome out = verify(c, {reviewed_by("Sam Senior <sam@example.com>")});
     CHECK(only_claim(out).status == ClaimStatus::verified);
     CHECK(out.verified == 1);
   }
 
   SECTION("the author's name alone does not make a review self-review") {
-    CommitInfo c = commit_by(ident("Sam Senior", "dev@example.com"));
+    CommitInfo c = commit_by(identity("Sam Senior", "dev@example.com", kAnHourAgo));
     CHECK(only_claim(verify(c, {reviewed_by("Sam Senior <sam@example.com>")})).status ==
           ClaimStatus::verified);
   }
@@ -368,11 +355,11 @@ TEST_CASE("review::verify_reviews", "[review]") {
 
   SECTION("checks run in order: the first failing one is the reason") {
     // A junior who wrote the commit: self-review comes before the level.
-    CommitInfo by_jo = commit_by(ident("Jo", "jo@example.com"));
+    CommitInfo by_jo = commit_by(identity("Jo", "jo@example.com", kAnHourAgo));
     CHECK(only_claim(verify(by_jo, {reviewed_by("Jo <jo@example.com>")})).status ==
           ClaimStatus::self_review);
     // An expired author: self-review comes before expiry.
-    CommitInfo by_eve = commit_by(ident("Eve", "eve@example.com"));
+    CommitInfo by_eve = commit_by(identity("Eve", "eve@example.com", kAnHourAgo));
     CHECK(only_claim(verify(by_eve, {reviewed_by("Eve <eve@example.com>")})).status ==
           ClaimStatus::self_review);
     // Expired and below the level: the level comes before expiry.
@@ -382,7 +369,7 @@ TEST_CASE("review::verify_reviews", "[review]") {
   }
 
   SECTION("claims are kept in message order, every one of them") {
-    CommitInfo c = commit_by(ident("Alice", "alice@example.com"));
+    CommitInfo c = commit_by(identity("Alice", "alice@example.com", kAnHourAgo));
     ReviewOutcome out =
         verify(c, {reviewed_by("Sam <sam@example.com>"), reviewed_by("nobody"),
                    reviewed_by("X <x@example.com>"), reviewed_by("A <alice@example.com>"),
@@ -475,13 +462,13 @@ TEST_CASE("review::email_skeleton", "[review]") {
 
 TEST_CASE("review::verify_reviews with look-alike emails", "[review]") {
   SECTION("the author under a Cyrillic look-alike of their own email: self-review") {
-    CommitInfo c = commit_by(ident("Sam Senior", "s\xd0\xb0m@example.com"));
+    CommitInfo c = commit_by(identity("Sam Senior", "s\xd0\xb0m@example.com", kAnHourAgo));
     ReviewOutcome out = verify(c, {reviewed_by("Sam Senior <sam@example.com>")});
     CHECK(only_claim(out).status == ClaimStatus::self_review);
     CHECK(out.verified == 0);
   }
   SECTION("the author under a fullwidth look-alike of their second email: self-review") {
-    CommitInfo c = commit_by(ident("Sam", "sam@corp.exampl\xef\xbd\x85"));
+    CommitInfo c = commit_by(identity("Sam", "sam@corp.exampl\xef\xbd\x85", kAnHourAgo));
     CHECK(only_claim(verify(c, {reviewed_by("Sam Senior <sam@example.com>")})).status ==
           ClaimStatus::self_review);
   }
@@ -493,7 +480,7 @@ TEST_CASE("review::verify_reviews with look-alike emails", "[review]") {
     CHECK(out.verified == 0);
   }
   SECTION("another person whose email merely differs in an accented letter is not the author") {
-    CommitInfo c = commit_by(ident("Sém", "s\xc3\xa9m@example.com"));
+    CommitInfo c = commit_by(identity("Sém", "s\xc3\xa9m@example.com", kAnHourAgo));
     CHECK(only_claim(verify(c, {reviewed_by("Sam Senior <sam@example.com>")})).status ==
           ClaimStatus::verified);
   }
