@@ -1,6 +1,6 @@
 # Fails when a file outside src/git/ sees <git2.h>, directly or through any header it includes:
 # libgit2 is private to src/git/*.cpp (and src/git/libgit2.h, which only they include). Run by
-# ctest as git2_only_in_src_git:
+# ctest as layers_git2_confined:
 #   cmake -DCXX=<compiler> -DSOURCE_DIR=<tree> -DGENERATED_DIR=<build>/generated -P this file
 # Each file is preprocessed alone (-M lists every header it reaches, system headers included).
 file(GLOB_RECURSE candidates RELATIVE ${SOURCE_DIR}

@@ -2,7 +2,7 @@
 // errors into GitError.
 //
 // Only the .cpp files of src/git include this header, hence <git2.h>; no header another stage
-// includes may (the ctest git2_only_in_src_git checks it). Each handle type gets a unique_ptr
+// includes may (the ctest layers_git2_confined checks it). Each handle type gets a unique_ptr
 // with its own deleter; nothing else calls git_*_free.
 #pragma once
 
