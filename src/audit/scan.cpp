@@ -24,7 +24,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <queue>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
@@ -32,6 +31,8 @@
 
 #include "audit/audit.h"
 #include "audit/cache.h"
+#include "git/commit_graph.h"
+#include "git/date_walk.h"
 #include "git/repository.h"
 #include "git/tree_changes.h"
 #include "pipeline/pipeline.h"
@@ -140,22 +141,6 @@ class Progress {
   Clock::time_point start_, last_;
 };
 
-// A commit reached by the walk and not listed yet.
-struct Node {
-  std::int64_t time = 0;
-  std::uint64_t seq = 0;  // order of reaching; breaks ties like git's date-ordered list
-  std::string id;
-  std::string raw;                   // read from the object database when not in the graph
-  std::vector<std::string> parents;  // hex ids, when not in the graph
-  std::int64_t pos = -1;             // position in the commit-graph, or -1
-};
-
-struct NewerFirst {
-  bool operator()(const Node& a, const Node& b) const {
-    return a.time != b.time ? a.time < b.time : a.seq > b.seq;
-  }
-};
-
 bool segment_usable(const Segment& s, const std::vector<std::int64_t>& boundaries,
                     std::int64_t now) {
   return time_stable(boundaries, s.min_judged_at, now) &&
@@ -202,16 +187,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       git::Repository repo = git::Repository::open_for_scan(repo_path);
       // With a commit-graph the walk reads no objects; the workers read each commit once.
       std::unique_ptr<git::CommitGraph> graph = git::CommitGraph::open(repo.objects_dir());
-      std::vector<bool> seen_pos(graph ? graph->size() : 0);  // reached, by graph position
-      std::unordered_set<std::string> seen;  // reached and not in the graph, or copied
-      auto listed = [&](const std::string& id) {
-        if (seen.count(id))
-          return true;
-        if (graph)
-          if (auto pos = graph->find(id))
-            return static_cast<bool>(seen_pos[*pos]);
-        return false;
-      };
+      git::DateOrderWalk history(repo, graph.get());
       std::vector<std::string> earlier;  // the tips of the targets before
       std::size_t seq = 0;
       auto batch = std::make_unique<Batch>();
@@ -234,7 +210,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       auto use_segment = [&](const Segment& s, bool more_targets) {
         if (more_targets) {
           bool ok = cache->for_each(s, CachePart::meta,
-                                    [&](const CachedRecord& r) { seen.insert(r.meta.id_hex()); });
+                                    [&](const CachedRecord& r) { history.mark(r.meta.id_hex()); });
           if (!ok)
             return false;
         }
@@ -254,82 +230,31 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
           const Segment* s = cache->segment(id, target.rule_index, context);
           return s && segment_usable(*s, boundaries, options.now) ? s : nullptr;
         };
-        std::priority_queue<Node, std::vector<Node>, NewerFirst> queue;
-        std::uint64_t reached = 0;
-        // Marks `id` (at graph position `pos`, or -1) as reached; false when it already was.
-        auto mark = [&](const std::string& id, std::int64_t pos) {
-          if (pos >= 0) {
-            if (seen_pos[static_cast<std::size_t>(pos)])
-              return false;
-            seen_pos[static_cast<std::size_t>(pos)] = true;
-            // Commits copied from the cache for an earlier target are known by id only.
-            return seen.empty() || !seen.count(id);
-          }
-          return seen.insert(id).second;
-        };
-        auto reach_pos = [&](std::uint32_t pos) {
-          std::string id = graph->id(pos);
-          if (!mark(id, pos))
-            return;
-          Node node;
-          node.id = std::move(id);
-          node.pos = pos;
-          node.time = graph->commit_time(pos);
-          node.seq = reached++;
-          queue.push(std::move(node));
-        };
-        auto reach = [&](const std::string& id) {
-          if (graph)
-            if (auto pos = graph->find(id))
-              return reach_pos(*pos);
-          if (!mark(id, -1))
-            return;
-          Node node;
-          node.id = id;
-          node.raw = repo.read_commit_object(id);
-          git::CommitLinks links = git::parse_commit_links(id, node.raw);
-          node.time = links.committer_time;
-          node.parents = std::move(links.parent_ids);
-          node.seq = reached++;
-          queue.push(std::move(node));
-        };
         std::int64_t oldest_listed = std::numeric_limits<std::int64_t>::max();
         bool copied = false;
-        if (const Segment* s = cached(target.tip); s && !listed(target.tip)) {
+        if (const Segment* s = cached(target.tip); s && !history.reached(target.tip)) {
           if (!use_segment(*s, more))
             return;
           copied = true;
         } else {
-          reach(target.tip);
+          history.start(target.tip);
         }
-        std::vector<std::uint32_t> parent_pos;
-        while (!copied && !queue.empty()) {
-          Node node = std::move(const_cast<Node&>(queue.top()));
-          queue.pop();
-          if (queue.empty() && node.seq != 0) {
-            if (const Segment* s = cached(node.id); s && oldest_listed > s->max_commit_time) {
+        while (!copied) {
+          // What is left is one commit's history, which a cached walk may hold already.
+          if (auto sole = history.sole_pending())
+            if (const Segment* s = cached(std::string(*sole));
+                s && oldest_listed > s->max_commit_time) {
               if (!use_segment(*s, more))
                 return;
               break;
             }
-          }
-          oldest_listed = std::min(oldest_listed, node.time);
-          Item item{std::move(node.id),
-                    cache && node.time <= cache->max_commit_time(),
-                    std::move(node.raw),
-                    {}};
-          if (node.pos >= 0) {
-            parent_pos.clear();
-            graph->parents(static_cast<std::uint32_t>(node.pos), parent_pos);
-            for (std::uint32_t p : parent_pos) {
-              item.graph_parents.push_back(graph->id(p));
-              reach_pos(p);
-            }
-          } else {
-            for (const auto& parent : node.parents)
-              reach(parent);
-          }
-          batch->items.push_back(std::move(item));
+          std::optional<git::DateOrderWalk::Entry> entry = history.next();
+          if (!entry)
+            break;
+          oldest_listed = std::min(oldest_listed, entry->time);
+          batch->items.push_back(Item{std::move(entry->id),
+                                      cache && entry->time <= cache->max_commit_time(),
+                                      std::move(entry->raw), std::move(entry->graph_parents)});
           if (batch->items.size() == kBatchSize && !publish())
             return;
         }
@@ -419,8 +344,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
         throw git::GitError(
             fmt::format("the commit-graph disagrees with commit {} about its parents; rewrite it "
                         "with `git commit-graph write --reachable` or delete it",
-                        item.id),
-            -1);
+                        item.id));
       if (signatures || options.lines_changed)
         trees.emplace(commits[i].id, commits[i].tree_id);
     }

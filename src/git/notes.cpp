@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "git/libgit2.h"
 #include "util/hex_id.h"
 
 namespace trailgate::git {
@@ -100,7 +101,7 @@ std::optional<std::string> read_note(const Repository& repo, const std::string& 
 void append_note(const Repository& repo, const std::string& notes_ref, const std::string& object_id,
                  const std::string& text) {
   if (text.find('\0') != std::string::npos)
-    throw GitError("a note cannot hold a NUL byte", GIT_EINVALID);
+    throw GitError("a note cannot hold a NUL byte", GitError::Kind::invalid);
   std::optional<std::string> tip = repo.resolve_ref(notes_ref);
   std::string content = read_note(repo, notes_ref, object_id).value_or("") + text;
 

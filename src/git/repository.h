@@ -1,9 +1,10 @@
 // Reading a repository: refs, commits, ancestry and walks. The only stage that talks to
 // libgit2; everything it returns is plain data (CommitInfo, hex ids).
 //
-// It reads, it never writes objects or refs. Ids cross this boundary as full hex strings.
-// Every libgit2 failure becomes a GitError (handles.h); a missing or corrupt object is an
-// error, never an empty result.
+// It reads; only `trailgate approve` writes, through the few functions marked so. Ids cross this
+// boundary as full hex strings. Every libgit2 failure becomes a GitError (git/error.h); a
+// missing or corrupt object is an error, never an empty result. libgit2's own types appear
+// only as opaque forward declarations: <git2.h> stays inside src/git/*.cpp.
 #pragma once
 
 #include <functional>
@@ -13,10 +14,25 @@
 #include <string_view>
 #include <vector>
 
-#include "git/handles.h"
+#include "git/commit_object.h"
+#include "git/error.h"
 #include "model/commit.h"
 
+// libgit2's handles, opaque outside src/git/*.cpp.
+struct git_repository;
+struct git_odb;
+struct git_revwalk;
+
 namespace trailgate::git {
+
+// Frees a libgit2 handle (defined where <git2.h> is included).
+struct HandleFree {
+  void operator()(git_repository* p) const;
+  void operator()(git_odb* p) const;
+  void operator()(git_revwalk* p) const;
+};
+using RepositoryPtr = std::unique_ptr<git_repository, HandleFree>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, HandleFree>;
 
 // True when `id` is all zeros (git's "no object" in hook input), for SHA-1 or SHA-256 widths.
 bool is_zero_id(const std::string& id);
@@ -145,76 +161,15 @@ class Repository {
   // Exclude ids that do not peel to commits are ignored.
   Walk walk(const std::vector<std::string>& include, const std::vector<std::string>& exclude) const;
 
+  // The libgit2 handle, for the other readers of src/git (opaque elsewhere).
   git_repository* raw() const { return repo_.get(); }
+  // The repository's object database, looked up once (opaque outside src/git).
+  git_odb* odb() const;
 
  private:
   explicit Repository(RepositoryPtr repo) : repo_(std::move(repo)) {}
-  git_odb* odb() const;  // the repository's object database, looked up once
   RepositoryPtr repo_;
-  mutable OdbPtr odb_;
-};
-
-// Parses the bytes of a commit object (Repository::read_commit_object) exactly as libgit2's
-// git_commit_lookup does, so that a scan reading raw objects sees what read_commit() sees:
-// tree, parents, author (the first of several), committer, the last "encoding" header (as
-// libgit2 keeps it; read_commit() takes git's first, so the two differ only for a commit with
-// several), and the message after the first blank line, cut at its first NUL byte like libgit2
-// cuts it; names and emails are trimmed and likewise cut. decoded_messages is filled for a
-// foreign encoding; parent_tree_ids stays empty. Throws GitError
-// for what libgit2 rejects: a missing or malformed tree, author or committer line.
-CommitInfo parse_commit_object(const std::string& id, std::string_view raw);
-
-// The parents and the committer time of a commit object, read from its header lines alone (a
-// walk needs no more). Same rules as parse_commit_object(); throws GitError likewise.
-struct CommitLinks {
-  std::vector<std::string> parent_ids;
-  std::int64_t committer_time = 0;
-};
-CommitLinks parse_commit_links(const std::string& id, std::string_view raw);
-
-// The commit-graph of a repository (objects/info/commit-graph, or the chain of files listed in
-// objects/info/commit-graphs/commit-graph-chain), as git writes it: for each commit it covers,
-// its parents and committer date, so that a walk needs no object reads. libgit2 1.5 does not
-// read the graphs git 2.39 writes (it refuses their generation-data chunk), hence this reader.
-// Only SHA-1 graphs are read. It trusts the file as git does; a scan checks each entry against
-// the commit object it reads anyway.
-class CommitGraph {
- public:
-  // The graph in `objects_dir`, or null when there is none or it cannot be used (another
-  // format version or hash, missing or inconsistent chunks): walk from the objects then.
-  static std::unique_ptr<CommitGraph> open(const std::string& objects_dir);
-  ~CommitGraph();
-  CommitGraph(const CommitGraph&) = delete;
-  CommitGraph& operator=(const CommitGraph&) = delete;
-
-  std::uint32_t size() const { return total_; }
-  // The position of commit `id` (full hex), or nullopt when the graph does not cover it.
-  std::optional<std::uint32_t> find(std::string_view id) const;
-  // The id (full hex) of the commit at `pos`. REQUIRES: pos < size().
-  std::string id(std::uint32_t pos) const;
-  // The committer date of the commit at `pos`, in seconds. REQUIRES: pos < size().
-  std::int64_t commit_time(std::uint32_t pos) const;
-  // Appends the positions of the parents of the commit at `pos`, in order. Throws GitError
-  // when the entry is malformed. REQUIRES: pos < size().
-  void parents(std::uint32_t pos, std::vector<std::uint32_t>& out) const;
-
- private:
-  struct Layer {
-    const unsigned char* map = nullptr;
-    std::size_t map_size = 0;
-    const unsigned char* fanout = nullptr;
-    const unsigned char* ids = nullptr;
-    const unsigned char* data = nullptr;
-    const unsigned char* edges = nullptr;
-    std::size_t edge_count = 0;
-    std::uint32_t count = 0;
-    std::uint32_t first = 0;  // position of its first commit in the whole chain
-  };
-  CommitGraph() = default;
-  bool add_layer(const std::string& path);
-  const Layer& layer_of(std::uint32_t pos) const;
-  std::vector<Layer> layers_;
-  std::uint32_t total_ = 0;
+  mutable std::unique_ptr<git_odb, HandleFree> odb_;
 };
 
 // A walk over commit ids; see Repository::walk.

@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
-#include "model/work_counters.h"
-
 #include <algorithm>
+#include <cstring>
 #include <map>
+
+#include "git/libgit2.h"
+#include "model/work_counters.h"
 
 namespace trailgate::git {
 
@@ -201,7 +203,7 @@ FileChange to_change(const git_diff_delta& delta, const std::string& commit_id) 
       throw GitError(fmt::format("diffing commit {}: unexpected change status {} for \"{}\"",
                                  commit_id, static_cast<int>(delta.status),
                                  delta.new_file.path ? delta.new_file.path : ""),
-                     GIT_ERROR);
+                     GitError::Kind::other);
   }
   return change;
 }
@@ -512,6 +514,98 @@ ChangeSet changes_between(const Repository& repo, const std::string& old_commit_
   set.commit_id = new_commit_id;
   set.parent_id = old_commit_id;
   return changes_between_trees(repo, old_tree.get(), new_tree.get(), std::move(set), counter);
+}
+
+// --- lines changed: the same walk, then blob contents -----------------------------------------
+
+namespace {
+
+constexpr std::uint32_t kModeType = 0170000u, kGitlink = 0160000u;
+constexpr std::size_t kBinaryProbe = 8000;                // git's and libgit2's NUL probe
+constexpr std::size_t kMaxDiffSize = 512u * 1024 * 1024;  // libgit2's default max_size
+
+bool is_binary(std::string_view blob) {
+  return blob.size() > kMaxDiffSize ||
+         std::memchr(blob.data(), '\0', std::min(blob.size(), kBinaryProbe)) != nullptr;
+}
+
+std::int64_t count_lines(std::string_view blob) {
+  if (blob.empty() || is_binary(blob))
+    return 0;
+  auto n = static_cast<std::int64_t>(std::count(blob.begin(), blob.end(), '\n'));
+  return blob.back() == '\n' ? n : n + 1;
+}
+
+int count_diff_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* line,
+                    void* payload) {
+  if (line->origin == GIT_DIFF_LINE_ADDITION || line->origin == GIT_DIFF_LINE_DELETION)
+    ++*static_cast<std::int64_t*>(payload);
+  return 0;
+}
+
+// Lines of one side of a file that exists on one side only (or changed type).
+std::int64_t one_side(git_odb* odb, const std::string& id, std::uint32_t mode) {
+  if ((mode & kModeType) == kGitlink)
+    return 1;  // "Subproject commit <id>"
+  OdbObjectPtr blob = read_raw(odb, to_oid(id), GIT_OBJECT_BLOB, "blob");
+  return count_lines(data_of(blob));
+}
+
+// Lines added plus deleted by one change, as `git diff --numstat` counts them.
+std::int64_t lines_of(git_odb* odb, const FileChange& c) {
+  if (c.kind == ChangeKind::added)
+    return one_side(odb, c.new_id, c.new_mode);
+  if (c.kind == ChangeKind::deleted)
+    return one_side(odb, c.old_id, c.old_mode);
+  if ((c.old_mode & kModeType) != (c.new_mode & kModeType))
+    return one_side(odb, c.old_id, c.old_mode) +
+           one_side(odb, c.new_id, c.new_mode);  // a type change: delete + add
+  if (c.old_id == c.new_id)
+    return 0;  // a mode change
+  if ((c.old_mode & kModeType) == kGitlink)
+    return 2;
+  OdbObjectPtr old_blob = read_raw(odb, to_oid(c.old_id), GIT_OBJECT_BLOB, "blob");
+  OdbObjectPtr new_blob = read_raw(odb, to_oid(c.new_id), GIT_OBJECT_BLOB, "blob");
+  std::string_view x = data_of(old_blob), y = data_of(new_blob);
+  if (is_binary(x) || is_binary(y))
+    return 0;
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  options.context_lines = 0;  // counts only; context would be computed for nothing
+  options.interhunk_lines = 0;
+  std::int64_t lines = 0;
+  check(git_diff_buffers(x.data(), x.size(), nullptr, y.data(), y.size(), nullptr, &options,
+                         nullptr, nullptr, nullptr, count_diff_line, &lines),
+        fmt::format("diffing blobs {} and {}", c.old_id, c.new_id));
+  return lines;
+}
+
+}  // namespace
+
+int Repository::lines_changed(const std::string& id) const {
+  CommitInfo commit = read_commit_raw(id);
+  return lines_changed_between(
+      commit.parent_ids.empty() ? std::string() : commit_tree_id(commit.parent_ids.front()),
+      commit.tree_id);
+}
+
+int Repository::lines_changed_between(const std::string& old_tree,
+                                      const std::string& new_tree) const {
+  git_repository* repo = raw();
+  TreePtr a;
+  if (!old_tree.empty()) {
+    const git_oid oid = to_oid(old_tree);
+    a = lookup_tree(repo, &oid);
+  }
+  const git_oid new_oid = to_oid(new_tree);
+  TreePtr b = lookup_tree(repo, &new_oid);
+  // Without rename detection: a renamed file counts as deleted plus added, as --numstat
+  // counts it when renames are off.
+  ChangeSet set;
+  TreeWalk(repo, set).run(a.get(), b.get());
+  std::int64_t total = 0;
+  for (const auto& change : set.changes)
+    total += lines_of(odb(), change);
+  return total > 0x7fffffff ? 0x7fffffff : static_cast<int>(total);
 }
 
 }  // namespace trailgate::git

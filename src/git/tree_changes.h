@@ -77,7 +77,7 @@ struct ChangeSet {
 // only know GitError still stop; the hook turns it into a malformed-commit finding.
 class TreeTooDeep : public GitError {
  public:
-  explicit TreeTooDeep(const std::string& message) : GitError(message, GIT_EINVALID) {}
+  explicit TreeTooDeep(const std::string& message) : GitError(message, Kind::invalid) {}
 };
 
 // git's default diff.renameLimit.

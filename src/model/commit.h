@@ -34,40 +34,11 @@ struct CommitInfo {
   // Only when `encoding` names a charset other than UTF-8: the other ways the message reads,
   // from decoded_messages(). Marker detection looks at these as well as at `message`.
   std::vector<std::string> decoded_messages;
-  // What makes the object malformed (commit_object_problems()), one sentence each; empty for a
-  // well-formed commit. Filled by the readers in src/git; a protected ref rejects a commit with
-  // any (rules::kMalformedCommit).
+  // What makes the object malformed (git::commit_object_problems()), one sentence each; empty
+  // for a well-formed commit. Filled by the reader in src/git; a protected ref rejects a commit
+  // with any (rules::kMalformedCommit).
   std::vector<std::string> malformed;
 };
-
-// One author or committer line (the text after "author " or "committer ", without its line
-// end) as git's split_ident_line() reads it, which is what `git log --format=%an / %ae` print:
-// the name is everything before the FIRST '<' with trailing whitespace dropped, the email runs
-// from there to the first '>' after it. `ok` is false when git cannot split it (no '<', or no
-// '>' after it): git then prints nothing for either. Nothing is trimmed besides the name's
-// trailing whitespace; a NUL byte ends the line, as it ends git's reading of the header.
-struct GitIdent {
-  bool ok = false;
-  std::string name;
-  std::string email;
-};
-GitIdent git_ident(std::string_view line);
-
-// The problems `git fsck` (fsck_ident(), git 2.39) reports for one author or committer line,
-// given the text after "author " / "committer " WITHOUT its newline: "" when fsck accepts it,
-// else fsck's message ("missing space before email", "bad date", "bad time zone", ...).
-std::string fsck_ident_problem(std::string_view line);
-
-// Every reason the raw commit object `raw` (header lines, a blank line, the message) is
-// malformed, one sentence each, or an empty vector: a NUL byte anywhere in it; a header not
-// ended by a newline; fsck's commit checks (the tree line first with a 40-digit hex id, then
-// parent lines with valid ids, exactly one author line, then one committer line, each accepted
-// by fsck_ident_problem()); an author or committer line after the committer (git's --format
-// reads the last one, libgit2 the first); and an identity that git and libgit2 read
-// differently (git_ident() against libgit2's reading: the LAST '<' and '>', and each end
-// trimmed of whitespace and of the punctuation git strips when it writes an identity).
-// Pure; never throws on any bytes (short of running out of memory).
-std::vector<std::string> commit_object_problems(std::string_view raw);
 
 // True when a commit with `encoding` as its encoding header is UTF-8 to git: no header, or
 // "UTF-8" spelled as git accepts it ("utf8", "Utf-8", ...). git log re-encodes every other

@@ -176,7 +176,7 @@ std::vector<Finding> check_notes_update(const git::Repository& repo, const Polic
     try {
       commit_here = repo.is_commit(id);
     } catch (const git::GitError& e) {
-      if (e.code() != GIT_ENOTFOUND)
+      if (!e.not_found())
         throw;
       findings.push_back(note_finding(update, id, "",
                                       "the commit is not on a protected ref yet (this repository "

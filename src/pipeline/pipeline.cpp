@@ -95,7 +95,7 @@ std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy
       return {*commit};
   } catch (const git::GitError& e) {
     // A baseline this repository does not have exempts nothing here; other errors are real.
-    if (e.code() != GIT_ENOTFOUND)
+    if (!e.not_found())
       throw;
   }
   return {};

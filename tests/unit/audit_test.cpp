@@ -1,7 +1,6 @@
 // Tests of the audit's parts: the summary's counters and top lists, ISO week and month keys,
-// day parsing, the cache's formats and file handling, and the two readers the scan uses
-// instead of libgit2's: commit objects parsed from their bytes (checked against libgit2's own
-// parse on real objects) and git's commit-graph file (written by the real git).
+// day parsing, the cache's formats and file handling. (The git readers the scan uses have their
+// own tests: git_commit_object_test, git_commit_graph_test, git_date_walk_test.)
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -10,7 +9,6 @@
 
 #include "audit/audit.h"
 #include "audit/cache.h"
-#include "git/repository.h"
 #include "support/temp_repo.h"
 
 using trailgate::audit::AuditCache;
@@ -23,7 +21,6 @@ using trailgate::audit::CachePart;
 using trailgate::audit::Segment;
 using trailgate::audit::Tally;
 using trailgate::testing::read_file;
-using trailgate::testing::run_ok;
 using trailgate::testing::TempDir;
 using trailgate::testing::write_file;
 namespace audit = trailgate::audit;
@@ -386,152 +383,4 @@ TEST_CASE("audit::cache_fingerprint, time boundaries and contexts", "[audit][cac
   CHECK(audit::context_of({}) == 0);
   CHECK(audit::context_of({"a"}) != 0);
   CHECK(audit::context_of({"a", "b"}) != audit::context_of({"b", "a"}));
-}
-
-namespace {
-
-// Writes a commit object with exactly `bytes` into the repository at `dir`; returns its id.
-std::string hash_commit(const fs::path& dir, const std::string& bytes) {
-  std::string id =
-      run_ok({"git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"}, dir, bytes);
-  return id.substr(0, 40);
-}
-
-}  // namespace
-
-TEST_CASE("git::parse_commit_object reads what libgit2's commit lookup reads", "[audit][git]") {
-  TempDir dir;
-  run_ok({"git", "init", "-q", "--bare", "r.git"}, dir.path());
-  const fs::path repo_dir = dir.path() / "r.git";
-  const std::string tree = run_ok({"git", "mktree"}, repo_dir, "").substr(0, 40);
-  const std::string t = "tree " + tree + "\n";
-  const std::string a = "author A U Thor <a@x> 1700000000 +0100\n";
-  const std::string c = "committer C O Mitter <c@x> 1700000100 -0230\n";
-  const std::vector<std::string> objects = {
-      t + a + c + "\nsubject\n\nbody\n",
-      t + a + c + "encoding ISO-8859-1\n\n\xe9t\xe9\n",
-      t + a + "author Second <s@x> 1 +0000\n" + c + "\nseveral authors\n",
-      t + "parent " + std::string(40, 'a') + "\nparent " + std::string(40, 'B') + "\n" + a + c +
-          "\nmerge\n",
-      t + "author  spaced   name  <  odd@x >   1700000000   +0100\n" + c + "\nm\n",
-      t + "author No Time <n@x>\n" + c + "\nm\n",
-      t + "author Bad Zone <z@x> 1700000000 1200\n" + c + "\nm\n",
-      t + "author Big Zone <z@x> 1700000000 +9900\n" + c + "\nm\n",
-      t + "author Neg <n@x> -5 -0000\n" + c + "\nm\n",
-      t + "author A <a@x> <b@y> 1 +0000\n" + c + "\nm\n",
-      t + "author 'Dr. Who.' <\"who@x\";> 1 +0000\n" + c + "\nm\n",
-      t + a + c + "gpgsig -----BEGIN SSH SIGNATURE-----\n abc\n -----END SSH SIGNATURE-----\n" +
-          "encoding UTF-8\n\nsigned\n",
-      t + a + c + "\nmessage with a \0 NUL byte\n",
-      t + a + c,
-      t + a + c + "\n",
-      t + a + std::string("committer Nul\0Name <c@x> 5 +0000\n", 33) + "\nm\n",
-  };
-  trailgate::git::Repository repo = trailgate::git::Repository::open_for_scan(repo_dir.string());
-  for (const auto& bytes : objects) {
-    std::string id = hash_commit(repo_dir, bytes);
-    INFO(bytes);
-    trailgate::CommitInfo mine =
-        trailgate::git::parse_commit_object(id, repo.read_commit_object(id));
-    trailgate::CommitInfo theirs = repo.read_commit(id);
-    CHECK(mine.id == theirs.id);
-    CHECK(mine.tree_id == theirs.tree_id);
-    CHECK(mine.parent_ids == theirs.parent_ids);
-    CHECK(mine.author.name == theirs.author.name);
-    CHECK(mine.author.email == theirs.author.email);
-    CHECK(mine.author.time == theirs.author.time);
-    CHECK(mine.author.offset_minutes == theirs.author.offset_minutes);
-    CHECK(mine.committer.name == theirs.committer.name);
-    CHECK(mine.committer.email == theirs.committer.email);
-    CHECK(mine.committer.time == theirs.committer.time);
-    CHECK(mine.committer.offset_minutes == theirs.committer.offset_minutes);
-    CHECK(mine.encoding == theirs.encoding);
-    CHECK(mine.message == theirs.message);
-    trailgate::git::CommitLinks links = trailgate::git::parse_commit_links(id, bytes);
-    CHECK(links.parent_ids == theirs.parent_ids);
-    CHECK(links.committer_time == theirs.committer.time);
-  }
-  SECTION("of several encoding headers the first one counts, as in git") {
-    // Not compared with libgit2 here: it keeps the last (and its parse leaks the earlier values).
-    std::string bytes = t + a + c + "encoding first\nencoding second\n\nm\n";
-    CHECK(trailgate::git::parse_commit_object(hash_commit(repo_dir, bytes), bytes).encoding ==
-          "first");
-  }
-  SECTION("what libgit2 rejects is rejected") {
-    for (const std::string& bytes :
-         {std::string("tree nothex\n") + a + c, t + "committer only <c@x> 1 +0000\n",
-          t + "author no email 1 +0000\n" + c, t + a + "author Bad >x< 1 +0000\n" + c,
-          t + "author Overflow <o@x> 99999999999999999999 +0000\n" + c, t + a}) {
-      std::string id = hash_commit(repo_dir, bytes);
-      INFO(bytes);
-      CHECK_THROWS_AS(repo.read_commit(id), trailgate::git::GitError);
-      CHECK_THROWS_AS(trailgate::git::parse_commit_object(id, bytes), trailgate::git::GitError);
-    }
-  }
-}
-
-TEST_CASE("git::CommitGraph reads the graph git writes", "[audit][git]") {
-  TempDir dir;
-  const fs::path work = dir.path() / "w";
-  run_ok({"git", "init", "-q", work.string()}, dir.path());
-  auto commit = [&](const std::string& message, const std::string& date) {
-    run_ok({"git", "commit", "-q", "--allow-empty", "-m", message}, work, "",
-           {{"GIT_COMMITTER_DATE", date}, {"GIT_AUTHOR_DATE", date}});
-    return run_ok({"git", "rev-parse", "HEAD"}, work).substr(0, 40);
-  };
-  std::string root = commit("root", "2026-01-01T00:00:00Z");
-  std::string a = commit("a", "2026-01-02T00:00:00Z");
-  run_ok({"git", "checkout", "-q", "-b", "side", root}, work);
-  std::string b = commit("b", "2026-01-03T00:00:00Z");
-  run_ok({"git", "checkout", "-q", "-b", "other", root}, work);
-  std::string c = commit("c", "2026-01-04T00:00:00Z");
-  run_ok({"git", "checkout", "-q", "side"}, work);
-  // An octopus merge needs the graph's extra edge list.
-  run_ok({"git", "merge", "-q", "--no-edit", a, "other"}, work, "",
-         {{"GIT_COMMITTER_DATE", "2026-01-05T00:00:00Z"}});
-  std::string octopus = run_ok({"git", "rev-parse", "HEAD"}, work).substr(0, 40);
-  const std::string objects = (work / ".git" / "objects").string();
-  CHECK(trailgate::git::CommitGraph::open(objects) == nullptr);  // none written yet
-
-  auto check_graph = [&] {
-    auto graph = trailgate::git::CommitGraph::open(objects);
-    REQUIRE(graph);
-    CHECK(graph->size() == 5);
-    CHECK_FALSE(graph->find(std::string(40, '0')));
-    CHECK_FALSE(graph->find("short"));
-    auto pos = graph->find(octopus);
-    REQUIRE(pos);
-    CHECK(graph->id(*pos) == octopus);
-    CHECK(graph->commit_time(*pos) == 1767571200);  // 2026-01-05T00:00:00Z
-    std::vector<std::uint32_t> parents;
-    graph->parents(*pos, parents);
-    std::vector<std::string> ids;
-    for (auto p : parents)
-      ids.push_back(graph->id(p));
-    CHECK(ids == std::vector<std::string>{b, a, c});
-    parents.clear();
-    graph->parents(*graph->find(root), parents);
-    CHECK(parents.empty());
-  };
-  SECTION("one file") {
-    run_ok({"git", "commit-graph", "write", "--reachable"}, work);
-    check_graph();
-  }
-  SECTION("a chain of files") {
-    run_ok({"git", "checkout", "-q", "--detach", a}, work);
-    run_ok({"git", "commit-graph", "write", "--reachable", "--split=no-merge"}, work, "",
-           {{"GIT_TEST_COMMIT_GRAPH", "0"}});
-    run_ok({"git", "checkout", "-q", "side"}, work);
-    fs::remove(work / ".git" / "objects" / "info" / "commit-graph");
-    run_ok({"git", "commit-graph", "write", "--reachable", "--split=no-merge"}, work);
-    check_graph();
-  }
-  SECTION("a damaged file is not used") {
-    run_ok({"git", "commit-graph", "write", "--reachable"}, work);
-    fs::path file = work / ".git" / "objects" / "info" / "commit-graph";
-    std::string bytes = read_file(file);
-    fs::permissions(file, fs::perms::owner_write, fs::perm_options::add);
-    write_file(file, bytes.substr(0, 40));
-    CHECK(trailgate::git::CommitGraph::open(objects) == nullptr);
-  }
 }

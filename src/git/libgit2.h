@@ -1,41 +1,28 @@
-// Owners for libgit2 handles, and the one place that turns libgit2 errors into exceptions.
+// Private to src/git/*.cpp: owners for libgit2 handles, and the one place that turns libgit2
+// errors into GitError.
 //
-// This header (with repository.cpp) is the only code that includes <git2.h>. Each handle type
-// gets a unique_ptr with its own deleter; nothing else calls git_*_free.
+// Only the .cpp files of src/git include this header, hence <git2.h>; no header another stage
+// includes may (the ctest layers_git2_confined checks it). Each handle type gets a unique_ptr
+// with its own deleter; nothing else calls git_*_free.
 #pragma once
 
 #include <git2.h>
 
 #include <memory>
-#include <stdexcept>
 #include <string>
+
+#include "git/error.h"
 
 namespace trailgate::git {
 
-// A libgit2 call failed. what() reads "<what>: <libgit2's message>".
-class GitError : public std::runtime_error {
- public:
-  GitError(const std::string& message, int code, int error_class = GIT_ERROR_NONE)
-      : std::runtime_error(message), code_(code), error_class_(error_class) {}
-  int code() const { return code_; }  // libgit2's error code, e.g. GIT_ENOTFOUND
-  // libgit2's error class, e.g. GIT_ERROR_ZLIB for a pack that does not inflate; NONE when
-  // the error is trailgate's own.
-  int error_class() const { return error_class_; }
-  // Whether an object is missing or cannot be read: the repository is damaged (a loose object
-  // deleted, a pack with flipped bytes, a truncated file), or never had the object.
-  bool damaged_object() const;
-
- private:
-  int code_;
-  int error_class_;
-};
-
-// Throws GitError when `rc` is negative, naming `what` and git_error_last()'s message.
+// Throws GitError when `rc` is negative, naming `what` and git_error_last()'s message:
+// Kind::not_found for GIT_ENOTFOUND, Kind::invalid for GIT_EINVALID, unreadable for libgit2's
+// zlib and object-database errors.
 void check(int rc, const std::string& what);
 
 // The full hex form of `oid`.
 std::string to_hex(const git_oid* oid);
-// Parses a full hex object id. Throws GitError (GIT_EINVALID) for anything else.
+// Parses a full hex object id. Throws GitError (Kind::invalid) for anything else.
 git_oid to_oid(const std::string& hex);
 
 template <auto FreeFn>
@@ -46,15 +33,14 @@ struct Deleter {
   }
 };
 
-using RepositoryPtr = std::unique_ptr<git_repository, Deleter<git_repository_free>>;
 using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit_free>>;
 using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object_free>>;
 using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference_free>>;
-using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
 using ConfigPtr = std::unique_ptr<git_config, Deleter<git_config_free>>;
 using ReferenceIteratorPtr =
     std::unique_ptr<git_reference_iterator, Deleter<git_reference_iterator_free>>;
 using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb_free>>;
+using OdbObjectPtr = std::unique_ptr<git_odb_object, Deleter<git_odb_object_free>>;
 using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree_free>>;
 using StatusListPtr = std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
 using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff_free>>;
@@ -69,5 +55,12 @@ struct Buf {
   ~Buf() { git_buf_dispose(&buf); }
   std::string str() const { return buf.ptr ? std::string(buf.ptr, buf.size) : std::string(); }
 };
+
+// Reads object `oid` from `odb` and checks that it is of type `expected`; `what` names it in
+// errors ("commit", "tree", "blob"). Throws GitError when it is missing, unreadable or of
+// another type.
+OdbObjectPtr read_raw(git_odb* odb, const git_oid& oid, git_object_t expected, const char* what);
+// The bytes of an object read with read_raw.
+std::string_view data_of(const OdbObjectPtr& obj);
 
 }  // namespace trailgate::git
