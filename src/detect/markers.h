@@ -7,6 +7,8 @@
 // review; it only says which markers matched.
 #pragma once
 
+#include "model/detection.h"
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -68,18 +70,6 @@ bool names_ai_tool(std::string_view text);
 bool is_human_value(std::string_view value);
 
 // Why a commit is AI-assisted: one matched marker.
-struct Detection {
-  std::string marker_id;
-  std::string tool;
-  // Where it matched, for people: `trailer "Co-authored-by: Claude <noreply@anthropic.com>"`,
-  // `author name "Dev (aider)"`, `committer email "..."`, `body line "..."` (the line that
-  // holds the start of the match), or, for a trailer marker that matched a trailer-shaped line
-  // that is not in git's trailer block, `line "Co-authored-by: ..." (a trailer outside git's
-  // trailer block)`. The quoted text is an excerpt of about 200 bytes at most,
-  // with "..." where text was left out. It is always valid UTF-8: control bytes, '"', '\' and
-  // bytes that are not well-formed UTF-8 are written as \xNN (or \" and \\).
-  std::string evidence;
-};
 
 // The built-in catalogue of known tools and conventions (docs/markers.md lists them). Ids
 // are "<tool>.<what>", e.g. "aider.identity"; they are stable, since policies and audit

@@ -37,20 +37,6 @@ TreePtr lookup_tree(git_repository* repo, const git_oid* id) {
 
 }  // namespace
 
-std::string_view to_string(ChangeKind kind) {
-  switch (kind) {
-    case ChangeKind::added:
-      return "added";
-    case ChangeKind::modified:
-      return "modified";
-    case ChangeKind::deleted:
-      return "deleted";
-    case ChangeKind::renamed:
-      return "renamed";
-  }
-  return "unknown";
-}
-
 // The traversal behind FileCounter: depth-first with an explicit stack (a hostile tree cannot
 // exhaust the call stack), each tree's own files counted before any subtree is read, so that a
 // bounded count often stops without descending at all.

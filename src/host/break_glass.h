@@ -15,7 +15,7 @@
 
 #include "host/identity.h"
 #include "host/push_options.h"
-#include "pipeline/pipeline.h"
+#include "model/report.h"
 
 namespace trailgate::host {
 

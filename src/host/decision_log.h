@@ -15,7 +15,7 @@
 
 #include "host/break_glass.h"
 #include "host/identity.h"
-#include "pipeline/pipeline.h"
+#include "model/report.h"
 #include "policy/policy.h"
 
 namespace trailgate::host {

@@ -47,13 +47,6 @@ void validate(const RefUpdate& u, const std::string& where) {
 
 }  // namespace
 
-bool RefUpdate::creates() const {
-  return git::is_zero_id(old_id);
-}
-bool RefUpdate::deletes() const {
-  return git::is_zero_id(new_id);
-}
-
 std::vector<RefUpdate> parse_ref_updates(std::string_view input) {
   std::vector<RefUpdate> updates;
   int line_no = 0;
@@ -322,11 +315,6 @@ std::optional<review::ReviewOutcome> judge_review_note(
       commit.parent_tree_ids.push_back(repo.commit_tree_id(parent));
   }
   return review::verify_note(commit, *note, policy, min_level, now);
-}
-
-bool Report::has_ref_findings() const {
-  return std::any_of(refs.begin(), refs.end(),
-                     [](const RefResult& r) { return !r.ref_findings.empty(); });
 }
 
 namespace {

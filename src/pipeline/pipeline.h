@@ -20,19 +20,11 @@
 #include "detect/markers.h"
 #include "git/repository.h"
 #include "model/finding.h"
+#include "model/report.h"
 #include "pipeline/evaluate.h"
 #include "policy/policy.h"
 
 namespace trailgate {
-
-// One line of pre-receive input: <old-id> SP <new-id> SP <refname>.
-struct RefUpdate {
-  std::string old_id;  // all zeros when the ref is created
-  std::string new_id;  // all zeros when the ref is deleted
-  std::string ref;
-  bool creates() const;
-  bool deletes() const;
-};
 
 // Malformed hook input (stdin or arguments). what() says which line and what is wrong.
 class InputError : public std::runtime_error {
@@ -142,33 +134,6 @@ struct RunOptions {
   // check and explain set it, describing history as it stands; the hook never does (it decides
   // break-glass for its own push, waive_break_glass, and judges logged commits under each rule).
   const std::unordered_set<std::string>* logged_break_glass = nullptr;
-};
-
-struct RefResult {
-  RefUpdate update;
-  const ProtectRule* rule = nullptr;
-  std::string judged_as;  // as RefCheck::judged_as
-  std::vector<Finding> ref_findings;
-  std::size_t commits_checked = 0;
-  std::size_t commits_failed = 0;
-  // The id of every failing commit entering this ref, in walk order, however many: what
-  // break-glass waives and the decision log records. 40 or 64 bytes each, so bounded by the
-  // push itself.
-  std::vector<std::string> failed_commits;
-};
-
-struct Report {
-  std::vector<RefResult> refs;
-  // Failing evaluations, at most Policy::max_listed_commits of them (or RunOptions::keep_passing
-  // when larger), and passing ones up to RunOptions::keep_passing, all in walk order.
-  std::vector<CommitEvaluation> evaluations;
-  std::size_t commits_checked = 0;
-  std::size_t commits_failed = 0;  // may exceed the failing evaluations kept
-  std::size_t findings = 0;        // every finding, ref-level and per commit
-
-  bool passed() const { return findings == 0; }
-  // True when some ref has a ref-level finding (deletion, history rewrite).
-  bool has_ref_findings() const;
 };
 
 // Walks each RefCheck's commits, evaluates them under its rule and gathers the Report. A commit

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "audit/audit.h"
+#include "audit/record.h"
 #include "report/commit_json.h"
 
 namespace trailgate::report {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "audit/audit.h"
+#include "audit/record.h"
 
 namespace trailgate::report {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/evaluate.h"
+#include "model/evaluation.h"
 
 namespace trailgate::report {
 

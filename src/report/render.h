@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/pipeline.h"
+#include "model/report.h"
 #include "policy/policy.h"
 
 namespace trailgate::report {

@@ -17,34 +17,6 @@
 
 namespace trailgate::review {
 
-std::string_view to_string(ClaimStatus status) {
-  switch (status) {
-    case ClaimStatus::verified:
-      return "verified";
-    case ClaimStatus::malformed:
-      return "malformed";
-    case ClaimStatus::not_on_roster:
-      return "not-on-roster";
-    case ClaimStatus::self_review:
-      return "self-review";
-    case ClaimStatus::below_level:
-      return "below-level";
-    case ClaimStatus::expired:
-      return "expired";
-    case ClaimStatus::duplicate:
-      return "duplicate";
-    case ClaimStatus::no_key:
-      return "no-key";
-    case ClaimStatus::key_not_on_roster:
-      return "key-not-on-roster";
-    case ClaimStatus::bad_signature:
-      return "bad-signature";
-    case ClaimStatus::payload_mismatch:
-      return "payload-mismatch";
-  }
-  return "unknown";
-}
-
 bool is_review_key(const ReviewSettings& settings, std::string_view key) {
   return std::any_of(settings.trailer_keys.begin(), settings.trailer_keys.end(),
                      [&](const std::string& k) { return trailers::key_equals(k, key); });

@@ -7,17 +7,14 @@
 // configured trailer tokens, no '---' divider. What git shows is what trailgate reads.
 #pragma once
 
+#include "model/trailer.h"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace trailgate::trailers {
-
-struct Trailer {
-  std::string key;    // the token as written (case preserved), whitespace-trimmed
-  std::string value;  // unfolded and trimmed, as %(trailers:unfold) prints it
-};
 
 // The trailer block of one message.
 // Where one trailer sits in the message: [begin, end) in bytes, its continuation lines and final
