@@ -15,6 +15,7 @@
 
 #include "git/libgit2.h"
 #include "model/work_counters.h"
+#include "util/hex_id.h"
 
 namespace trailgate::git {
 
