@@ -53,8 +53,8 @@ struct Keys {
 
 // main: one senior's signed review for AI-assisted work, two for infra/, a declaration on every
 // commit, break-glass for "ops"; the default mass-change limits apply. landed holds the same
-// history under a laxer rule (the same, but it allows force pushes), so it never exempts a commit from main's
-// rule, and it keeps the whole history protected when a copy of the server resets main.
+// history under a laxer rule (the same, but it allows force pushes), so it never exempts a commit
+// from main's rule, and it keeps the whole history protected when a copy of the server resets main.
 std::string final_policy(const Keys& k, const std::string& baseline) {
   return fmt::format(R"(
 [baseline]
