@@ -345,8 +345,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
             fmt::format("the commit-graph disagrees with commit {} about its parents; rewrite it "
                         "with `git commit-graph write --reachable` or delete it",
                         item.id));
-      if (signatures || options.lines_changed)
-        trees.emplace(commits[i].id, commits[i].tree_id);
+      trees.emplace(commits[i].id, commits[i].tree_id);
     }
     std::string scratch;
     for (std::size_t i = 0; i < b.items.size(); ++i) {
@@ -364,8 +363,20 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       // changes is read only when a blast-radius rule could change its verdict.
       std::optional<git::ChangeSet> changes;
       auto change_source = [&]() -> const git::ChangeSet& {
-        if (!changes)
-          changes = git::first_parent_changes(repo, commit.id, file_counter);
+        if (!changes) {
+          // The trees are known from the walk: the commit's own, and its first parent's when
+          // the batch holds the parent (the common case) or the signature check read it.
+          std::string parent, parent_tree;
+          if (!commit.parent_ids.empty()) {
+            parent = commit.parent_ids.front();
+            auto known = trees.find(parent);
+            parent_tree = known != trees.end()              ? std::string(known->second)
+                          : !commit.parent_tree_ids.empty() ? commit.parent_tree_ids.front()
+                                                            : repo.commit_tree_id(parent);
+          }
+          changes = git::first_parent_changes(repo, commit.id, commit.tree_id, parent, parent_tree,
+                                              file_counter);
+        }
         return *changes;
       };
       EvaluationContext context;

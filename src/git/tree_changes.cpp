@@ -482,6 +482,23 @@ ChangeSet first_parent_changes(const Repository& repo, const std::string& commit
   return changes_between_trees(repo, parent_tree.get(), tree, std::move(set), counter);
 }
 
+ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
+                               const std::string& tree_id, const std::string& parent_id,
+                               const std::string& parent_tree_id, FileCounter& counter) {
+  git_repository* raw = repo.raw();
+  const git_oid tree_oid = to_oid(tree_id);
+  TreePtr tree = lookup_tree(raw, &tree_oid);
+  TreePtr parent_tree;
+  if (!parent_tree_id.empty()) {
+    const git_oid parent_oid = to_oid(parent_tree_id);
+    parent_tree = lookup_tree(raw, &parent_oid);
+  }
+  ChangeSet set;
+  set.commit_id = commit_id;
+  set.parent_id = parent_id;
+  return changes_between_trees(repo, parent_tree.get(), tree.get(), std::move(set), counter);
+}
+
 ChangeSet changes_between(const Repository& repo, const std::string& old_commit_id,
                           const std::string& new_commit_id, FileCounter& counter) {
   git_repository* raw = repo.raw();

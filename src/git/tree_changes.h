@@ -64,6 +64,13 @@ class FileCounter {
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
                                FileCounter& counter);
 
+// first_parent_changes for a commit whose tree and first parent's tree the caller already holds
+// (from the commit it read, and its parent's): no commit is read again, only the trees. Empty
+// `parent_id` and `parent_tree_id` for a root commit.
+ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
+                               const std::string& tree_id, const std::string& parent_id,
+                               const std::string& parent_tree_id, FileCounter& counter);
+
 // The changes from commit `old_commit_id`'s tree to commit `new_commit_id`'s, as
 // first_parent_changes reads them (parent_id is the old commit): what a push does to a ref as a
 // whole. Throws GitError as first_parent_changes does.
