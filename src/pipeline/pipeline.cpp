@@ -367,13 +367,15 @@ class RefJudge {
     // Notes as the repository holds them before the push (pre-receive runs before any ref moves).
     // A note pays review debt on protected history; it never stands in for the trailers of a
     // commit this push brings in.
-    context.late_reviews =
-        [&](const std::string& min_level) -> std::optional<review::ReviewOutcome> {
-      std::optional<std::string> note = git::read_note(repo_, git::kReviewNotesRef, id);
-      if (!note || !protected_before(id))
-        return std::nullopt;
-      return judge_review_note(repo_, commit, note, policy_, min_level, options_.now);
-    };
+    // Without a notes ref (most repositories) no note is looked up at all.
+    if (has_notes())
+      context.late_reviews =
+          [&](const std::string& min_level) -> std::optional<review::ReviewOutcome> {
+        std::optional<std::string> note = git::read_note(repo_, git::kReviewNotesRef, id);
+        if (!note || !protected_before(id))
+          return std::nullopt;
+        return judge_review_note(repo_, commit, note, policy_, min_level, options_.now);
+      };
     context.break_glass = options_.logged_break_glass && options_.logged_break_glass->count(id);
     CommitEvaluation eval = evaluate_commit(commit, check_.judged_as, *check_.rule, policy_,
                                             markers_, options_.now, change_source, context);
@@ -401,6 +403,13 @@ class RefJudge {
   // RunOptions::before. Answered from one walk of what those tips hold that this ref's exclusions
   // do not cover, made on the first question (a commit dated before the baseline, or one with a
   // review note).
+  // Whether the repository has a review notes ref; resolved once for every commit of the ref.
+  bool has_notes() {
+    if (!has_notes_)
+      has_notes_ = repo_.resolve_ref(git::kReviewNotesRef).has_value();
+    return *has_notes_;
+  }
+
   bool protected_before(const std::string& id) {
     if (!protected_before_) {
       protected_before_.emplace();
@@ -429,6 +438,7 @@ class RefJudge {
   const git::ParentTrees parent_trees_;
   std::optional<git::ChangeSet> push_changes_;
   std::optional<std::unordered_set<std::string>> protected_before_;
+  std::optional<bool> has_notes_;
 };
 
 }  // namespace
