@@ -426,9 +426,7 @@ TEST_CASE("scale: a 1,000,000-commit push is judged exactly, in bounded memory",
   // git's own walk over these commits (git rev-list --count) peaks near 320 MiB and the hook,
   // with libgit2's object cache off, about the same. With the cache on, the hook alone peaked
   // near 1 GiB. The bound leaves room for noise; a leak of 1 KiB per commit still blows it.
-  // Measured 983 MiB after the one-engine change (the hook now records each judged commit's
-  // verdict and consults review notes); not yet profiled: the speed issue's work.
-  constexpr long kMaxHookRssMiB = 1100;
+  constexpr long kMaxHookRssMiB = 900;
   INFO("peak RSS of the push (its hook) " << push.peak_rss_kib / 1024 << " MiB for " << kCount
                                           << " commits");
   CHECK(push.peak_rss_kib < kMaxHookRssMiB * 1024);
