@@ -453,8 +453,14 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
           evidence += " (in the message decoded from " + quote_excerpt(commit.encoding) + ")";
       }
     }
-    if (!evidence.empty())
-      found.push_back({spec.id, spec.tool, std::move(evidence)});
+    if (!evidence.empty()) {
+      Detection d;
+      d.marker_id = spec.id;
+      d.tool = spec.tool;
+      d.marker_class = spec.marker_class;
+      d.evidence = std::move(evidence);
+      found.push_back(std::move(d));
+    }
   }
   return found;
 }

@@ -40,6 +40,9 @@ struct MarkerSpec {
   // marker is a disclosure key whose value is free text (Assisted-by, Generated-by), and a
   // person or a script named there, with no AI tool or model, is not an AI disclosure.
   bool human_values_exempt = false;
+  // agent: the marker means an AI agent wrote the change on its own (its identity is the
+  // author's or committer's); assisted: a human's commit with AI help.
+  MarkerClass marker_class = MarkerClass::assisted;
 };
 
 // A line anywhere in a message that has the shape of a trailer: it starts at column 0 with a

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/commit.h"
@@ -16,6 +17,33 @@
 
 namespace trailgate {
 
+// Why a person is responsible for a commit.
+enum class ResponsibleRole {
+  author,          // the commit's author
+  co_author,       // a Co-authored-by trailer naming a roster person
+  named_by_agent,  // a human an agent-authored commit's markers name (e.g. the person who
+                   // assigned the task to the Copilot coding agent)
+};
+
+// "author", "co-author", "named-by-agent", as JSON outputs spell it.
+inline std::string_view to_string(ResponsibleRole role) {
+  return role == ResponsibleRole::author      ? "author"
+         : role == ResponsibleRole::co_author ? "co-author"
+                                              : "named-by-agent";
+}
+
+// One identity responsible for a commit, and the level the policy gives it.
+struct ResponsibleHuman {
+  ResponsibleRole role = ResponsibleRole::author;
+  std::string name;    // as the commit writes it
+  std::string email;   // as the commit writes it
+  std::string person;  // the roster person's name; empty when not on the roster
+  bool bot = false;    // the identity is an AI agent or another bot (then never a human)
+  // The level the commit is judged at for this identity: the roster level, or the policy's
+  // lowest level for an identity not on the roster and for any bot.
+  std::string level;
+};
+
 struct CommitEvaluation {
   std::string id;
   std::string ref;  // the ref (or revision) whose rule judged it, as evaluate_commit was given
@@ -25,6 +53,12 @@ struct CommitEvaluation {
   std::vector<trailers::Trailer> trailers;    // the git-exact trailer block
   std::vector<detect::Detection> detections;  // empty when not AI-assisted
   std::optional<std::string> declaration;     // the AI-Assisted trailer's value, if any
+  // The identities responsible for the commit (the author first) and the commit's author
+  // level: the lowest of their levels. Filled for every commit that was judged (not for one
+  // grandfathered before judging).
+  std::vector<ResponsibleHuman> responsible;
+  std::string author_level;
+  bool agent_authored = false;  // some detection is of class agent
   bool review_required = false;
   int approvals_required = 0;
   Requirement required;                    // approvals and level, raised by blast_reasons

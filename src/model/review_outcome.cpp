@@ -12,6 +12,8 @@ std::string_view to_string(ClaimStatus status) {
       return "not-on-roster";
     case ClaimStatus::self_review:
       return "self-review";
+    case ClaimStatus::co_author:
+      return "co-author";
     case ClaimStatus::below_level:
       return "below-level";
     case ClaimStatus::expired:

@@ -12,6 +12,8 @@ enum class ClaimStatus {
   malformed,      // the value is not "Name <email>", or the commit declares a non-UTF-8 encoding
   not_on_roster,  // no roster person has that email
   self_review,    // the person is the commit's author (under any of their emails)
+  co_author,      // the person is another of the commit's responsible humans: a human
+                  // co-author, or the human an agent commit's markers name (under any email)
   below_level,    // the person is on the roster below the required level
   expired,        // the person's roster entry (or the signing key) has expired
   duplicate,      // the same person already approved this commit
