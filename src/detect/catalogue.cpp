@@ -188,6 +188,10 @@ std::vector<MarkerSpec> make_catalogue() {
 
 }  // namespace
 
+std::string_view catalogue_version() {
+  return "2026.12.1";
+}
+
 const std::vector<MarkerSpec>& builtin_catalogue() {
   static const std::vector<MarkerSpec> catalogue = make_catalogue();
   return catalogue;

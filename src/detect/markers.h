@@ -79,6 +79,10 @@ bool is_human_value(std::string_view value);
 // reports name them.
 const std::vector<MarkerSpec>& builtin_catalogue();
 
+// The version of the built-in catalogue, "YYYY.MM.N": a new one whenever a marker is added,
+// changed or removed, so that a report says which catalogue judged it.
+std::string_view catalogue_version();
+
 // A compiled set of markers.
 class MarkerSet {
  public:
