@@ -77,6 +77,19 @@ MarkerSpec human_exempt(MarkerSpec s) {
   return s;
 }
 
+// The marker means an AI agent wrote the change on its own: its identity is the commit's
+// author or committer. Every other marker is `assisted`, a human's commit with AI help.
+MarkerSpec agent(MarkerSpec s) {
+  s.marker_class = MarkerClass::agent;
+  return s;
+}
+
+// The marker's text states a model: the first group of `pattern` is it.
+MarkerSpec with_model(MarkerSpec s, std::string pattern) {
+  s.model_pattern = std::move(pattern);
+  return s;
+}
+
 MarkerSpec co_author(std::string id, std::string tool, std::string pattern) {
   return trailer(std::move(id), std::move(tool), "Co-authored-by", std::move(pattern));
 }
@@ -100,22 +113,56 @@ MarkerSpec body(std::string id, std::string tool, std::string pattern) {
   return s;
 }
 
+// Any of `patterns`, as one pattern (each brings its own flags).
+std::string any_of(std::initializer_list<std::string_view> patterns) {
+  std::string out;
+  for (std::string_view p : patterns) {
+    out += out.empty() ? "(?:" : "|(?:";
+    out += p;
+    out += ')';
+  }
+  return out;
+}
+
+// An email that is exactly one of the given addresses (the identity's whole email field).
+std::string whole_email(std::string_view address_re) {
+  return cat({"(?i)^(?:", address_re, ")$"});
+}
+
 std::vector<MarkerSpec> make_catalogue() {
   const std::string copilot_noreply = "\\d+\\+Copilot@users\\.noreply\\.github\\.com";
+  // Cursor's agent commits as cursoragent@cursor.com, or as the GitHub user "cursoragent"
+  // under its noreply address.
+  const std::string cursor_agent_email =
+      "cursoragent@cursor\\.com|(?:\\d+\\+)?cursoragent@users\\.noreply\\.github\\.com";
   return {
-      // Claude Code
-      co_author("claude-code.co-author", "Claude Code", address("noreply@anthropic\\.com")),
+      // Claude Code. The co-author's name often states the model ("Claude Opus 4.5",
+      // "Claude Opus 4.8 (1M context)"): a name with a digit or a model family word is the
+      // model, a bare "Claude" names none. claude[bot] is the Claude GitHub App (Claude Code
+      // GitHub Actions, @claude in issues); claude-code[bot] is seen on commits of Claude Code
+      // on the web; a squash merge names them as co-authors (technical notes §4.x).
+      with_model(co_author("claude-code.co-author", "Claude Code",
+                           any_of({address("noreply@anthropic\\.com"), bot_co_author("claude"),
+                                   bot_co_author("claude-code")})),
+                 "(?i)^\\s*([^<]*?(?:\\b(?:opus|sonnet|haiku)\\b|\\d)[^<]*?)\\s*<"),
       body("claude-code.generated-with", "Claude Code", generated_with_line("Claude Code")),
+      // "Claude-Session: https://claude.ai/code/session_<id>", added by Claude Code v2.1.210+.
       trailer("claude-code.session", "Claude Code", "Claude-Session", ""),
+      agent(identity("claude-code.identity", "Claude Code", IdentityField::either,
+                     any_of({bot_identity("claude"), bot_identity("claude-code")}))),
 
       // GitHub Copilot coding agent. The human who assigned the task is usually the
-      // co-author, so the bot identity is the reliable marker.
-      identity(
+      // co-author, so the bot identity is the reliable marker. After a squash merge the
+      // author is "Copilot <198982749+Copilot@...>", still this address.
+      agent(identity(
           "copilot-agent.identity", "GitHub Copilot coding agent", IdentityField::either,
-          bot_identity("copilot-swe-agent", "198982749\\+Copilot@users\\.noreply\\.github\\.com")),
+          bot_identity("copilot-swe-agent", "198982749\\+Copilot@users\\.noreply\\.github\\.com"))),
       co_author("copilot-agent.co-author", "GitHub Copilot coding agent",
                 bot_co_author("copilot-swe-agent")),
-      trailer("copilot-agent.logs-url", "GitHub Copilot coding agent", "Agent-Logs-Url", ""),
+      // "Agent-Logs-Url: https://github.com/<o>/<r>/sessions/<uuid>": only the agent writes it,
+      // on the commits of its own session, so the commit is the agent's even when its author
+      // was later rewritten to a human (a rebase with --reset-author keeps the trailer).
+      agent(trailer("copilot-agent.logs-url", "GitHub Copilot coding agent", "Agent-Logs-Url", "")),
 
       // Copilot Autofix
       co_author("copilot-autofix.co-author", "Copilot Autofix",
@@ -127,59 +174,113 @@ std::vector<MarkerSpec> make_catalogue() {
       co_author("copilot.co-author", "GitHub Copilot",
                 address(cat({"(?:copilot@github\\.com|", copilot_noreply, ")"}))),
 
-      // aider
+      // aider: " (aider)" after the human's name (aider/website/docs/git.md): a human's commit.
+      // Its co-author name states the model: "aider (<provider/model>) <aider@aider.chat>".
       identity("aider.identity", "aider", IdentityField::name, " \\(aider\\)$"),
-      co_author("aider.co-author", "aider",
-                "(?i)(?:@aider\\.chat(?:$|[\\s>])|^aider \\([^)]*\\)(?:$|[\\s<]))"),
+      with_model(co_author("aider.co-author", "aider",
+                           "(?i)(?:@aider\\.chat(?:$|[\\s>])|^aider \\([^)]*\\)(?:$|[\\s<]))"),
+                 "(?i)^aider \\(([^)]*)\\)"),
       body("aider.subject", "aider", "\\A\\s*aider: "),
 
-      // OpenAI Codex
+      // OpenAI Codex: "Co-authored-by: Codex <noreply@openai.com>" from the Codex CLI's
+      // prepare-commit-msg hook (openai/codex PR #11617); codex@openai.com is also seen, as
+      // co-author and as the identity of Codex's own commits; chatgpt-codex-connector[bot] is
+      // Codex cloud's GitHub App.
       co_author("codex.co-author", "OpenAI Codex",
-                cat({"(?:", address("noreply@openai\\.com"),
-                     ")|(?:", bot_co_author("chatgpt-codex-connector"), ")"})),
-      identity("codex.identity", "OpenAI Codex", IdentityField::either,
-               bot_identity("chatgpt-codex-connector")),
+                any_of({address("(?:noreply|codex)@openai\\.com"),
+                        bot_co_author("chatgpt-codex-connector")})),
+      agent(identity(
+          "codex.identity", "OpenAI Codex", IdentityField::either,
+          any_of({bot_identity("chatgpt-codex-connector"), whole_email("codex@openai\\.com")}))),
 
-      // Cursor
+      // Cursor: "Co-authored-by: Cursor Agent <cursoragent@cursor.com>" and the
+      // "Made-with: Cursor" trailer, added with git commit --trailer (technical notes §4);
+      // its background agent commits as cursoragent@cursor.com.
       co_author("cursor.co-author", "Cursor",
-                address("(?:cursoragent@cursor\\.com|[^\\s<>@]+@cursor\\.sh)")),
+                address(cat({"(?:", cursor_agent_email, "|[^\\s<>@]+@cursor\\.sh)"}))),
       trailer("cursor.made-with", "Cursor", "Made-with", "(?i)\\bcursor\\b"),
+      agent(identity("cursor.identity", "Cursor", IdentityField::email,
+                     whole_email(cursor_agent_email))),
 
       // Devin
-      identity("devin.identity", "Devin", IdentityField::either,
-               bot_identity("devin-ai-integration")),
+      agent(identity("devin.identity", "Devin", IdentityField::either,
+                     bot_identity("devin-ai-integration"))),
       co_author("devin.co-author", "Devin", bot_co_author("devin-ai-integration")),
       body("devin.generated-with", "Devin", generated_with_line("Devin")),
 
-      // Google Jules
-      identity("jules.identity", "Google Jules", IdentityField::either,
-               bot_identity("google-labs-jules")),
+      // Google Jules: author google-labs-jules[bot] <161369871+google-labs-jules[bot]@...>,
+      // and the same as co-author after a squash merge.
+      agent(identity("jules.identity", "Google Jules", IdentityField::either,
+                     bot_identity("google-labs-jules"))),
       co_author("jules.co-author", "Google Jules", bot_co_author("google-labs-jules")),
 
       // Gemini Code Assist: accepting one of its review suggestions on GitHub makes it a
       // co-author, the same way as the other bots.
-      identity("gemini-code-assist.identity", "Gemini Code Assist", IdentityField::either,
-               bot_identity("gemini-code-assist")),
+      agent(identity("gemini-code-assist.identity", "Gemini Code Assist", IdentityField::either,
+                     bot_identity("gemini-code-assist"))),
       co_author("gemini-code-assist.co-author", "Gemini Code Assist",
                 bot_co_author("gemini-code-assist")),
 
-      // Amp
+      // Amp: "Amp-Thread-ID: https://ampcode.com/threads/T-...", "Co-authored-by: Amp
+      // <amp@ampcode.com>", and a "Generated with [Amp](https://ampcode.com)" footer line.
       trailer("amp.thread-id", "Amp", "Amp-Thread-ID", ""),
       co_author("amp.co-author", "Amp", address("amp@ampcode\\.com")),
+      body("amp.generated-with", "Amp", generated_with_line("Amp")),
 
-      // opencode
-      co_author("opencode.co-author", "opencode", address("noreply@opencode\\.ai")),
+      // Cline: "🤖 Generated with [Cline](https://docs.cline.bot)" and
+      // "Co-Authored-By: Cline <noreply@cline.bot>".
+      co_author("cline.co-author", "Cline", address("noreply@cline\\.bot")),
+      body("cline.generated-with", "Cline", generated_with_line("Cline")),
+
+      // opencode: "🤖 Generated with [opencode](https://opencode.ai)" and "Co-Authored-By:
+      // opencode <noreply@opencode.ai>"; its GitHub agent (opencode github) is the
+      // opencode-agent[bot] App.
+      co_author("opencode.co-author", "opencode",
+                any_of({address("noreply@opencode\\.ai"), bot_co_author("opencode-agent")})),
+      body("opencode.generated-with", "opencode", generated_with_line("opencode")),
+      agent(identity("opencode.identity", "opencode", IdentityField::either,
+                     bot_identity("opencode-agent"))),
 
       // OpenHands
-      identity("openhands.identity", "OpenHands", IdentityField::email,
-               "(?i)^openhands@all-hands\\.dev$"),
+      agent(identity("openhands.identity", "OpenHands", IdentityField::email,
+                     "(?i)^openhands@all-hands\\.dev$")),
       co_author("openhands.co-author", "OpenHands", address("openhands@all-hands\\.dev")),
+
+      // Factory: its droids commit as the factory-droid[bot] GitHub App.
+      agent(identity("factory.identity", "Factory", IdentityField::either,
+                     bot_identity("factory-droid"))),
+      co_author("factory.co-author", "Factory", bot_co_author("factory-droid")),
+
+      // Warp: its agent Oz writes "Co-Authored-By: Oz <oz-agent@warp.dev>" and commits as
+      // oz-agent@warp.dev when it works on its own.
+      agent(identity("warp.identity", "Warp", IdentityField::email,
+                     whole_email("oz-agent@warp\\.dev"))),
+      co_author("warp.co-author", "Warp", address("oz-agent@warp\\.dev")),
+
+      // Roo Code: its cloud agent Roomote commits as roomote@roocode.com and as the
+      // roomote[bot] GitHub App.
+      agent(identity("roo.identity", "Roo Code", IdentityField::either,
+                     bot_identity("roomote", "roomote@roocode\\.com"))),
+      co_author("roo.co-author", "Roo Code",
+                any_of({address("roomote@roocode\\.com"), bot_co_author("roomote")})),
+
+      // Continue: noreply@continue.dev as co-author, and as the identity of its agents' own
+      // commits.
+      agent(identity("continue.identity", "Continue", IdentityField::email,
+                     whole_email("noreply@continue\\.dev"))),
+      co_author("continue.co-author", "Continue", address("noreply@continue\\.dev")),
 
       // Disclosure conventions (Linux kernel, Fedora, ASF, OpenInfra). The key is the
       // disclosure, whatever the value, unless the value is only a person or only a script
       // naming no AI tool (is_human_value); AI-Assisted is a yes/no declaration, so only yes
-      // counts.
-      human_exempt(trailer("convention.assisted-by", "Assisted-by trailer", "Assisted-by", "")),
+      // counts. The kernel's form, "Assisted-by: AGENT_NAME:MODEL_VERSION [TOOL1] [TOOL2]"
+      // (Documentation/process/coding-assistants.rst), names the agent, model and tools.
+      [] {
+        MarkerSpec s = human_exempt(
+            trailer("convention.assisted-by", "Assisted-by trailer", "Assisted-by", ""));
+        s.kernel_disclosure = true;
+        return s;
+      }(),
       human_exempt(trailer("convention.generated-by", "Generated-by trailer", "Generated-by", "")),
       trailer("convention.ai-assisted", "AI-Assisted trailer", "AI-Assisted",
               "(?i)^(?:yes|true)\\b"),

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -234,10 +235,67 @@ bool is_human_value(std::string_view value) {
          (value.find('/') != std::string_view::npos || matches(script_extension(), value));
 }
 
+namespace {
+
+bool is_blank_byte(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// Letters, digits and the bytes of `extra`, starting with a letter or a digit; not empty.
+bool is_word_of(std::string_view word, std::string_view extra) {
+  if (word.empty() || !util::is_ascii_alnum(word.front()))
+    return false;
+  return std::all_of(word.begin(), word.end(), [&](char c) {
+    return util::is_ascii_alnum(c) || extra.find(c) != std::string_view::npos;
+  });
+}
+
+}  // namespace
+
+std::optional<KernelDisclosure> parse_kernel_disclosure(std::string_view value) {
+  std::vector<std::string_view> words;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    if (is_blank_byte(value[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < value.size() && !is_blank_byte(value[end]))
+      ++end;
+    words.push_back(value.substr(i, end - i));
+    i = end;
+  }
+  if (words.empty())
+    return std::nullopt;
+
+  const std::size_t colon = words[0].find(':');
+  if (colon == std::string_view::npos)
+    return std::nullopt;
+  KernelDisclosure out;
+  const std::string_view agent = words[0].substr(0, colon);
+  const std::string_view model = words[0].substr(colon + 1);
+  if (!is_word_of(agent, "._+-") || !is_word_of(model, "._+-/:@"))
+    return std::nullopt;
+  out.agent = agent;
+  out.model = model;
+  for (std::size_t w = 1; w < words.size(); ++w) {
+    std::string_view tool = words[w];
+    if (tool.size() >= 2 && tool.front() == '[' && tool.back() == ']')
+      tool = tool.substr(1, tool.size() - 2);
+    if (!is_word_of(tool, "._+-/"))
+      return std::nullopt;
+    out.tools.emplace_back(tool);
+  }
+  return out;
+}
+
 struct MarkerSet::Compiled {
   std::vector<MarkerSpec> specs;
   // Parallel to specs; nullptr for a trailer marker with an empty pattern (any value).
   std::vector<std::unique_ptr<RE2>> patterns;
+  // Parallel to specs; nullptr when the spec has no model_pattern.
+  std::vector<std::unique_ptr<RE2>> model_patterns;
 };
 
 MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique<Compiled>()) {
@@ -260,6 +318,16 @@ MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique
     if (spec.source == MarkerSource::trailer && !is_trailer_token(spec.trailer_key)) {
       fail("trailer key \"" + spec.trailer_key +
            "\" is not a trailer token (ASCII letters, digits and '-')");
+    }
+    if (spec.model_pattern.empty()) {
+      compiled_->model_patterns.push_back(nullptr);
+    } else {
+      auto model_re = std::make_unique<RE2>(spec.model_pattern, options);
+      if (!model_re->ok())
+        fail("model pattern: " + model_re->error());
+      if (model_re->NumberOfCapturingGroups() < 1)
+        fail("model pattern: it has no capturing group for the model");
+      compiled_->model_patterns.push_back(std::move(model_re));
     }
     if (spec.pattern.empty()) {
       // An empty identity or body pattern would mark every commit, which is what a missing
@@ -314,15 +382,22 @@ std::string trailer_excerpt(std::string_view key, std::string_view value) {
   return quote_excerpt(shown);
 }
 
-// The evidence of `spec` in one reading of the message (and the commit's identities), or ""
-// when it does not match there.
-std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit,
-                          const Reading& reading) {
+// Where a marker matched: the evidence for people, and the text it matched (a trailer's
+// value, an identity field, a body line) for what the marker names.
+struct Match {
+  std::string evidence;  // empty: no match
+  std::string text;
+};
+
+// The match of `spec` in one reading of the message (and the commit's identities); its
+// evidence is "" when it does not match there.
+Match find_match(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit,
+                 const Reading& reading) {
   switch (spec.source) {
     case MarkerSource::trailer:
       for (const trailers::Trailer& t : *reading.trailers) {
         if (trailers::key_equals(t.key, spec.trailer_key) && value_counts(spec, re, t.value))
-          return "trailer " + trailer_excerpt(t.key, t.value);
+          return {"trailer " + trailer_excerpt(t.key, t.value), t.value};
       }
       // Detection is liberal: a trailer-shaped line anywhere marks the commit, so a paragraph
       // typed after the trailer block cannot hide a marker from trailgate.
@@ -351,8 +426,9 @@ std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInf
         }
         if (spec.human_values_exempt && is_human_value(value))
           continue;
-        return "line " + trailer_excerpt(key, shown) +
-               (in_block ? "" : " (a trailer outside git's trailer block)");
+        return {"line " + trailer_excerpt(key, shown) +
+                    (in_block ? "" : " (a trailer outside git's trailer block)"),
+                std::string(shown)};
       }
       return {};
 
@@ -375,7 +451,7 @@ std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInf
           continue;
         }
         if (re != nullptr && matches(*re, f.text))
-          return std::string(f.label) + " " + quote_excerpt(f.text);
+          return {std::string(f.label) + " " + quote_excerpt(f.text), f.text};
       }
       return {};
     }
@@ -388,12 +464,39 @@ std::string find_evidence(const MarkerSpec& spec, const RE2* re, const CommitInf
         std::size_t pos = static_cast<std::size_t>(match.data() - message.data());
         std::size_t pos_in_line = 0;
         std::string_view line = line_at(message, pos, pos_in_line);
-        return "body line " + quote_excerpt(line, pos_in_line);
+        return {"body line " + quote_excerpt(line, pos_in_line), std::string(line)};
       }
       return {};
     }
   }
   return {};
+}
+
+// Fills what the matched text names: a kernel-form disclosure's agent, model and tools, or
+// the model a model_pattern finds. The model is text from the commit, so it is kept only when
+// it is well-formed UTF-8 and has no control bytes (it goes to terminals and reports as it is).
+void name_what_it_says(const MarkerSpec& spec, const RE2* model_re, std::string_view text,
+                       Detection& d) {
+  if (spec.kernel_disclosure) {
+    if (std::optional<KernelDisclosure> k = parse_kernel_disclosure(text)) {
+      d.agent = std::move(k->agent);
+      d.model = std::move(k->model);
+      d.tools = std::move(k->tools);
+      return;
+    }
+  }
+  if (model_re == nullptr)
+    return;
+  re2::StringPiece model;
+  if (!RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *model_re, &model))
+    return;
+  std::string_view trimmed = trailers::trim(std::string_view(model.data(), model.size()));
+  if (trimmed.empty() || !util::is_valid_utf8(trimmed))
+    return;
+  if (std::any_of(trimmed.begin(), trimmed.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+    return;
+  d.model = std::string(trimmed);
 }
 
 }  // namespace
@@ -445,20 +548,21 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
   for (std::size_t i = 0; i < compiled_->specs.size(); ++i) {
     const MarkerSpec& spec = compiled_->specs[i];
     const RE2* re = compiled_->patterns[i].get();
-    std::string evidence = find_evidence(spec, re, commit, readings[0]);
+    Match match = find_match(spec, re, commit, readings[0]);
     if (spec.source != MarkerSource::identity) {
-      for (std::size_t r = 1; evidence.empty() && r < readings.size(); ++r) {
-        evidence = find_evidence(spec, re, commit, readings[r]);
-        if (!evidence.empty())
-          evidence += " (in the message decoded from " + quote_excerpt(commit.encoding) + ")";
+      for (std::size_t r = 1; match.evidence.empty() && r < readings.size(); ++r) {
+        match = find_match(spec, re, commit, readings[r]);
+        if (!match.evidence.empty())
+          match.evidence += " (in the message decoded from " + quote_excerpt(commit.encoding) + ")";
       }
     }
-    if (!evidence.empty()) {
+    if (!match.evidence.empty()) {
       Detection d;
       d.marker_id = spec.id;
       d.tool = spec.tool;
       d.marker_class = spec.marker_class;
-      d.evidence = std::move(evidence);
+      d.evidence = std::move(match.evidence);
+      name_what_it_says(spec, compiled_->model_patterns[i].get(), match.text, d);
       found.push_back(std::move(d));
     }
   }

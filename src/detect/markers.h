@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,7 +44,40 @@ struct MarkerSpec {
   // agent: the marker means an AI agent wrote the change on its own (its identity is the
   // author's or committer's); assisted: a human's commit with AI help.
   MarkerClass marker_class = MarkerClass::assisted;
+  // source == trailer only. When true, a value in the Linux kernel's disclosure form
+  // (parse_kernel_disclosure) fills the detection's agent, model and tools; any other value
+  // still counts as the marker says, with those left empty.
+  bool kernel_disclosure = false;
+  // Empty, or an RE2 pattern with at least one capturing group, matched (unanchored) against
+  // the text the marker matched: the trailer's value, the identity field, or the body line.
+  // When it matches and its first group captures something that is not blank, that text,
+  // trimmed, is the detection's model. For markers whose text states a model plainly
+  // ("Claude Opus 4.5 <noreply@anthropic.com>", "aider (gpt-4o) <...>").
+  std::string model_pattern{};
 };
+
+// What a disclosure in the Linux kernel's form names
+// (Documentation/process/coding-assistants.rst): "Assisted-by: AGENT_NAME:MODEL_VERSION
+// [TOOL1] [TOOL2]", e.g. "Assisted-by: Claude:claude-3-opus coccinelle sparse".
+struct KernelDisclosure {
+  std::string agent;                 // "Claude"
+  std::string model;                 // "claude-3-opus"
+  std::vector<std::string> tools{};  // {"coccinelle", "sparse"}, in value order; may be empty
+};
+
+// Parses a trailer value (unfolded, as trailers::parse gives it) in the kernel's form. The
+// value, trimmed of ASCII blanks, is blank-separated words (spaces, tabs, line breaks):
+// - the first is AGENT:MODEL, split at its first ':'. AGENT is one or more ASCII letters,
+//   digits and . _ + -, starting with a letter or digit. MODEL starts with a letter or digit
+//   and has ASCII letters, digits and . _ + - / : @ (so "anthropic/claude-3-opus" and
+//   "llama3:8b" are models, and "https://..." is not a disclosure: its model would start with
+//   '/');
+// - each further word is one tool: ASCII letters, digits and . _ + - /, optionally wrapped in
+//   one pair of [ ] as the kernel's template writes them (the brackets are dropped).
+// Anything else, the empty value included, is not the kernel form: nullopt (a person, prose,
+// a URL, a word with '<', '(', ',' or a non-ASCII byte). Pure; never throws except
+// std::bad_alloc; linear time.
+std::optional<KernelDisclosure> parse_kernel_disclosure(std::string_view value);
 
 // A line anywhere in a message that has the shape of a trailer: it starts at column 0 with a
 // token git accepts (ASCII letters, digits, '-'), optional blanks, then ':'. Lines after it that
@@ -87,7 +121,8 @@ std::string_view catalogue_version();
 class MarkerSet {
  public:
   // Compiles every pattern once. Throws std::invalid_argument with a message
-  // "marker <id>: <why>" when a pattern does not compile (why is RE2's complaint), when an id
+  // "marker <id>: <why>" when a pattern or a model_pattern does not compile (why is RE2's
+  // complaint), when a model_pattern has no capturing group, when an id
   // is empty or repeated, when a trailer marker's key is not a trailer token (ASCII letters,
   // digits, '-'), or when an identity or body marker has an empty pattern (it would mark every
   // commit). An empty list is valid and detects nothing.
@@ -97,11 +132,12 @@ class MarkerSet {
   MarkerSet& operator=(MarkerSet&&) noexcept;
 
   // Returns one Detection per marker that matches, in catalogue order; empty when the
-  // commit is not AI-assisted. `trailers` must be trailers::parse(commit.message).trailers.
-  // Trailer and body markers are also looked for in each of commit.decoded_messages (a
-  // message in a foreign encoding, decoded as git log shows it), after the raw message; such
-  // evidence ends in "(in the message decoded from "<encoding>")".
-  // A trailer marker also matches any trailer-shaped line of a reading (trailer_shaped_lines:
+  // commit is not AI-assisted. Each carries its spec's marker_class, and what the matched
+  // text names (MarkerSpec::kernel_disclosure, MarkerSpec::model_pattern). `trailers` must be
+  // trailers::parse(commit.message).trailers. Trailer and body markers are also looked for in each
+  // of commit.decoded_messages (a message in a foreign encoding, decoded as git log shows it),
+  // after the raw message; such evidence ends in "(in the message decoded from "<encoding>")". A
+  // trailer marker also matches any trailer-shaped line of a reading (trailer_shaped_lines:
   // detection is liberal), after the trailers of git's block; the line matches when its
   // unfolded value or its first line matches the pattern (and, for a human_values_exempt
   // marker, is not a human value). Lines that start with blanks or '>' (quotations) never
