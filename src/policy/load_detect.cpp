@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::string_view kDetectKeys[] = {"builtin", "marker"};
 constexpr std::string_view kMarkerKeys[] = {"id",       "tool",  "trailer", "value",
-                                            "identity", "field", "body"};
+                                            "identity", "field", "body",    "class"};
 
 }  // namespace
 
@@ -98,6 +98,21 @@ void PolicyBuilder::read_detect(const toml::table& detect) {
     if (auto body = r_.nonempty_string(entry, "body", path)) {
       spec.source = detect::MarkerSource::body;
       spec.pattern = body->value;
+    }
+    // An identity marker says who wrote the commit: when it matches, the AI is the author.
+    // Anything else is a disclosure in a human's commit.
+    spec.marker_class =
+        source == "identity" ? detect::MarkerClass::agent : detect::MarkerClass::assisted;
+    if (auto marker_class = r_.string(entry, "class", path)) {
+      if (marker_class->value == "agent") {
+        spec.marker_class = detect::MarkerClass::agent;
+      } else if (marker_class->value == "assisted") {
+        spec.marker_class = detect::MarkerClass::assisted;
+      } else {
+        r_.error(marker_class->where, child_path(path, "class"),
+                 fmt::format("unknown value {} (expected \"agent\" or \"assisted\")",
+                             quoted(marker_class->value)));
+      }
     }
     if (!source.empty())
       policy_.detect.markers.push_back(std::move(spec));
