@@ -290,7 +290,7 @@ std::vector<MarkerSpec> make_catalogue() {
 }  // namespace
 
 std::string_view catalogue_version() {
-  return "2026.12.1";
+  return "2026.12.2";
 }
 
 const std::vector<MarkerSpec>& builtin_catalogue() {
