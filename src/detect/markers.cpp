@@ -20,6 +20,10 @@ namespace {
 constexpr std::size_t kEvidenceBytes = 200;
 // How much of the line before a body match an excerpt keeps, when the line is too long.
 constexpr std::size_t kEvidenceLead = 40;
+// What a disclosure may name: longer names and more tools are not the kernel's form (and would
+// only grow every report that lists them).
+constexpr std::size_t kMaxDisclosedName = 128;
+constexpr std::size_t kMaxDisclosedTools = 16;
 // RE2's own default, stated so that a policy cannot make one pattern grow without bound; the
 // DFA cache fills lazily, so the catalogue's simple patterns use a small fraction of it.
 constexpr std::int64_t kMaxMemPerPattern = 8 << 20;
@@ -253,38 +257,37 @@ bool is_word_of(std::string_view word, std::string_view extra) {
 }  // namespace
 
 std::optional<KernelDisclosure> parse_kernel_disclosure(std::string_view value) {
-  std::vector<std::string_view> words;
-  std::size_t i = 0;
-  while (i < value.size()) {
-    if (is_blank_byte(value[i])) {
-      ++i;
-      continue;
-    }
-    std::size_t end = i;
-    while (end < value.size() && !is_blank_byte(value[end]))
-      ++end;
-    words.push_back(value.substr(i, end - i));
-    i = end;
-  }
-  if (words.empty())
-    return std::nullopt;
+  // The next blank-separated word from `pos` on, or "" at the end; one pass over the value.
+  std::size_t pos = 0;
+  auto next_word = [&]() -> std::string_view {
+    while (pos < value.size() && is_blank_byte(value[pos]))
+      ++pos;
+    const std::size_t begin = pos;
+    while (pos < value.size() && !is_blank_byte(value[pos]))
+      ++pos;
+    return value.substr(begin, pos - begin);
+  };
 
-  const std::size_t colon = words[0].find(':');
+  const std::string_view first = next_word();
+  const std::size_t colon = first.find(':');
   if (colon == std::string_view::npos)
     return std::nullopt;
-  KernelDisclosure out;
-  const std::string_view agent = words[0].substr(0, colon);
-  const std::string_view model = words[0].substr(colon + 1);
-  if (!is_word_of(agent, "._+-") || !is_word_of(model, "._+-/:@"))
+  const std::string_view agent = first.substr(0, colon);
+  const std::string_view model = first.substr(colon + 1);
+  if (agent.size() > kMaxDisclosedName || model.size() > kMaxDisclosedName ||
+      !is_word_of(agent, "._+-") || !is_word_of(model, "._+-/:@")) {
     return std::nullopt;
+  }
+  KernelDisclosure out;
   out.agent = agent;
   out.model = model;
-  for (std::size_t w = 1; w < words.size(); ++w) {
-    std::string_view tool = words[w];
+  for (std::string_view tool = next_word(); !tool.empty(); tool = next_word()) {
     if (tool.size() >= 2 && tool.front() == '[' && tool.back() == ']')
       tool = tool.substr(1, tool.size() - 2);
-    if (!is_word_of(tool, "._+-/"))
+    if (out.tools.size() == kMaxDisclosedTools || tool.size() > kMaxDisclosedName ||
+        !is_word_of(tool, "._+-/")) {
       return std::nullopt;
+    }
     out.tools.emplace_back(tool);
   }
   return out;
@@ -474,7 +477,8 @@ Match find_match(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit
 
 // Fills what the matched text names: a kernel-form disclosure's agent, model and tools, or
 // the model a model_pattern finds. The model is text from the commit, so it is kept only when
-// it is well-formed UTF-8 and has no control bytes (it goes to terminals and reports as it is).
+// it is well-formed UTF-8, has no control bytes (it goes to terminals and reports as it is) and
+// is at most kMaxDisclosedName bytes long.
 void name_what_it_says(const MarkerSpec& spec, const RE2* model_re, std::string_view text,
                        Detection& d) {
   if (spec.kernel_disclosure) {
@@ -491,7 +495,7 @@ void name_what_it_says(const MarkerSpec& spec, const RE2* model_re, std::string_
   if (!RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *model_re, &model))
     return;
   std::string_view trimmed = trailers::trim(std::string_view(model.data(), model.size()));
-  if (trimmed.empty() || !util::is_valid_utf8(trimmed))
+  if (trimmed.empty() || trimmed.size() > kMaxDisclosedName || !util::is_valid_utf8(trimmed))
     return;
   if (std::any_of(trimmed.begin(), trimmed.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))

@@ -51,7 +51,8 @@ struct MarkerSpec {
   // Empty, or an RE2 pattern with at least one capturing group, matched (unanchored) against
   // the text the marker matched: the trailer's value, the identity field, or the body line.
   // When it matches and its first group captures something that is not blank, that text,
-  // trimmed, is the detection's model. For markers whose text states a model plainly
+  // trimmed, is the detection's model (unless it is longer than 128 bytes, not valid UTF-8 or
+  // has control bytes). For markers whose text states a model plainly
   // ("Claude Opus 4.5 <noreply@anthropic.com>", "aider (gpt-4o) <...>").
   std::string model_pattern{};
 };
@@ -74,9 +75,10 @@ struct KernelDisclosure {
 //   '/');
 // - each further word is one tool: ASCII letters, digits and . _ + - /, optionally wrapped in
 //   one pair of [ ] as the kernel's template writes them (the brackets are dropped).
-// Anything else, the empty value included, is not the kernel form: nullopt (a person, prose,
-// a URL, a word with '<', '(', ',' or a non-ASCII byte). Pure; never throws except
-// std::bad_alloc; linear time.
+// The agent, the model and each tool (brackets dropped) are at most 128 bytes, and there are at
+// most 16 tools. Anything else, the empty value included, is not the kernel form: nullopt (a
+// person, prose, a URL, a word with '<', '(', ',' or a non-ASCII byte). Pure; never throws
+// except std::bad_alloc; linear time, and memory bounded whatever the value's size.
 std::optional<KernelDisclosure> parse_kernel_disclosure(std::string_view value);
 
 // A line anywhere in a message that has the shape of a trailer: it starts at column 0 with a

@@ -544,6 +544,33 @@ TEST_CASE("detect::parse_kernel_disclosure", "[detect]") {
     CHECK(k->tools == std::vector<std::string>{"scripts/checkpatch.pl"});
   }
 
+  SECTION("names of up to 128 bytes and up to 16 tools; more is not the kernel's form") {
+    const std::string name128(128, 'a');
+    std::string sixteen_tools;
+    for (int i = 0; i < 16; ++i)
+      sixteen_tools += " t" + std::to_string(i);
+    std::optional<KernelDisclosure> k =
+        parse(name128 + ":" + name128 + sixteen_tools + " [" + name128 + "]");
+    CHECK_FALSE(k);  // 17 tools
+    k = parse(name128 + ":" + name128 + " [" + name128 + "]");
+    REQUIRE(k);
+    CHECK(k->agent == name128);
+    CHECK(k->model == name128);
+    CHECK(k->tools == std::vector<std::string>{name128});
+    REQUIRE(parse("Claude:opus" + sixteen_tools));
+    CHECK(parse("Claude:opus" + sixteen_tools)->tools.size() == 16);
+    CHECK_FALSE(parse(name128 + "a:opus"));
+    CHECK_FALSE(parse("Claude:" + name128 + "a"));
+    CHECK_FALSE(parse("Claude:opus " + name128 + "a"));
+  }
+
+  SECTION("a huge value is read in one pass and refused early") {
+    std::string huge = "Claude:opus";
+    for (int i = 0; i < 200000; ++i)
+      huge += " sparse";
+    CHECK_FALSE(parse(huge));
+  }
+
   SECTION("anything else is not the kernel's form") {
     for (const char* value : {
              "",
@@ -647,6 +674,17 @@ TEST_CASE("detect: what a disclosure names fills the detection", "[detect]") {
               .model == "openai/gpt-4o");
     CHECK(only(make_commit("Add\n\nCo-authored-by: Jane <jane@aider.chat>\n"), "aider.co-author")
               .model.empty());
+  }
+
+  SECTION("a model longer than 128 bytes is not taken") {
+    const std::string long_name = "Claude Opus 4.5 " + std::string(120, 'x');
+    CHECK(only(make_commit("Add\n\nCo-Authored-By: " + long_name + " <noreply@anthropic.com>\n"),
+               "claude-code.co-author")
+              .model.empty());
+    CHECK(only(make_commit("Add\n\nCo-Authored-By: " + long_name.substr(0, 128) +
+                           " <noreply@anthropic.com>\n"),
+               "claude-code.co-author")
+              .model == long_name.substr(0, 128));
   }
 
   SECTION("a model with control bytes is not taken") {
