@@ -395,3 +395,21 @@ TEST_CASE("commit_json: the CSV row flattens the same fields", "[report][commit_
     CHECK(fields(line) == fields(header));
   }
 }
+
+TEST_CASE("commit_json: a co-author's review is shown as such, and does not count",
+          "[report][commit_json]") {
+  CommitEvaluation e = full();
+  e.reviews.claims = {{"Reviewed-by: Senior One <s1@example.com>", "s1@example.com", "Senior One",
+                       ClaimStatus::co_author, "Senior One co-wrote the commit"}};
+  e.reviews.verified = 0;
+  const json j = json::parse(whole(e));
+  REQUIRE(j["reviews"].size() == 1);
+  CHECK(j["reviews"][0]["status"] == "co-author");
+  CHECK(j["reviews"][0]["verified"] == false);
+  CHECK(j["reviews"][0]["person"] == "Senior One");
+  CHECK(j["reviews"][0]["reason"] == "Senior One co-wrote the commit");
+  CHECK(j["approvals_verified"] == 0);
+  std::string row;
+  report::append_commit_csv(row, e, -1);
+  CHECK(row.find(",\"s1@example.com=co-author\",") != std::string::npos);
+}
