@@ -17,6 +17,8 @@ void count(Tally& t, const AuditRecord& r) {
     ++t.ai_assisted;
     if (r.evaluation.verdict == Verdict::ok)
       ++t.ai_verified;
+    if (r.evaluation.agent_authored)
+      ++t.agent_authored;
   }
   if (r.violation())
     ++t.violations;
@@ -129,6 +131,21 @@ void AuditSummary::add(const AuditRecord& record) {
                             [&](const detect::Detection& d) { return d.tool == tool; });
     if (!seen)
       count(by_tool[tool], record);
+  }
+  if (record.ai_assisted()) {
+    bool named = false;
+    for (std::size_t i = 0; i < e.detections.size(); ++i) {
+      const std::string& model = e.detections[i].model;
+      if (model.empty())
+        continue;
+      named = true;
+      bool seen = std::any_of(e.detections.begin(), e.detections.begin() + static_cast<long>(i),
+                              [&](const detect::Detection& d) { return d.model == model; });
+      if (!seen)
+        count(by_model[model], record);
+    }
+    if (!named)
+      count(by_model[std::string(kUnknownModel)], record);
   }
   if (e.verdict != Verdict::grandfathered)
     for (const auto& claim : e.reviews.claims)

@@ -17,7 +17,7 @@ namespace trailgate::audit {
 
 namespace cache_format {
 
-inline constexpr std::string_view kMagic = "trailgate-audit-cache 3";
+inline constexpr std::string_view kMagic = "trailgate-audit-cache 4";
 inline constexpr std::uint32_t kBlockMagic = 0x32424754;  // "TGB2"
 // A block never claims more than this; anything larger is damage.
 inline constexpr std::uint64_t kMaxBlockPart = std::uint64_t{1} << 31;

@@ -78,7 +78,24 @@ void serialize_record(const AuditRecord& record, std::string& out) {
     put_str(out, m.marker_id);
     put_str(out, m.tool);
     put_str(out, m.evidence);
+    put<std::uint8_t>(out, static_cast<std::uint8_t>(m.marker_class));
+    put_str(out, m.agent);
+    put_str(out, m.model);
+    put<std::uint32_t>(out, static_cast<std::uint32_t>(m.tools.size()));
+    for (const auto& tool : m.tools)
+      put_str(out, tool);
   }
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(e.responsible.size()));
+  for (const auto& h : e.responsible) {
+    put<std::uint8_t>(out, static_cast<std::uint8_t>(h.role));
+    put_str(out, h.name);
+    put_str(out, h.email);
+    put_str(out, h.person);
+    put<std::uint8_t>(out, h.bot);
+    put_str(out, h.level);
+  }
+  put_str(out, e.author_level);
+  put<std::uint8_t>(out, e.agent_authored);
   put<std::uint8_t>(out, e.declaration.has_value());
   put_str(out, e.declaration.value_or(""));
   put<std::uint8_t>(out, e.review_required);
@@ -134,13 +151,42 @@ bool deserialize_record(std::string_view payload, AuditRecord& record) {
     t.value = r.str();
     e.trailers.push_back(std::move(t));
   }
-  for (auto n = r.count(12); r.ok && n > 0; --n) {
+  for (auto n = r.count(25); r.ok && n > 0; --n) {
     detect::Detection d;
     d.marker_id = r.str();
     d.tool = r.str();
     d.evidence = r.str();
+    const auto marker_class = r.get<std::uint8_t>();
+    if (marker_class > static_cast<std::uint8_t>(detect::MarkerClass::agent))
+      return false;
+    d.marker_class = static_cast<detect::MarkerClass>(marker_class);
+    d.agent = r.str();
+    d.model = r.str();
+    for (auto tools = r.count(4); r.ok && tools > 0; --tools)
+      d.tools.push_back(r.str());
     e.detections.push_back(std::move(d));
   }
+  for (auto n = r.count(18); r.ok && n > 0; --n) {
+    ResponsibleHuman h;
+    const auto role = r.get<std::uint8_t>();
+    if (role > static_cast<std::uint8_t>(ResponsibleRole::named_by_agent))
+      return false;
+    h.role = static_cast<ResponsibleRole>(role);
+    h.name = r.str();
+    h.email = r.str();
+    h.person = r.str();
+    const auto bot = r.get<std::uint8_t>();
+    if (bot > 1)
+      return false;
+    h.bot = bot != 0;
+    h.level = r.str();
+    e.responsible.push_back(std::move(h));
+  }
+  e.author_level = r.str();
+  const auto agent_authored = r.get<std::uint8_t>();
+  if (agent_authored > 1)
+    return false;
+  e.agent_authored = agent_authored != 0;
   const bool declared = r.get<std::uint8_t>() != 0;
   std::string declaration = r.str();
   if (declared)

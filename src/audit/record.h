@@ -29,12 +29,20 @@ struct AuditRecord {
 // each of its findings). lines_changed stays -1.
 AuditRecord make_record(CommitEvaluation evaluation, const std::string& ref);
 
+// The by_model key of an AI-assisted commit whose markers name no model.
+inline constexpr std::string_view kUnknownModel = "unknown";
+
 // Counters over a set of records, overall and per period or group.
 struct Tally {
   std::int64_t commits = 0;
   std::int64_t ai_assisted = 0;
   std::int64_t ai_verified = 0;  // AI-assisted with verdict ok
   std::int64_t violations = 0;
+  // AI-assisted commits that an agent wrote on its own (CommitEvaluation::agent_authored); the
+  // rest of ai_assisted are assisted (a human's commit with AI help): assisted().
+  std::int64_t agent_authored = 0;
+
+  std::int64_t assisted() const { return ai_assisted - agent_authored; }
 
   bool operator==(const Tally&) const = default;
 };
@@ -48,6 +56,9 @@ struct AuditSummary {
   std::map<std::string, Tally> by_month;   // "2026-02"
   std::map<std::string, Tally> by_author;  // author email, lowercased
   std::map<std::string, Tally> by_tool;    // Detection::tool (a commit counts once per tool)
+  // AI-assisted commits by Detection::model: a commit counts once per model its markers name,
+  // and under kUnknownModel when none names one. Commits that are not AI-assisted are not here.
+  std::map<std::string, Tally> by_model;
   std::map<std::string, std::int64_t> by_reviewer;  // verified reviews per reviewer email
                                                     // (lowercased), grandfathered excluded
   std::map<std::string, std::int64_t> by_verdict;   // verdict -> commits

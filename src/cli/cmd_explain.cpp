@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "detect/markers.h"
 #include "pipeline/pipeline.h"
 #include "report/render.h"
 #include "review/payload.h"
@@ -92,9 +93,21 @@ int run_explain(const GlobalOptions& options, const ExplainOptions& explain) {
                        e.trailers.empty() ? "none" : "");
     for (const auto& t : e.trailers)
       out += fmt::format("  {}: {}\n", sanitize(t.key), sanitize(t.value));
-    out += fmt::format("\nAI-assisted: {}\n", e.ai_assisted() ? "yes" : "no");
+    out += fmt::format("\nAI-assisted: {}\n",
+                       !e.ai_assisted()   ? "no"
+                       : e.agent_authored ? "yes (agent-authored: an AI agent wrote it on its own)"
+                                          : "yes (assisted: a human's commit with AI help)");
     for (const auto& d : e.detections)
-      out += fmt::format("  marker {} ({}): {}\n", d.marker_id, d.tool, sanitize(d.evidence));
+      out += fmt::format("  marker {}\n", report::render_detection(d));
+    out += fmt::format("  (built-in marker catalogue {}{})\n", detect::catalogue_version(),
+                       policy.detect.builtin ? "" : ", switched off by the policy");
+    out += "\nresponsible:";
+    out += e.responsible.empty() ? " not determined (the commit was not judged)\n" : "\n";
+    for (const auto& h : e.responsible)
+      out += fmt::format("  {}\n", report::render_responsible(h));
+    if (!e.responsible.empty())
+      out += fmt::format("author level: {} (the lowest level among them)\n",
+                         e.author_level.empty() ? "unknown" : sanitize(e.author_level));
     out += fmt::format("\nreview required: {}", e.review_required ? "yes" : "no");
     if (e.review_required)
       out += fmt::format(" ({} verified of {} needed, verification: {})", e.reviews.verified,

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "detect/markers.h"
 #include "policy/policy_loader.h"
 
 namespace trailgate::cli {
@@ -32,6 +33,8 @@ int run_policy_check(const GlobalOptions& options, const std::string& file) {
         patterns == 1 ? "" : "s", loaded.markers.specs().size(),
         loaded.markers.specs().size() == 1 ? "" : "s",
         p.review.verification == Verification::roster ? "roster" : "signature");
+    std::cout << fmt::format("built-in marker catalogue {}{}\n", detect::catalogue_version(),
+                             p.detect.builtin ? "" : " (not used: [detect] builtin = false)");
     for (const auto& warning : policy_warnings(p))
       std::cout << "warning: " << warning.to_string() << "\n";
     return kPassed;

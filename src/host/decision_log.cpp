@@ -10,6 +10,7 @@
 #include <set>
 #include <system_error>
 
+#include "detect/markers.h"
 #include "model/work_counters.h"
 #include "report/commit_json.h"
 #include "util/calendar.h"
@@ -173,6 +174,7 @@ std::string build_log_line(const DecisionRecord& record) {
       {"protocol_source", string_or_null(record.protocol.source)},
       {"policy", string_or_null(record.policy)},
       {"policy_sha256", string_or_null(record.policy_sha256)},
+      {"catalogue_version", detect::catalogue_version()},
       {"ref_updates", ref_updates_json(record)},
       {"commits_checked", commits_checked},
       {"commits_with_findings", failed},

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "detect/markers.h"
 #include "report/render.h"
 #include "util/utf8.h"
 
@@ -20,6 +21,8 @@ nlohmann::ordered_json tally_json(const Tally& t) {
   return {{"commits", t.commits},
           {"ai_assisted", t.ai_assisted},
           {"ai_verified", t.ai_verified},
+          {"agent_authored", t.agent_authored},
+          {"assisted", t.assisted()},
           {"violations", t.violations},
           {"ai_share", audit::share(t.ai_assisted, t.commits)},
           {"verified_share", audit::share(t.ai_verified, t.ai_assisted)},
@@ -122,6 +125,7 @@ std::string render_summary_json(const AuditSummary& s) {
   j["schema"] = kAuditSchema;
   j["policy"] = valid_utf8(s.policy_source);
   j["verification"] = s.verification;
+  j["catalogue_version"] = detect::catalogue_version();
   auto scanned = nlohmann::ordered_json::array();
   for (const auto& x : s.scanned)
     scanned.push_back(valid_utf8(x));
@@ -139,6 +143,7 @@ std::string render_summary_json(const AuditSummary& s) {
   j["by_month"] = tallies_json(s.by_month, "month");
   j["by_author"] = tallies_json(s.by_author, "author");
   j["by_tool"] = tallies_json(s.by_tool, "tool");
+  j["by_model"] = tallies_json(s.by_model, "model");
   auto reviewers = nlohmann::ordered_json::array();
   for (const auto& [who, n] : s.by_reviewer)
     reviewers.push_back({{"reviewer", valid_utf8(who)}, {"verified_reviews", n}});
@@ -162,9 +167,9 @@ std::string render_audit_text(const AuditSummary& s, const std::vector<AuditReco
                               std::int64_t violations_left_out) {
   std::string out;
   const Tally& t = s.total;
-  out += fmt::format("trailgate audit: {} (verification: {})\n",
+  out += fmt::format("trailgate audit: {} (verification: {}, marker catalogue {})\n",
                      s.policy_source.empty() ? "no policy" : clip(s.policy_source, 200),
-                     s.verification);
+                     s.verification, detect::catalogue_version());
   std::string scanned;
   for (const auto& x : s.scanned)
     scanned += (scanned.empty() ? "" : ", ") + clip(x, 100);
@@ -174,6 +179,12 @@ std::string render_audit_text(const AuditSummary& s, const std::vector<AuditReco
   out += fmt::format("  commits            {:>8}\n", t.commits);
   out += fmt::format("  AI-assisted        {:>8}  {} of commits\n", t.ai_assisted,
                      percent(t.ai_assisted, t.commits));
+  out += fmt::format(
+      "    agent-authored   {:>8}  {} of AI-assisted: an AI agent wrote it on its own\n",
+      t.agent_authored, percent(t.agent_authored, t.ai_assisted));
+  out +=
+      fmt::format("    assisted         {:>8}  {} of AI-assisted: a human's commit with AI help\n",
+                  t.assisted(), percent(t.assisted(), t.ai_assisted));
   out += fmt::format("  verified-reviewed  {:>8}  {} of AI-assisted\n", t.ai_verified,
                      percent(t.ai_verified, t.ai_assisted));
   out += fmt::format("  violations         {:>8}  {} of commits\n", t.violations,
@@ -190,6 +201,8 @@ std::string render_audit_text(const AuditSummary& s, const std::vector<AuditReco
   text_table(out, "by week", "week", s.by_week, false, 12, true);
   text_table(out, "by author", "author", s.by_author, true, 25, false);
   text_table(out, "by tool", "tool", s.by_tool, true, 50, false);
+  text_table(out, "by model (AI-assisted commits; \"unknown\": no marker names one)", "model",
+             s.by_model, true, 50, false);
   out += "\nverified reviews by reviewer\n";
   for (const auto& [who, n] : s.by_reviewer)
     out += fmt::format("  {:<40} {:>8}\n", clip(who, 40), n);
@@ -207,6 +220,12 @@ std::string render_audit_text(const AuditSummary& s, const std::vector<AuditReco
       const CommitEvaluation& r = record.evaluation;
       out += fmt::format("  {:<14} {} {}  {}\n", to_string(r.verdict), short_id(r.id),
                          clip(r.author.email, 32), clip(r.subject, 60));
+      if (!r.responsible.empty()) {
+        std::string who;
+        for (const auto& h : r.responsible)
+          who += (who.empty() ? "" : "; ") + render_responsible(h);
+        out += fmt::format("      {}; responsible: {}\n", render_author_level(r), clip(who, 300));
+      }
       for (const auto& c : r.reviews.claims)
         if (c.status != review::ClaimStatus::verified)
           out += fmt::format("      {} does not count ({}): {}\n", clip(c.trailer, 80),
@@ -223,15 +242,19 @@ std::string render_audit_md(const AuditSummary& s) {
   std::string out;
   const Tally& t = s.total;
   out += "# trailgate audit\n\n";
-  out += fmt::format("Policy: `{}` (verification: {}). Scanned: {}.{}{}\n\n",
+  out += fmt::format("Policy: `{}` (verification: {}). Marker catalogue: {}. Scanned: {}.{}{}\n\n",
                      s.policy_source.empty() ? "none" : sanitize(valid_utf8(s.policy_source)),
-                     s.verification, s.scanned.size(),
+                     s.verification, detect::catalogue_version(), s.scanned.size(),
                      s.since.empty() ? "" : " Since " + s.since + ".",
                      s.until.empty() ? "" : " Until " + s.until + ".");
   out += "| | count | share |\n|---|---:|---:|\n";
   out += fmt::format("| commits | {} | |\n", t.commits);
   out += fmt::format("| AI-assisted | {} | {} of commits |\n", t.ai_assisted,
                      percent(t.ai_assisted, t.commits));
+  out += fmt::format("| agent-authored | {} | {} of AI-assisted |\n", t.agent_authored,
+                     percent(t.agent_authored, t.ai_assisted));
+  out += fmt::format("| assisted | {} | {} of AI-assisted |\n", t.assisted(),
+                     percent(t.assisted(), t.ai_assisted));
   out += fmt::format("| verified-reviewed | {} | {} of AI-assisted |\n", t.ai_verified,
                      percent(t.ai_verified, t.ai_assisted));
   out += fmt::format("| violations | {} | {} of commits |\n", t.violations,
@@ -243,6 +266,7 @@ std::string render_audit_md(const AuditSummary& s) {
   md_table(out, "By week", "week", s.by_week, false, 1000, true);
   md_table(out, "By author", "author", s.by_author, true, 1000, false);
   md_table(out, "By tool", "tool", s.by_tool, true, 1000, false);
+  md_table(out, "By model", "model", s.by_model, true, 1000, false);
   out += "\n## Verified reviews by reviewer\n\n| reviewer | verified reviews |\n|---|---:|\n";
   for (const auto& [who, n] : s.by_reviewer)
     out += fmt::format("| {} | {} |\n", sanitize(valid_utf8(who)), n);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "audit_assets.h"
+#include "detect/markers.h"
 #include "util/calendar.h"
 #include "util/utf8.h"
 
@@ -412,6 +413,27 @@ void tool_table(std::string& out, const AuditSummary& s) {
   more_rows(out, shown, rows.size(), "tools");
 }
 
+void model_table(std::string& out, const AuditSummary& s) {
+  const auto rows = by_commits(s.by_model);
+  table_head(out, "by-model",
+             {"Model", "AI-assisted", "Agent-authored", "Verified", "Verified rate", "Violations"},
+             {"AI-assisted", "Agent-authored", "Verified", "Verified rate", "Violations"});
+  const std::size_t shown = std::min(rows.size(), kMaxBreakdownRows);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto& [model, t] = rows[i];
+    fmt::format_to(std::back_inserter(out),
+                   "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+                   "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+                   "</tr>\n",
+                   esc(model), count(t.ai_assisted), count(t.agent_authored), count(t.ai_verified),
+                   percent(ratio(t.ai_verified, t.ai_assisted)), count(t.violations));
+  }
+  if (rows.empty())
+    empty_row(out, 6, "no AI-assisted commits");
+  out += "</tbody></table>\n";
+  more_rows(out, shown, rows.size(), "models");
+}
+
 std::vector<std::pair<std::string, std::int64_t>> by_value(
     const std::map<std::string, std::int64_t>& m) {
   std::vector<std::pair<std::string, std::int64_t>> rows(m.begin(), m.end());
@@ -490,6 +512,22 @@ std::string tools_of(const CommitEvaluation& r) {
   return out;
 }
 
+// The author level, whether an agent wrote the commit, and who else is responsible for it.
+std::string authorship_of(const CommitEvaluation& r) {
+  if (r.responsible.empty())
+    return std::string();
+  std::string others;
+  for (std::size_t i = 1; i < r.responsible.size(); ++i) {
+    const ResponsibleHuman& h = r.responsible[i];
+    others +=
+        fmt::format("{}{} ({})", others.empty() ? "" : ", ", esc(h.email), esc(to_string(h.role)));
+  }
+  return fmt::format("<div class=\"level\">level {}{}{}</div>",
+                     r.author_level.empty() ? std::string("unknown") : esc(r.author_level),
+                     r.agent_authored ? " &middot; agent-authored" : "",
+                     others.empty() ? std::string() : " &middot; with " + others);
+}
+
 std::string reviews_of(const CommitEvaluation& r) {
   if (r.reviews.claims.empty())
     return "<span class=\"muted\">none</span>";
@@ -532,13 +570,14 @@ void violations_table(std::string& out, const AuditSummary& s,
     const CommitEvaluation& r = record.evaluation;
     fmt::format_to(std::back_inserter(out),
                    "<tr data-verdict=\"{0}\"><td class=\"id\" title=\"{1}\">{2}"
-                   "<div class=\"date\">{3}</div></td><td>{4} <div class=\"email\">{5}</div></td>"
+                   "<div class=\"date\">{3}</div></td><td>{4} <div class=\"email\">{5}</div>"
+                   "{10}</td>"
                    "<td class=\"subject\">{6} <div class=\"ref\">{9}</div></td>"
                    "<td><span class=\"verdict bad\">{0}</span></td><td>{7}</td>"
                    "<td class=\"reviews\">{8}</td></tr>\n",
                    esc(to_string(r.verdict)), esc(r.id), esc(short_id(r.id)), day_of(r.author.time),
                    esc(r.author.name), esc(r.author.email), esc(r.subject), tools_of(r),
-                   reviews_of(r), esc(r.ref));
+                   reviews_of(r), esc(r.ref), authorship_of(r));
   }
   out += "</tbody></table>\n";
   if (violations.empty())
@@ -553,10 +592,11 @@ void header(std::string& out, const AuditSummary& s, const Series& series) {
   fmt::format_to(std::back_inserter(out),
                  "<header><h1>trailgate audit</h1>\n<p class=\"meta\">Policy: <b id=\"policy\">{}"
                  "</b> &middot; Verification: <span id=\"verification\" class=\"badge {}\">{}"
-                 "</span>{}</p>\n",
+                 "</span> &middot; Marker catalogue: <span id=\"catalogue\">{}</span>{}</p>\n",
                  s.policy_source.empty() ? std::string("(none)") : esc(s.policy_source),
                  signature ? "strong" : "weak",
                  s.verification.empty() ? std::string("unknown") : esc(s.verification),
+                 esc(detect::catalogue_version()),
                  series.periods.empty() ? std::string()
                                         : fmt::format(" &middot; Period: {} \u2013 {}",
                                                       esc(series.periods.front().label),
@@ -591,6 +631,9 @@ void cards(std::string& out, const AuditSummary& s) {
   card("total-verified", percent(ratio(t.ai_verified, t.ai_assisted)),
        "verified-review rate (AI-assisted)",
        fmt::format("{} of {} AI-assisted commits", count(t.ai_verified), count(t.ai_assisted)));
+  card("total-agent", count(t.agent_authored), "agent-authored (AI-assisted)",
+       fmt::format("{} of {} AI-assisted commits; {} assisted", count(t.agent_authored),
+                   count(t.ai_assisted), count(t.assisted())));
   card("total-violations", count(t.violations), "violations",
        fmt::format("{} of commits", percent(ratio(t.violations, t.commits))));
   out += "</div>\n";
@@ -640,6 +683,10 @@ std::string render_audit_html(const audit::AuditSummary& summary,
       "</section>\n<section id=\"breakdowns\"><div class=\"pair\"><div>\n<h2>By tool or "
       "marker</h2>\n";
   tool_table(out, summary);
+  out +=
+      "<h2 style=\"margin-top:16px\">By model</h2>\n<p class=\"note\">AI-assisted commits by "
+      "the model their markers name; <i>unknown</i>: no marker names one.</p>\n";
+  model_table(out, summary);
   out += "</div><div>\n<h2>Verdicts</h2>\n";
   verdict_table(out, summary);
   out += "<h2 style=\"margin-top:16px\">By reviewer</h2>\n";

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "audit/audit.h"
+#include "detect/markers.h"
 #include "util/utf8.h"
 
 namespace trailgate::report {
@@ -161,6 +162,49 @@ void append_claims(std::string& out, const std::vector<review::ReviewClaim>& cla
   });
 }
 
+// Appends one detection: the marker, its class, where it matched, and what it names ("agent",
+// "model", "tools" only when the marker says).
+void append_detection(std::string& out, const detect::Detection& d) {
+  out += "{\"id\":";
+  append_json_string(out, d.marker_id);
+  out += ",\"tool\":";
+  append_json_string(out, d.tool);
+  out += ",\"class\":\"";
+  out += detect::to_string(d.marker_class);
+  out += "\",\"evidence\":";
+  append_json_string(out, d.evidence);
+  if (!d.agent.empty()) {
+    out += ",\"agent\":";
+    append_json_string(out, d.agent);
+  }
+  if (!d.model.empty()) {
+    out += ",\"model\":";
+    append_json_string(out, d.model);
+  }
+  if (!d.tools.empty()) {
+    out += ",\"tools\":";
+    append_array(out, d.tools, [&](const std::string& tool) { append_json_string(out, tool); });
+  }
+  out += '}';
+}
+
+// Appends one responsible identity: {role, name, email, person|null, bot, level}.
+void append_responsible(std::string& out, const ResponsibleHuman& h) {
+  out += "{\"role\":\"";
+  out += to_string(h.role);
+  out += "\",\"name\":";
+  append_json_string(out, h.name);
+  out += ",\"email\":";
+  append_json_string(out, h.email);
+  out += ",\"person\":";
+  append_string_or_null(out, h.person);
+  out += ",\"bot\":";
+  append_bool(out, h.bot);
+  out += ",\"level\":";
+  append_string_or_null(out, h.level);
+  out += '}';
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -233,12 +277,18 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
   append_identity(out, e.author);
   out += ",\"committer\":";
   append_identity(out, e.committer);
+  out += ",\"responsible\":";
+  append_array(out, e.responsible, [&](const ResponsibleHuman& h) { append_responsible(out, h); });
+  out += ",\"author_level\":";
+  append_string_or_null(out, e.author_level);
   out += ",\"verdict\":\"";
   out += to_string(e.verdict);
   out += "\",\"violation\":";
   append_bool(out, is_violation(e.verdict));
   out += ",\"ai_assisted\":";
   append_bool(out, e.ai_assisted());
+  out += ",\"agent_authored\":";
+  append_bool(out, e.agent_authored);
   out += ",\"tools\":[";
   bool first = true;
   for_each_tool(e.detections, [&](const std::string& tool) {
@@ -248,9 +298,7 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
     append_json_string(out, tool);
   });
   out += "],\"markers\":";
-  append_array(out, e.detections, [&](const detect::Detection& d) {
-    append_strings_object(out, {{"id", d.marker_id}, {"tool", d.tool}, {"evidence", d.evidence}});
-  });
+  append_array(out, e.detections, [&](const detect::Detection& d) { append_detection(out, d); });
   out += ",\"trailers\":";
   append_array(out, e.trailers, [&](const trailers::Trailer& t) {
     append_strings_object(out, {{"key", t.key}, {"value", t.value}});
@@ -297,6 +345,8 @@ void append_commit_json_without_ref(std::string& out, const CommitEvaluation& e,
     out += "null";
   else
     append_int(out, lines_changed);
+  out += ",\"catalogue_version\":";
+  append_json_string(out, detect::catalogue_version());
   out += '}';
 }
 
@@ -313,9 +363,10 @@ void append_commit_json(std::string& out, const CommitEvaluation& evaluation, in
 
 std::string commit_csv_header() {
   return "id,ref,author_name,author_email,author_date,committer_name,committer_email,"
-         "committer_date,verdict,violation,ai_assisted,tools,markers,declaration,"
-         "review_required,required_level,approvals_required,approvals_verified,blast_reasons,"
-         "changes_unread,reviews,late_reviews,findings,lines_changed,subject\r\n";
+         "committer_date,author_level,verdict,violation,ai_assisted,agent_authored,tools,markers,"
+         "declaration,review_required,required_level,approvals_required,approvals_verified,"
+         "blast_reasons,changes_unread,reviews,late_reviews,findings,lines_changed,"
+         "catalogue_version,subject\r\n";
 }
 
 void append_commit_csv(std::string& out, const CommitEvaluation& e, int lines_changed) {
@@ -363,9 +414,11 @@ void append_commit_csv(std::string& out, const CommitEvaluation& e, int lines_ch
   field(e.committer.name);
   field(e.committer.email);
   date(e.committer);
+  field(e.author_level);
   field(to_string(e.verdict));
   field(is_violation(e.verdict) ? "true" : "false");
   field(e.ai_assisted() ? "true" : "false");
+  field(e.agent_authored ? "true" : "false");
   list([&](auto add) { for_each_tool(e.detections, add); });
   list([&](auto add) {
     for (const auto& d : e.detections)
@@ -403,6 +456,7 @@ void append_commit_csv(std::string& out, const CommitEvaluation& e, int lines_ch
     field("");
   else
     number(lines_changed);
+  field(detect::catalogue_version());
   open();
   text(e.subject);
   close(true);

@@ -18,7 +18,7 @@
 namespace trailgate::report {
 
 // The "schema" every commit object carries first.
-inline constexpr std::string_view kCommitSchema = "trailgate.commit/2";
+inline constexpr std::string_view kCommitSchema = "trailgate.commit/3";
 
 // Appends `text` to `out` as a JSON string literal (with the quotes). Invalid UTF-8 becomes
 // U+FFFD; control characters, '"' and '\' are escaped.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "detect/markers.h"
 #include "report/commit_json.h"
 #include "util/escape.h"
 
@@ -47,7 +48,7 @@ void render_finding(std::string& out, const Finding& f, const Style& st) {
 std::string describe(const CommitEvaluation& e) {
   std::string s;
   if (e.ai_assisted()) {
-    s = "AI-assisted via " + e.detections.front().tool;
+    s = fmt::format("{} via {}", ai_involvement(e), e.detections.front().tool);
     if (e.detections.size() > 1)
       s += fmt::format(" (+{} markers)", e.detections.size() - 1);
   } else {
@@ -133,12 +134,75 @@ std::string render_break_glass(const Report& report, const TextOptions& options,
 
 }  // namespace
 
+std::string_view ai_involvement(const CommitEvaluation& e) {
+  if (!e.ai_assisted())
+    return "not AI-assisted";
+  return e.agent_authored ? "agent-authored" : "AI-assisted";
+}
+
+std::string render_responsible(const ResponsibleHuman& h) {
+  std::string out =
+      fmt::format("{} <{}> ({}", sanitize(h.name), sanitize(h.email), to_string(h.role));
+  if (h.bot)
+    out += ", bot";
+  else if (h.person.empty())
+    out += ", not on the roster";
+  else if (h.person != h.name)
+    out += fmt::format(", roster: {}", sanitize(h.person));
+  out += h.level.empty() ? std::string(", level unknown") : ", " + sanitize(h.level);
+  return out + ")";
+}
+
+std::string render_author_level(const CommitEvaluation& e) {
+  std::string out = "author level: ";
+  if (e.responsible.empty())
+    out += "not determined (the commit was not judged)";
+  else
+    out += e.author_level.empty() ? std::string("unknown") : sanitize(e.author_level);
+  if (e.ai_assisted())
+    out += e.agent_authored ? "; agent-authored (an AI agent wrote it on its own)"
+                            : "; AI-assisted (a human's commit with AI help)";
+  return out;
+}
+
+std::string render_detection(const detect::Detection& d) {
+  std::string out = fmt::format("{} ({}, {}): {}", sanitize(d.marker_id), sanitize(d.tool),
+                                detect::to_string(d.marker_class), sanitize(d.evidence));
+  std::string names;
+  auto add = [&](std::string_view what, std::string_view value) {
+    names += names.empty() ? "; " : ", ";
+    names += what;
+    names += ' ';
+    names += sanitize(value);
+  };
+  if (!d.agent.empty())
+    add("agent", d.agent);
+  if (!d.model.empty())
+    add("model", d.model);
+  if (!d.tools.empty()) {
+    std::string tools;
+    for (const auto& t : d.tools)
+      tools += (tools.empty() ? "" : ", ") + t;
+    add(d.tools.size() == 1 ? "tool" : "tools", tools);
+  }
+  return out + names;
+}
+
 std::string render_check_commit(const CommitEvaluation& e, bool color) {
   Style st{color};
   std::string verdict = std::string(to_string(e.verdict));
   std::string out =
       fmt::format("{:<14} {} {}  {}\n", e.passed() ? st.good(verdict) : st.bad(verdict),
                   short_id(e.id), truncated(e.subject, 60), st.dim(describe(e)));
+  if (e.ai_assisted() || e.review_required) {
+    if (!e.responsible.empty()) {
+      out += "    responsible: ";
+      for (std::size_t i = 0; i < e.responsible.size(); ++i)
+        out += (i ? "; " : "") + render_responsible(e.responsible[i]);
+      out += "\n";
+    }
+    out += fmt::format("    {}\n", render_author_level(e));
+  }
   for (const auto& c : e.reviews.claims) {
     bool ok = c.status == review::ClaimStatus::verified;
     std::string status(review::to_string(c.status));
@@ -246,6 +310,7 @@ std::string render_json(const Report& report, const Policy& policy) {
       {"schema", kCheckSchema},
       {"verdict", report.passed() ? "passed" : "rejected"},
       {"policy", policy.source},
+      {"catalogue_version", detect::catalogue_version()},
       {"verification", policy.review.verification == Verification::roster ? "roster" : "signature"},
       {"commits_checked", report.commits_checked},
       {"commits_failed", report.commits_failed},

@@ -62,8 +62,29 @@ struct TextOptions {
 std::string render_text(const Report& report, const TextOptions& options);
 
 // The lines `trailgate check` shows for one commit as it is judged: the verdict, the short id,
-// the subject and why; then every review claim, and why each one that does not count fails.
+// the subject and why; for a commit that is AI-assisted or needs review, its responsible
+// identities and its author level (render_responsible, render_author_level); then every review
+// claim, and why each one that does not count fails.
 std::string render_check_commit(const CommitEvaluation& evaluation, bool color);
+
+// How an AI took part in `evaluation`: "agent-authored" (some marker is of class agent),
+// "AI-assisted" (a human's commit with AI help) or "not AI-assisted".
+std::string_view ai_involvement(const CommitEvaluation& evaluation);
+
+// One responsible identity for people, escaped: `Name <email> (role, level)`, with "bot" or
+// "not on the roster" before the level when so, e.g.
+// `Copilot <198982749+Copilot@users.noreply.github.com> (author, bot, junior)`; a roster
+// person whose roster name differs from the name the commit writes is named too
+// (`roster: Senior One`). A level that is unknown is shown as "level unknown".
+std::string render_responsible(const ResponsibleHuman& human);
+
+// "author level: junior; agent-authored", or "author level: not determined; ..." when the
+// commit was not judged (no responsible identities).
+std::string render_author_level(const CommitEvaluation& evaluation);
+
+// One matched marker for people, escaped: `id (tool, class): evidence`, then, when the marker
+// names them, `; agent X, model Y, tools a, b`.
+std::string render_detection(const detect::Detection& detection);
 
 // Returns `text` with `prefix` in front of every line. GitLab shows hook output in its web UI
 // only on lines that start with "GL-HOOK-ERR: ".
@@ -73,8 +94,9 @@ std::string prefix_lines(std::string_view text, std::string_view prefix);
 inline constexpr std::string_view kCheckSchema = "trailgate.check/2";
 
 // Renders `report` as one JSON document (schema in docs/check-json.md), each commit the one
-// commit object of report/commit_json.h. Invalid UTF-8 in commit data is replaced with U+FFFD,
-// so the output is always valid JSON.
+// commit object of report/commit_json.h, with the built-in marker catalogue's version
+// (detect::catalogue_version) at the top level. Invalid UTF-8 in commit data is replaced with
+// U+FFFD, so the output is always valid JSON.
 std::string render_json(const Report& report, const Policy& policy);
 
 // Escapes control characters (and DEL) in untrusted text as \xNN; leaves other bytes alone.

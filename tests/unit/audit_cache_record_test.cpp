@@ -26,7 +26,19 @@ AuditRecord full() {
   e.author = {"Dev", "dev@example.com", 1'770'000'000, 60};
   e.committer = {"Lead", "lead@example.com", 1'770'000'100, -120};
   e.trailers = {{"AI-Assisted", "yes"}, {"Reviewed-by", "Lead <lead@example.com>"}};
-  e.detections = {{"decl", "Declared", "trailer \"AI-Assisted: yes\""}};
+  e.detections = {{"decl", "Declared", "trailer \"AI-Assisted: yes\""},
+                  {"kernel.assisted-by", "Assisted-by", "trailer \"Assisted-by: ...\""},
+                  {"copilot.agent", "Copilot coding agent", "author email \"...\""}};
+  e.detections[1].agent = "Claude";
+  e.detections[1].model = "claude-opus-4-5";
+  e.detections[1].tools = {"coccinelle", "sparse"};
+  e.detections[2].marker_class = trailgate::detect::MarkerClass::agent;
+  e.responsible = {
+      {trailgate::ResponsibleRole::author, "Dev", "dev@example.com", "", false, "junior"},
+      {trailgate::ResponsibleRole::co_author, "Lead", "lead@example.com", "Lead", false, "senior"},
+      {trailgate::ResponsibleRole::named_by_agent, "Bot", "bot@example.com", "", true, "junior"}};
+  e.author_level = "junior";
+  e.agent_authored = true;
   e.declaration = "yes";
   e.review_required = true;
   e.approvals_required = 2;
@@ -81,7 +93,33 @@ TEST_CASE("audit cache: a cached record equals the fresh one, every field", "[au
   CHECK(b.committer.time == a.committer.time);
   CHECK(b.trailers.size() == 2);
   CHECK(b.trailers[1].value == a.trailers[1].value);
-  CHECK(b.detections[0].evidence == a.detections[0].evidence);
+  REQUIRE(b.detections.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO(i);
+    CHECK(b.detections[i].marker_id == a.detections[i].marker_id);
+    CHECK(b.detections[i].tool == a.detections[i].tool);
+    CHECK(b.detections[i].evidence == a.detections[i].evidence);
+    CHECK(b.detections[i].marker_class == a.detections[i].marker_class);
+    CHECK(b.detections[i].agent == a.detections[i].agent);
+    CHECK(b.detections[i].model == a.detections[i].model);
+    CHECK(b.detections[i].tools == a.detections[i].tools);
+  }
+  CHECK(b.detections[2].marker_class == trailgate::detect::MarkerClass::agent);
+  CHECK(b.detections[1].tools == std::vector<std::string>{"coccinelle", "sparse"});
+  REQUIRE(b.responsible.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO(i);
+    CHECK(b.responsible[i].role == a.responsible[i].role);
+    CHECK(b.responsible[i].name == a.responsible[i].name);
+    CHECK(b.responsible[i].email == a.responsible[i].email);
+    CHECK(b.responsible[i].person == a.responsible[i].person);
+    CHECK(b.responsible[i].bot == a.responsible[i].bot);
+    CHECK(b.responsible[i].level == a.responsible[i].level);
+  }
+  CHECK(b.responsible[2].role == trailgate::ResponsibleRole::named_by_agent);
+  CHECK(b.responsible[2].bot);
+  CHECK(b.author_level == "junior");
+  CHECK(b.agent_authored);
   CHECK(b.declaration == a.declaration);
   CHECK(b.review_required);
   CHECK(b.approvals_required == 2);
@@ -159,5 +197,38 @@ TEST_CASE("audit cache: a cached record equals the fresh one, every field", "[au
     odd_bin.clear();
     audit::serialize_record(odd, odd_bin);
     CHECK_FALSE(audit::deserialize_record(odd_bin, odd_back));
+    odd = full();
+    odd.evaluation.detections[0].marker_class = static_cast<trailgate::detect::MarkerClass>(2);
+    odd_bin.clear();
+    audit::serialize_record(odd, odd_bin);
+    CHECK_FALSE(audit::deserialize_record(odd_bin, odd_back));
+    odd = full();
+    odd.evaluation.responsible[0].role = static_cast<trailgate::ResponsibleRole>(3);
+    odd_bin.clear();
+    audit::serialize_record(odd, odd_bin);
+    CHECK_FALSE(audit::deserialize_record(odd_bin, odd_back));
+  }
+  SECTION("a claim status added since the last format (co-author) survives") {
+    AuditRecord co = full();
+    co.evaluation.reviews.claims[0].status = ClaimStatus::co_author;
+    std::string co_bin;
+    audit::serialize_record(co, co_bin);
+    AuditRecord co_back;
+    REQUIRE(audit::deserialize_record(co_bin, co_back));
+    CHECK(co_back.evaluation.reviews.claims[0].status == ClaimStatus::co_author);
+  }
+  SECTION("nothing determined stays nothing: no responsible humans, no level, not an agent's") {
+    AuditRecord none = full();
+    none.evaluation.responsible.clear();
+    none.evaluation.author_level.clear();
+    none.evaluation.agent_authored = false;
+    none.evaluation.detections.clear();
+    std::string none_bin;
+    audit::serialize_record(none, none_bin);
+    AuditRecord none_back;
+    REQUIRE(audit::deserialize_record(none_bin, none_back));
+    CHECK(none_back.evaluation.responsible.empty());
+    CHECK(none_back.evaluation.author_level.empty());
+    CHECK_FALSE(none_back.evaluation.agent_authored);
   }
 }

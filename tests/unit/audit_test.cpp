@@ -121,6 +121,56 @@ TEST_CASE("audit::AuditSummary counts every record once per group", "[audit]") {
   CHECK(s.largest_gaps[2].evaluation.id == "e");
 }
 
+TEST_CASE("audit::AuditSummary counts agent-authored and assisted commits, and models", "[audit]") {
+  AuditSummary s;
+  auto ai = [](const std::string& id, bool agent, const std::vector<std::string>& models,
+               const std::string& verdict) {
+    AuditRecord r = record(id, "dev@example.com", day("2026-03-02"), verdict);
+    for (const auto& m : models) {
+      trailgate::detect::Detection d{"m", "Tool", "e"};
+      d.model = m;
+      d.marker_class =
+          agent ? trailgate::detect::MarkerClass::agent : trailgate::detect::MarkerClass::assisted;
+      r.evaluation.detections.push_back(d);
+    }
+    r.evaluation.agent_authored = agent;
+    return r;
+  };
+  s.add(ai("a", true, {"gpt-5-codex", "", "gpt-5-codex"}, "ok"));
+  s.add(ai("b", true, {""}, "unreviewed"));
+  s.add(ai("c", false, {"claude-opus-4-5", "gpt-5-codex"}, "ok"));
+  s.add(ai("d", false, {""}, "below-level"));
+  s.add(record("e", "dev@example.com", day("2026-03-02"), "not-ai"));
+  // A commit whose flag says agent but that has no markers is not AI-assisted: not counted.
+  AuditRecord odd = record("f", "dev@example.com", day("2026-03-02"), "not-ai");
+  odd.evaluation.agent_authored = true;
+  s.add(odd);
+  s.finish();
+
+  CHECK(s.total.commits == 6);
+  CHECK(s.total.ai_assisted == 4);
+  CHECK(s.total.agent_authored == 2);
+  CHECK(s.total.assisted() == 2);
+  CHECK(s.by_week.at("2026-W10").agent_authored == 2);
+  CHECK(s.by_author.at("dev@example.com").assisted() == 2);
+  // Once per commit per model; "unknown" only when no marker of the commit names one.
+  REQUIRE(s.by_model.size() == 3);
+  const Tally& codex = s.by_model.at("gpt-5-codex");
+  CHECK(codex.commits == 2);
+  CHECK(codex.ai_assisted == 2);
+  CHECK(codex.agent_authored == 1);
+  CHECK(codex.ai_verified == 2);
+  CHECK(codex.violations == 0);
+  const Tally& opus = s.by_model.at("claude-opus-4-5");
+  CHECK(opus.commits == 1);
+  CHECK(opus.agent_authored == 0);
+  const Tally& unknown = s.by_model.at(std::string(audit::kUnknownModel));
+  CHECK(audit::kUnknownModel == "unknown");
+  CHECK(unknown.commits == 2);
+  CHECK(unknown.agent_authored == 1);
+  CHECK(unknown.violations == 2);
+}
+
 TEST_CASE("audit::AuditSummary keeps only the top ten", "[audit]") {
   AuditSummary s;
   for (int i = 0; i < 30; ++i)
@@ -351,6 +401,29 @@ TEST_CASE("audit::AuditCache ignores torn and damaged parts", "[audit][cache]") 
     CHECK(cache.segment(std::string(40, '2'), 0, 0) == nullptr);
     REQUIRE(cache.segment(std::string(40, '1'), 0, 0));
     CHECK(ids_of(cache, *cache.segment(std::string(40, '1'), 0, 0)) == "1");
+  }
+  SECTION("a cache of the previous format is not read, and is started afresh") {
+    // Format 3 records lacked the responsible humans, author level and marker classes; read
+    // with today's codec they would be misread, so a format-3 file must count as empty.
+    auto downgrade = [](std::string bytes) {
+      const std::string now = "trailgate-audit-cache 4 ";
+      REQUIRE(bytes.rfind(now, 0) == 0);
+      bytes.replace(0, now.size(), "trailgate-audit-cache 3 ");
+      return bytes;
+    };
+    write_file(bin, downgrade(good_bin));
+    write_file(seg, downgrade(good_seg));
+    {
+      AuditCache cache(cache_dir, "fp");
+      CHECK_FALSE(cache.find(std::string(40, '1')));
+      CHECK(cache.segment(std::string(40, '2'), 0, 0) == nullptr);
+      REQUIRE(cache.append_block(block_of({entry('7', 70)})));
+    }
+    const std::string rebuilt = read_file(bin);
+    CHECK(rebuilt.rfind("trailgate-audit-cache 4 ", 0) == 0);
+    AuditCache reread(cache_dir, "fp");
+    CHECK(reread.find(std::string(40, '7')));
+    CHECK_FALSE(reread.find(std::string(40, '1')));
   }
   SECTION("a walk that names records beyond its block fails") {
     Segment bad;

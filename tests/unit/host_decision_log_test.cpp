@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "detect/markers.h"
 #include "host/decision_log.h"
 #include "support/temp_repo.h"
 #include "version.h"
@@ -70,6 +71,14 @@ struct Sample {
     listed.ref = "refs/heads/main";
     listed.subject = "Subject";
     listed.verdict = trailgate::Verdict::unreviewed;
+    listed.detections = {{"copilot.agent-identity", "GitHub Copilot coding agent", "author"}};
+    listed.detections[0].marker_class = trailgate::detect::MarkerClass::agent;
+    listed.agent_authored = true;
+    listed.responsible = {
+        {trailgate::ResponsibleRole::author, "Copilot", "copilot@example.com", "", true, "junior"},
+        {trailgate::ResponsibleRole::named_by_agent, "Senior One", "senior@example.com",
+         "Senior One", false, "senior"}};
+    listed.author_level = "junior";
     listed.findings = {Finding{"ai-review-required", "refs/heads/main", kA, "Subject",
                                "needs 1 verified review", "fix it"}};
     report.evaluations = {listed};
@@ -142,6 +151,8 @@ TEST_CASE("host::build_log_line", "[host]") {
     CHECK(j["protocol_source"] == "GL_PROTOCOL");
     CHECK(j["policy"] == "/srv/git/project.git/trailgate.toml");
     CHECK(j["policy_sha256"] == std::string(64, 'a'));
+    // Which marker catalogue judged the push.
+    CHECK(j["catalogue_version"] == std::string(trailgate::detect::catalogue_version()));
     REQUIRE(j["ref_updates"].size() == 2);
     CHECK(j["ref_updates"][0] == json{{"ref", "refs/heads/main"},
                                       {"old", kOld},
@@ -155,7 +166,17 @@ TEST_CASE("host::build_log_line", "[host]") {
     CHECK(j["findings"] == json::array());  // ref-level findings only
     // The listed failing commits, each the one commit object (docs/commit-json.md).
     REQUIRE(j["commits"].size() == 1);
-    CHECK(j["commits"][0]["schema"] == "trailgate.commit/2");
+    CHECK(j["commits"][0]["schema"] == "trailgate.commit/3");
+    CHECK(j["commits"][0]["author_level"] == "junior");
+    CHECK(j["commits"][0]["agent_authored"] == true);
+    CHECK(j["commits"][0]["markers"][0]["class"] == "agent");
+    REQUIRE(j["commits"][0]["responsible"].size() == 2);
+    CHECK(j["commits"][0]["responsible"][1] == json{{"role", "named-by-agent"},
+                                                    {"name", "Senior One"},
+                                                    {"email", "senior@example.com"},
+                                                    {"person", "Senior One"},
+                                                    {"bot", false},
+                                                    {"level", "senior"}});
     CHECK(j["commits"][0]["id"] == kA);
     CHECK(j["commits"][0]["ref"] == "refs/heads/main");
     CHECK(j["commits"][0]["verdict"] == "unreviewed");
@@ -211,6 +232,7 @@ TEST_CASE("host::build_log_line", "[host]") {
     json j = json::parse(build_log_line(s.record));
     CHECK(j["policy"].is_null());
     CHECK(j["policy_sha256"].is_null());
+    CHECK(j["catalogue_version"] == std::string(trailgate::detect::catalogue_version()));
     CHECK(j["error"] == "trailgate: push rejected: no policy found");
     CHECK(j["exit_code"] == 2);
     CHECK(j["ref_updates"][0]["ref"] == "refs/heads/main");

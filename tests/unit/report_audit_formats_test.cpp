@@ -6,7 +6,9 @@
 #include <string>
 
 #include "audit/audit.h"
+#include "detect/markers.h"
 #include "report/audit_formats.h"
+#include "report/audit_html.h"
 
 using trailgate::audit::AuditRecord;
 using trailgate::audit::AuditSummary;
@@ -55,7 +57,7 @@ TEST_CASE("report::render_record_json and csv", "[report][audit]") {
   std::string line;
   report::render_record_json(record, line);
   json j = json::parse(line);
-  CHECK(j["schema"] == "trailgate.commit/2");
+  CHECK(j["schema"] == "trailgate.commit/3");
   CHECK(j["ref"] == "refs/heads/main");
   CHECK(j["trailers"][0]["value"] == "B <b@x>");
   CHECK(j["reviews"][0]["reviewer"] == json({{"name", "B"}, {"email", "b@x"}}));
@@ -92,4 +94,121 @@ TEST_CASE("report::render_summary_json", "[report][audit]") {
   CHECK(j["since"].is_null());
   CHECK_THAT(report::render_audit_md(s), Catch::Contains("| violations | 1 | 100.0% of commits |"));
   CHECK_THAT(report::render_audit_text(s, {r}, 4), Catch::Contains("and 4 more"));
+}
+
+namespace {
+
+// An AI-assisted record whose markers name `models` ("" for a marker that names none); an agent's
+// commit when `agent`.
+AuditRecord ai_record(char id, bool agent, std::vector<std::string> models,
+                      trailgate::Verdict verdict) {
+  AuditRecord r;
+  r.evaluation.id = std::string(40, id);
+  r.evaluation.author = {"Dev", "dev@example.com", 1'770'000'000, 0};
+  r.evaluation.committer = r.evaluation.author;
+  for (const auto& model : models) {
+    trailgate::detect::Detection d{"m." + model, "Tool", "evidence"};
+    d.model = model;
+    if (agent)
+      d.marker_class = trailgate::detect::MarkerClass::agent;
+    r.evaluation.detections.push_back(d);
+  }
+  r.evaluation.agent_authored = agent;
+  r.evaluation.verdict = verdict;
+  r.evaluation.author_level = "junior";
+  r.evaluation.responsible = {
+      {trailgate::ResponsibleRole::author, "Dev", "dev@example.com", "Dev", false, "junior"}};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("audit summaries: agent-authored and assisted commits, by model, and the catalogue",
+          "[report][audit]") {
+  using trailgate::Verdict;
+  AuditSummary s;
+  s.verification = "signature";
+  // Two agent commits (one names two models, one none), three assisted ones, one human commit.
+  s.add(ai_record('a', true, {"claude-opus-4-5", "gpt-5-codex"}, Verdict::unverified));
+  s.add(ai_record('b', true, {""}, Verdict::ok));
+  s.add(ai_record('c', false, {"claude-opus-4-5", "claude-opus-4-5"}, Verdict::ok));
+  s.add(ai_record('d', false, {"", "gpt-5-codex"}, Verdict::unreviewed));
+  s.add(ai_record('e', false, {""}, Verdict::below_level));
+  AuditRecord human;
+  human.evaluation.id = std::string(40, 'f');
+  human.evaluation.verdict = Verdict::not_ai;
+  s.add(human);
+  s.finish();
+  const std::string catalogue(trailgate::detect::catalogue_version());
+
+  SECTION("json") {
+    const json j = json::parse(report::render_summary_json(s));
+    CHECK(j["catalogue_version"] == catalogue);
+    CHECK(j["total"]["commits"] == 6);
+    CHECK(j["total"]["ai_assisted"] == 5);
+    CHECK(j["total"]["agent_authored"] == 2);
+    CHECK(j["total"]["assisted"] == 3);
+    REQUIRE(j["by_model"].size() == 3);  // in key order
+    CHECK(j["by_model"][0]["model"] == "claude-opus-4-5");
+    CHECK(j["by_model"][0]["commits"] == 2);  // once per commit
+    CHECK(j["by_model"][0]["ai_assisted"] == 2);
+    CHECK(j["by_model"][0]["agent_authored"] == 1);
+    CHECK(j["by_model"][0]["assisted"] == 1);
+    CHECK(j["by_model"][0]["ai_verified"] == 1);
+    CHECK(j["by_model"][0]["violations"] == 1);
+    CHECK(j["by_model"][1]["model"] == "gpt-5-codex");
+    CHECK(j["by_model"][1]["commits"] == 2);
+    CHECK(j["by_model"][1]["agent_authored"] == 1);
+    CHECK(j["by_model"][1]["violations"] == 2);
+    // "unknown": no marker of the commit names a model (d names one, so it is not here).
+    CHECK(j["by_model"][2]["model"] == "unknown");
+    CHECK(j["by_model"][2]["commits"] == 2);
+    CHECK(j["by_model"][2]["agent_authored"] == 1);
+    CHECK(j["by_model"][2]["ai_verified"] == 1);
+    // A tally elsewhere carries the same counts.
+    REQUIRE(j["by_author"].size() == 2);
+    CHECK(j["by_author"][1]["author"] == "dev@example.com");
+    CHECK(j["by_author"][1]["agent_authored"] == 2);
+    CHECK(j["by_author"][1]["assisted"] == 3);
+  }
+  SECTION("text") {
+    const std::string text =
+        report::render_audit_text(s, {ai_record('a', true, {"x"}, Verdict::unverified)}, 0);
+    CHECK_THAT(text,
+               Catch::Contains("(verification: signature, marker catalogue " + catalogue + ")"));
+    CHECK_THAT(text, Catch::Contains("    agent-authored          2  40.0% of AI-assisted"));
+    CHECK_THAT(text, Catch::Contains("    assisted                3  60.0% of AI-assisted"));
+    CHECK_THAT(text, Catch::Contains("by model (AI-assisted commits"));
+    CHECK_THAT(text, Catch::Contains("  claude-opus-4-5                         2        2 "));
+    CHECK_THAT(text, Catch::Contains("  unknown                                 2        2 "));
+    // A violation shows its author level and responsible humans.
+    CHECK_THAT(text,
+               Catch::Contains("      author level: junior; agent-authored (an AI agent wrote "
+                               "it on its own); responsible: Dev <dev@example.com> (author, "
+                               "junior)\n"));
+  }
+  SECTION("md") {
+    const std::string md = report::render_audit_md(s);
+    CHECK_THAT(md, Catch::Contains("Marker catalogue: " + catalogue + "."));
+    CHECK_THAT(md, Catch::Contains("| agent-authored | 2 | 40.0% of AI-assisted |"));
+    CHECK_THAT(md, Catch::Contains("| assisted | 3 | 60.0% of AI-assisted |"));
+    CHECK_THAT(md, Catch::Contains("## By model"));
+    CHECK_THAT(md, Catch::Contains("| gpt-5-codex | 2 | 2 | 100.0% | 0 | 0.0% | 2 |"));
+    CHECK_THAT(md, Catch::Contains("| unknown | 2 | 2 | 100.0% | 1 | 50.0% | 1 |"));
+  }
+  SECTION("html") {
+    const std::string page =
+        report::render_audit_html(s, {ai_record('a', true, {"x"}, Verdict::unverified)});
+    CHECK_THAT(
+        page, Catch::Contains("Marker catalogue: <span id=\"catalogue\">" + catalogue + "</span>"));
+    CHECK_THAT(page, Catch::Contains("<div class=\"card\" id=\"total-agent\"><div class=\"v\">2"
+                                     "</div>"));
+    CHECK_THAT(page, Catch::Contains("2 of 5 AI-assisted commits; 3 assisted"));
+    CHECK_THAT(page, Catch::Contains("<td>claude-opus-4-5</td><td class=\"num\">2</td>"
+                                     "<td class=\"num\">1</td><td class=\"num\">1</td>"
+                                     "<td class=\"num\">50.0%</td><td class=\"num\">1</td>"));
+    CHECK_THAT(page, Catch::Contains("<td>unknown</td>"));
+    CHECK_THAT(page, Catch::Contains("<div class=\"level\">level junior &middot; agent-authored"
+                                     "</div>"));
+  }
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/markers.h"
 #include "report/commit_json.h"
 
 namespace report = trailgate::report;
@@ -16,6 +17,7 @@ using trailgate::BlastReason;
 using trailgate::BlastReasonKind;
 using trailgate::CommitEvaluation;
 using trailgate::Finding;
+using trailgate::ResponsibleRole;
 using trailgate::Verdict;
 using trailgate::review::ClaimStatus;
 
@@ -35,6 +37,18 @@ CommitEvaluation full() {
   e.detections = {{"claude-code.co-author", "Claude Code", "trailer \"Co-authored-by: Claude\""},
                   {"claude-code.body", "Claude Code", "body line \"Generated\""},
                   {"aider.author", "Aider", "author name \"Dev (aider)\""}};
+  // The kernel's "Assisted-by: AGENT:MODEL [TOOL...]" names an agent, a model and tools.
+  e.detections[0].model = "claude-opus-4-5";
+  e.detections[1].agent = "Claude";
+  e.detections[1].model = "claude-sonnet-4";
+  e.detections[1].tools = {"coccinelle", "sparse"};
+  e.detections[2].marker_class = trailgate::detect::MarkerClass::agent;
+  e.responsible = {
+      {ResponsibleRole::author, "Junior One", "junior@example.com", "Junior One", false, "junior"},
+      {ResponsibleRole::co_author, "Sen", "senior@example.com", "Senior One", false, "senior"},
+      {ResponsibleRole::named_by_agent, "Bot", "bot@example.com", "", true, "junior"}};
+  e.author_level = "junior";
+  e.agent_authored = true;
   e.declaration = "yes";
   e.review_required = true;
   e.approvals_required = 2;
@@ -85,7 +99,7 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
   CHECK(text.find('\n') == std::string::npos);  // one jsonl line
   const json j = json::parse(text);
   // The documented keys, in the documented order (each key's first occurrence is its own).
-  CHECK(j.size() == 23);
+  CHECK(j.size() == 27);
   std::size_t at = 0;
   for (const char* key : {"schema",
                           "id",
@@ -93,9 +107,12 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
                           "ref",
                           "author",
                           "committer",
+                          "responsible",
+                          "author_level",
                           "verdict",
                           "violation",
                           "ai_assisted",
+                          "agent_authored",
                           "tools",
                           "markers",
                           "trailers",
@@ -109,14 +126,15 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
                           "reviews",
                           "late_reviews",
                           "findings",
-                          "lines_changed"}) {
+                          "lines_changed",
+                          "catalogue_version"}) {
     INFO(key);
     const std::size_t found = text.find("\"" + std::string(key) + "\":");
     CHECK(found != std::string::npos);
     CHECK(found >= at);
     at = found;
   }
-  CHECK(j["schema"] == "trailgate.commit/2");
+  CHECK(j["schema"] == "trailgate.commit/3");
   CHECK(j["id"] == e.id);
   CHECK(j["subject"] == "Add retry logic");
   CHECK(j["ref"] == "refs/heads/main");
@@ -129,9 +147,46 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
   CHECK(j["ai_assisted"] == true);
   CHECK(j["tools"] == json({"Claude Code", "Aider"}));  // each once, in order
   CHECK(j["markers"].size() == 3);
+  // What a marker does not name is left out, not null.
   CHECK(j["markers"][2] == json({{"id", "aider.author"},
                                  {"tool", "Aider"},
+                                 {"class", "agent"},
                                  {"evidence", "author name \"Dev (aider)\""}}));
+  CHECK(j["markers"][0] == json({{"id", "claude-code.co-author"},
+                                 {"tool", "Claude Code"},
+                                 {"class", "assisted"},
+                                 {"evidence", "trailer \"Co-authored-by: Claude\""},
+                                 {"model", "claude-opus-4-5"}}));
+  CHECK(j["markers"][1] == json({{"id", "claude-code.body"},
+                                 {"tool", "Claude Code"},
+                                 {"class", "assisted"},
+                                 {"evidence", "body line \"Generated\""},
+                                 {"agent", "Claude"},
+                                 {"model", "claude-sonnet-4"},
+                                 {"tools", {"coccinelle", "sparse"}}}));
+  CHECK(j["agent_authored"] == true);
+  CHECK(j["author_level"] == "junior");
+  REQUIRE(j["responsible"].size() == 3);
+  CHECK(j["responsible"][0] == json({{"role", "author"},
+                                     {"name", "Junior One"},
+                                     {"email", "junior@example.com"},
+                                     {"person", "Junior One"},
+                                     {"bot", false},
+                                     {"level", "junior"}}));
+  CHECK(j["responsible"][1] == json({{"role", "co-author"},
+                                     {"name", "Sen"},
+                                     {"email", "senior@example.com"},
+                                     {"person", "Senior One"},
+                                     {"bot", false},
+                                     {"level", "senior"}}));
+  // Not on the roster: person is null.
+  CHECK(j["responsible"][2] == json({{"role", "named-by-agent"},
+                                     {"name", "Bot"},
+                                     {"email", "bot@example.com"},
+                                     {"person", nullptr},
+                                     {"bot", true},
+                                     {"level", "junior"}}));
+  CHECK(j["catalogue_version"] == std::string(trailgate::detect::catalogue_version()));
   CHECK(j["trailers"][0] ==
         json({{"key", "Co-authored-by"}, {"value", "Claude <noreply@anthropic.com>"}}));
   CHECK(j["declaration"] == "yes");
@@ -177,6 +232,9 @@ TEST_CASE("commit_json: what is absent is null or empty", "[report][commit_json]
   const json j = json::parse(whole(e));
   CHECK(j["violation"] == false);
   CHECK(j["ai_assisted"] == false);
+  CHECK(j["agent_authored"] == false);
+  CHECK(j["responsible"] == json::array());  // not judged: nobody determined
+  CHECK(j["author_level"].is_null());
   CHECK(j["tools"].empty());
   CHECK(j["markers"].empty());
   CHECK(j["declaration"].is_null());
@@ -250,6 +308,10 @@ TEST_CASE("commit_json: valid JSON and UTF-8 for any bytes", "[report][commit_js
     e.committer.name = e.committer.email = bad;
     e.trailers = {{bad, bad}};
     e.detections = {{bad, bad, bad}};
+    e.detections[0].agent = e.detections[0].model = bad;
+    e.detections[0].tools = {bad, bad};
+    e.responsible = {{ResponsibleRole::co_author, bad, bad, bad, true, bad}};
+    e.author_level = bad;
     e.declaration = bad;
     e.required.min_level = bad;
     e.blast_reasons[0].message = e.blast_reasons[0].requirement.min_level = bad;
@@ -284,8 +346,9 @@ TEST_CASE("commit_json: the CSV row flattens the same fields", "[report][commit_
   const std::string header = report::commit_csv_header();
   CHECK(header.substr(header.size() - 2) == "\r\n");
   CHECK(header.rfind("id,ref,author_name,", 0) == 0);
-  CHECK(header.find(",verdict,violation,ai_assisted,") != std::string::npos);
-  CHECK(header.find(",subject\r\n") != std::string::npos);
+  CHECK(header.find(",committer_date,author_level,verdict,violation,ai_assisted,agent_authored,"
+                    "tools,") != std::string::npos);
+  CHECK(header.find(",lines_changed,catalogue_version,subject\r\n") != std::string::npos);
 
   CommitEvaluation e = full();
   e.subject = "Say \"hi\", then\r\nleave \xff";
@@ -295,12 +358,12 @@ TEST_CASE("commit_json: the CSV row flattens the same fields", "[report][commit_
   // Every field quoted, quotes doubled, bad bytes replaced; the CRLF inside stays quoted.
   CHECK(row.find("\"Say \"\"hi\"\", then\r\nleave \xef\xbf\xbd\"\r\n") != std::string::npos);
   CHECK(row.rfind("\"" + e.id + "\",\"refs/heads/main\",\"Junior One\",", 0) == 0);
-  CHECK(row.find(",\"self-reviewed\",\"true\",\"true\",\"Claude Code;Aider\","
+  CHECK(row.find(",\"junior\",\"self-reviewed\",\"true\",\"true\",\"true\",\"Claude Code;Aider\","
                  "\"claude-code.co-author;claude-code.body;aider.author\",\"yes\",\"true\","
                  "\"senior\",\"2\",\"1\",\"sensitive-path;deleted-files\",\"false\","
                  "\"junior@example.com=self-review;senior@example.com=verified;nobody=malformed\","
-                 "\"pat@example.com=verified\",\"blast-radius-review\",\"7\",") !=
-        std::string::npos);
+                 "\"pat@example.com=verified\",\"blast-radius-review\",\"7\",\"" +
+                 std::string(trailgate::detect::catalogue_version()) + "\",") != std::string::npos);
   // As many fields as the header names: count the separators outside quotes.
   auto fields = [](const std::string& line) {
     std::size_t n = 1;
@@ -317,5 +380,36 @@ TEST_CASE("commit_json: the CSV row flattens the same fields", "[report][commit_
   std::string empty;
   report::append_commit_csv(empty, CommitEvaluation{}, -1);
   CHECK(fields(empty) == fields(header));
-  CHECK(empty.find(",\"\",\"\"\r\n") != std::string::npos);  // no lines_changed, no subject
+  // No lines_changed, the catalogue, no subject.
+  CHECK(empty.find(",\"\",\"" + std::string(trailgate::detect::catalogue_version()) +
+                   "\",\"\"\r\n") != std::string::npos);
+  // Not judged: no author level; not agent-authored.
+  CHECK(empty.find(",\"\",\"not-ai\",\"false\",\"false\",\"false\",") != std::string::npos);
+
+  SECTION("a cell that starts like a formula stays one quoted cell") {
+    CommitEvaluation odd = full();
+    odd.author_level = "=cmd|' /C calc'!A0, \"x\"";
+    std::string line;
+    report::append_commit_csv(line, odd, -1);
+    CHECK(line.find(",\"=cmd|' /C calc'!A0, \"\"x\"\"\",") != std::string::npos);
+    CHECK(fields(line) == fields(header));
+  }
+}
+
+TEST_CASE("commit_json: a co-author's review is shown as such, and does not count",
+          "[report][commit_json]") {
+  CommitEvaluation e = full();
+  e.reviews.claims = {{"Reviewed-by: Senior One <s1@example.com>", "s1@example.com", "Senior One",
+                       ClaimStatus::co_author, "Senior One co-wrote the commit"}};
+  e.reviews.verified = 0;
+  const json j = json::parse(whole(e));
+  REQUIRE(j["reviews"].size() == 1);
+  CHECK(j["reviews"][0]["status"] == "co-author");
+  CHECK(j["reviews"][0]["verified"] == false);
+  CHECK(j["reviews"][0]["person"] == "Senior One");
+  CHECK(j["reviews"][0]["reason"] == "Senior One co-wrote the commit");
+  CHECK(j["approvals_verified"] == 0);
+  std::string row;
+  report::append_commit_csv(row, e, -1);
+  CHECK(row.find(",\"s1@example.com=co-author\",") != std::string::npos);
 }

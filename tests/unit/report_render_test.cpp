@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "detect/markers.h"
 #include "report/commit_json.h"
 #include "report/render.h"
 
@@ -45,6 +46,9 @@ CommitEvaluation failing(const std::string& id, const std::string& subject) {
   e.required = {1, "senior"};
   e.reviews.claims = {{"Reviewed-by: Junior One <junior@example.com>", "junior@example.com",
                        "Junior One", ClaimStatus::self_review, "the author cannot review"}};
+  e.responsible = {{trailgate::ResponsibleRole::author, "Junior One", "junior@example.com",
+                    "Junior One", false, "junior"}};
+  e.author_level = "junior";
   e.verdict = Verdict::self_reviewed;
   e.findings = {Finding{"ai-review-required", e.ref, id, subject, "needs 1 verified review",
                         "ask a senior to review it"}};
@@ -206,6 +210,8 @@ TEST_CASE("render_check_commit: the verdict, the commit and every review claim",
   CHECK(out ==
         "self-reviewed  aaaaaaaaaaaa Subject\\x0d\\x0aforged  AI-assisted via Claude Code; 0/1 "
         "verified review\n"
+        "    responsible: Junior One <junior@example.com> (author, junior)\n"
+        "    author level: junior; AI-assisted (a human's commit with AI help)\n"
         "    self-review Reviewed-by: Junior One <junior@example.com>: the author cannot "
         "review\n");
   CommitEvaluation human;
@@ -213,6 +219,80 @@ TEST_CASE("render_check_commit: the verdict, the commit and every review claim",
   human.subject = "Human change";
   CHECK(report::render_check_commit(human, false) ==
         "not-ai         bbbbbbbbbbbb Human change  not AI-assisted\n");
+}
+
+TEST_CASE("render_check_commit: an agent's commit, its responsible humans and author level",
+          "[report][render]") {
+  CommitEvaluation e = failing(kA, "Fix the flaky test");
+  e.detections = {{"copilot.agent-identity", "GitHub Copilot coding agent",
+                   "author email \"198982749+Copilot@users.noreply.github.com\""}};
+  e.detections[0].marker_class = trailgate::detect::MarkerClass::agent;
+  e.agent_authored = true;
+  e.responsible = {{trailgate::ResponsibleRole::author, "Copilot",
+                    "198982749+Copilot@users.noreply.github.com", "", true, "junior"},
+                   {trailgate::ResponsibleRole::co_author, "Senior One", "senior@example.com",
+                    "Senior One", false, "senior"},
+                   {trailgate::ResponsibleRole::co_author, "S. One", "s1@example.com", "Senior One",
+                    false, "senior"},
+                   {trailgate::ResponsibleRole::co_author, "Outsider\x1b[2J", "out@example.com", "",
+                    false, "junior"}};
+  e.reviews.claims = {{"Reviewed-by: Senior One <senior@example.com>", "senior@example.com",
+                       "Senior One", ClaimStatus::co_author, "Senior One co-wrote the commit"}};
+  e.verdict = Verdict::unverified;
+  const std::string out = report::render_check_commit(e, false);
+  CHECK(out ==
+        "unverified     aaaaaaaaaaaa Fix the flaky test  agent-authored via GitHub Copilot "
+        "coding agent; 0/1 verified review\n"
+        "    responsible: Copilot <198982749+Copilot@users.noreply.github.com> (author, bot, "
+        "junior); Senior One <senior@example.com> (co-author, senior); S. One "
+        "<s1@example.com> (co-author, roster: Senior One, senior); Outsider\\x1b[2J "
+        "<out@example.com> (co-author, not on the roster, junior)\n"
+        "    author level: junior; agent-authored (an AI agent wrote it on its own)\n"
+        "    co-author Reviewed-by: Senior One <senior@example.com>: Senior One co-wrote the "
+        "commit\n");
+  CHECK(report::ai_involvement(e) == "agent-authored");
+  e.agent_authored = false;
+  CHECK(report::ai_involvement(e) == "AI-assisted");
+  e.detections.clear();
+  CHECK(report::ai_involvement(e) == "not AI-assisted");
+
+  SECTION("a commit needing no review shows no authorship lines") {
+    CommitEvaluation human;
+    human.id = kB;
+    human.subject = "Human change";
+    human.responsible = e.responsible;
+    human.author_level = "junior";
+    CHECK(report::render_check_commit(human, false) ==
+          "not-ai         bbbbbbbbbbbb Human change  not AI-assisted\n");
+  }
+  SECTION("a commit that was not judged has no author level") {
+    CommitEvaluation old = failing(kB, "Old");
+    old.responsible.clear();
+    old.author_level.clear();
+    CHECK(report::render_author_level(old) ==
+          "author level: not determined (the commit was not judged); AI-assisted (a human's "
+          "commit with AI help)");
+  }
+}
+
+TEST_CASE("render_detection: the marker, its class, and what it names", "[report][render]") {
+  trailgate::detect::Detection d{"kernel.assisted-by", "Assisted-by",
+                                 "trailer \"Assisted-by: Claude:claude-opus-4-5 coccinelle\""};
+  CHECK(report::render_detection(d) ==
+        "kernel.assisted-by (Assisted-by, assisted): trailer \"Assisted-by: Claude:claude-opus-4-5 "
+        "coccinelle\"");
+  d.agent = "Claude";
+  d.model = "claude-opus-4-5";
+  d.tools = {"coccinelle"};
+  CHECK(report::render_detection(d) ==
+        "kernel.assisted-by (Assisted-by, assisted): trailer \"Assisted-by: Claude:claude-opus-4-5 "
+        "coccinelle\"; agent Claude, model claude-opus-4-5, tool coccinelle");
+  d.agent.clear();
+  d.tools = {"coccinelle", "sparse\nforged"};
+  d.marker_class = trailgate::detect::MarkerClass::agent;
+  CHECK(report::render_detection(d) ==
+        "kernel.assisted-by (Assisted-by, agent): trailer \"Assisted-by: Claude:claude-opus-4-5 "
+        "coccinelle\"; model claude-opus-4-5, tools coccinelle, sparse\\x0aforged");
 }
 
 TEST_CASE("render_json: check's document, each commit the one commit object", "[report][render]") {
@@ -233,6 +313,7 @@ TEST_CASE("render_json: check's document, each commit the one commit object", "[
   CHECK(j["schema"] == "trailgate.check/2");
   CHECK(j["verdict"] == "rejected");
   CHECK(j["policy"] == "trailgate.toml");
+  CHECK(j["catalogue_version"] == std::string(trailgate::detect::catalogue_version()));
   CHECK(j["verification"] == "signature");
   CHECK(j["commits_checked"] == 3);
   CHECK(j["commits_failed"] == 2);
@@ -253,6 +334,9 @@ TEST_CASE("render_json: check's document, each commit the one commit object", "[
   std::string first;
   report::append_commit_json(first, s.report.evaluations[0]);
   CHECK(j["commits"][0] == json::parse(first));
+  CHECK(j["commits"][0]["schema"] == "trailgate.commit/3");
+  CHECK(j["commits"][0]["author_level"] == "junior");
+  CHECK(j["commits"][0]["responsible"][0]["role"] == "author");
   CHECK(j["commits"][0]["reviews"][0]["reviewer"]["email"] == "junior@example.com");
   CHECK(j["commits"][1]["subject"] == "bad \xef\xbf\xbd byte");
   CHECK(j["commits"][1]["violation"] == false);
