@@ -68,7 +68,8 @@ struct CommitEvaluation {
   // (EvaluationContext::late_reviews); empty otherwise.
   review::ReviewOutcome late_reviews;
   // True when what the commit changes was not read because no blast-radius rule could change
-  // its verdict (EvaluationContext::skip_needless_changes): `required` is then the rule's own.
+  // its verdict (EvaluationContext::skip_needless_changes): `required` is then the base
+  // requirement (the rule's, or its author-level entry's, for the commit's author level and class).
   bool changes_unread = false;
   Verdict verdict = Verdict::not_ai;
   std::vector<Finding> findings;  // empty when the commit passes
