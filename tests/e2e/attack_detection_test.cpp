@@ -72,7 +72,8 @@ void expect_rejected(TempRepo& repo, const Variant& v) {
   CHECK(p.result.exit_code != 0);
   CHECK_THAT(p.result.err, Catch::Contains("pre-receive hook declined"));
   CHECK_THAT(p.result.err, Catch::Contains(p.id.substr(0, 12)));
-  CHECK_THAT(p.result.err, Catch::Contains("AI-assisted"));
+  // Said as AI involvement: "AI-assisted (...)", or "agent-authored (...)" for an agent marker.
+  CHECK_THAT(p.result.err, Catch::Contains("AI-assisted") || Catch::Contains("agent-authored"));
   for (const std::string& reason : v.reasons)
     CHECK_THAT(p.result.err, Catch::Contains(reason));
   CHECK(server_main(repo) == p.before);

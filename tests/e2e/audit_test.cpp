@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -611,4 +612,53 @@ TEST_CASE("audit: signed reviews verify, whichever batch or ref holds the parent
   CHECK(verdicts["Root work"] == "unreviewed");
   CHECK(doc["summary"]["verification"] == "signature");
   (void)root;
+}
+
+TEST_CASE("audit: agent-authored and assisted commits, and the breakdown by model",
+          "[e2e][audit]") {
+  AuditRepo repo;
+  repo.set_policy(kRoster);
+  const char* const kCopilot = "Copilot <198982749+Copilot@users.noreply.github.com>";
+  const char* const kCopilotAgent =
+      "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>";
+  const char* const kClaudeBot = "claude[bot] <209825114+claude[bot]@users.noreply.github.com>";
+  repo.commit("Fix the parser\n\nBody text.\n", kAlice, "2026-03-02");
+  repo.commit("Add retries\n\nBody text.\n\nCo-authored-by: Alice Dev <alice@example.com>\n",
+              kCopilotAgent, "2026-03-03");
+  repo.commit("Tidy the cache\n\nBody text.\n", kClaudeBot, "2026-03-04");
+  repo.commit(
+      "Squash the agent's work\n\nBody text.\n\nCo-authored-by: Alice Dev "
+      "<alice@example.com>\n",
+      kCopilot, "2026-03-05");
+  repo.commit(ai("Rework the walk", "Co-authored-by: Claude Opus 4.5 <noreply@anthropic.com>"),
+              kAlice, "2026-03-06");
+  repo.commit("Fix a leak\n\nBody text.\n\nAssisted-by: Claude:claude-3-opus coccinelle sparse\n",
+              kBob, "2026-03-09");
+  repo.commit("Fix another leak\n\nBody text.\n\nAssisted-by: Claude:claude-3-opus\n", kBob,
+              "2026-03-10");
+  repo.commit(ai("Rename a flag", "Co-authored-by: Claude <noreply@anthropic.com>"), kAlice,
+              "2026-03-11");
+
+  ProcessResult r = repo.audit({"--format", "json", "--no-cache"});
+  REQUIRE(r.exit_code == 0);
+  json doc = json::parse(r.out);
+  const json& total = doc["summary"]["total"];
+  CHECK(total["commits"] == 8);
+  CHECK(total["ai_assisted"] == 7);
+  CHECK(total["agent_authored"] == 3);
+  CHECK(total["assisted"] == 4);
+
+  std::map<std::string, long> by_model;
+  for (const json& row : doc["summary"]["by_model"])
+    by_model[row["model"].get<std::string>()] = row["ai_assisted"].get<long>();
+  CHECK(by_model ==
+        std::map<std::string, long>{{"Claude Opus 4.5", 1}, {"claude-3-opus", 2}, {"unknown", 4}});
+
+  // Each commit says whether an agent wrote it, and the audit's counts are the sum of that.
+  long agents = 0;
+  for (const json& c : doc["commits"])
+    agents += c["agent_authored"].get<bool>() ? 1 : 0;
+  CHECK(agents == 3);
+  std::cout << "audit classes: " << doc["commits"].size() << " commits, " << agents
+            << " agent-authored, " << by_model.size() << " models\n";
 }
