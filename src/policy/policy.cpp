@@ -115,6 +115,22 @@ bool ProtectRule::allows_break_glass(std::string_view username) const {
                      [&](const std::string& listed) { return iequals(listed, username); });
 }
 
+Requirement ProtectRule::requirement_for(std::string_view author_level, bool agent_authored) const {
+  int needed = approvals;
+  int agent_needed = agent_approvals.value_or(approvals);
+  std::string level = min_level;
+  auto entry =
+      std::find_if(author_levels.begin(), author_levels.end(), [&](const AuthorLevelRule& e) {
+        return std::find(e.levels.begin(), e.levels.end(), author_level) != e.levels.end();
+      });
+  if (entry != author_levels.end()) {
+    needed = entry->approvals.value_or(needed);
+    agent_needed = entry->agent_approvals.value_or(agent_needed);
+    level = entry->min_level.value_or(level);
+  }
+  return Requirement{agent_authored ? std::max(needed, agent_needed) : needed, std::move(level)};
+}
+
 int Policy::level_rank(std::string_view level) const {
   auto it = std::find(levels.begin(), levels.end(), level);
   return it == levels.end() ? -1 : static_cast<int>(it - levels.begin());

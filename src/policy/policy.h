@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detect/markers.h"
+#include "model/requirement.h"
 #include "policy/blast_rules.h"
 #include "ssh/ssh_key.h"
 #include "util/ascii.h"
@@ -50,11 +51,29 @@ struct ReviewSettings {
   std::string sig_namespace = "trailgate-review";  // the SSHSIG namespace reviews sign in
 };
 
+// [[protect.author_level]]: what a [[protect]] rule asks of commits whose author level (the
+// lowest level among their responsible humans, review/responsible.h) is one of `levels`. Each
+// key left out comes from the rule.
+struct AuthorLevelRule {
+  std::vector<std::string> levels;       // non-empty; each one of Policy::levels, none repeated
+                                         // across the rule's entries
+  std::optional<int> approvals;          // >= 1 when set
+  std::optional<int> agent_approvals;    // >= 1 when set
+  std::optional<std::string> min_level;  // one of Policy::levels when set
+  int source_line = 0;                   // where the entry starts, for messages
+};
+
 // Requirements for the refs matched by `refs`.
 struct ProtectRule {
   std::vector<std::string> refs;  // glob patterns; '*' also matches '/', see ref_matches()
   int approvals = 1;              // verified reviews an AI-assisted commit needs
   std::string min_level = "senior";
+  // Verified reviews an agent-authored commit needs (at least `approvals` in effect, see
+  // requirement_for); nullopt = approvals.
+  std::optional<int> agent_approvals;
+  // [[protect.author_level]] entries, in file order: the first that lists a commit's author
+  // level applies (requirement_for).
+  std::vector<AuthorLevelRule> author_levels;
   bool allow_delete = false;
   bool allow_force_push = false;
   bool review_all = false;           // every commit needs the approvals, not only AI ones
@@ -68,6 +87,15 @@ struct ProtectRule {
   // the policy has no such table (docs/blast-radius.md).
   BlastRules blast;
   int source_line = 0;  // where the [[protect]] entry starts, for messages
+
+  // What a commit with `author_level` needs under this rule before any blast-radius rule: the
+  // first author_levels entry that lists the level (exact match) applies, each key it leaves
+  // out coming from the rule (agent_approvals from the rule's agent_approvals, else its
+  // approvals); no entry lists it: the rule's own keys. An agent-authored commit needs
+  // max(approvals, agent_approvals) of that entry or rule, at the same min_level. Never fewer
+  // than `approvals` of the entry or rule, so no level is exempt from review.
+  // REQUIRES: author_level is one of the policy's levels (another gets the rule's own keys).
+  Requirement requirement_for(std::string_view author_level, bool agent_authored) const;
 
   // True when `username` (as the host identifies the pusher) is on break_glass, compared
   // ignoring ASCII case as the Git hosts compare usernames. False for an empty username.
