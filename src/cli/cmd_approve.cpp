@@ -137,6 +137,7 @@ struct Refusal {
   std::string subject;
   std::string status;  // review::to_string of the claim's status
   std::string reason;
+  std::string who;  // the commit's author level and responsible humans, as the engine found them
 };
 
 // Asks the engine (evaluate_commit, the hook's own) how `reviewer`'s review of `commit` would be
@@ -176,7 +177,15 @@ std::optional<Refusal> judge_review(Judge& judge, const git::Repository& repo,
   context.dates_may_grandfather = false;  // approving an old commit is still a review
   CommitEvaluation e = evaluate_commit(approved, judge.ref, rule, policy, judge.loaded->markers,
                                        now, changes, context);
-  Refusal refusal{commit.id, e.subject, "", ""};
+  Refusal refusal{commit.id, e.subject, "", "", ""};
+  if (!e.author_level.empty()) {
+    refusal.who = "author level " + e.author_level;
+    for (std::size_t i = 0; i < e.responsible.size(); ++i) {
+      const ResponsibleHuman& h = e.responsible[i];
+      refusal.who += fmt::format("{} {} <{}> ({})", i == 0 ? "; responsible:" : ",",
+                                 h.person.empty() ? h.name : h.person, h.email, to_string(h.role));
+    }
+  }
   if (!e.reviews.over_limit.empty()) {
     refusal.status = "too-many-reviews";
     refusal.reason = e.reviews.over_limit;
@@ -231,9 +240,12 @@ int judge_reviews(Judge& judge, const git::Repository& repo, const std::vector<C
       force ? "approve --force signs anyway" : "approve refused", sanitize(reviewer.name),
       sanitize(reviewer.email), refusals.size(), commits.size(), commits.size() == 1 ? "" : "s",
       sanitize(judge.ref), judge.rule ? "protected" : "not protected", sanitize(policy.source));
-  for (const auto& r : refusals)
+  for (const auto& r : refusals) {
     out += fmt::format("trailgate:   {} {}: {}: {}\n", short_id(r.id), sanitize(r.subject),
                        r.status, sanitize(r.reason));
+    if (!r.who.empty())
+      out += fmt::format("trailgate:     ({})\n", sanitize(r.who));
+  }
   if (force) {
     std::cerr << out;
     *forced = true;
