@@ -211,11 +211,12 @@ bool needs_changes(const BlastRules& rules, const CommitClass& commit) {
 
 BlastRadius assess_blast_radius(const git::ChangeSet& changes, const BlastRules& rules,
                                 const CommitClass& commit, const Requirement& base,
-                                const Policy& policy) {
+                                const Policy& policy,
+                                const std::optional<std::string>& rule_level) {
   BlastRadius radius;
   radius.required = base;
   auto resolve = [&](int approvals, const std::optional<std::string>& level) {
-    return Requirement{approvals, level.value_or(base.min_level)};
+    return Requirement{approvals, level.value_or(rule_level.value_or(base.min_level))};
   };
 
   if (commit.review_required) {

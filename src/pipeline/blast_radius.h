@@ -53,11 +53,14 @@ bool needs_changes(const BlastRules& rules, const CommitClass& commit);
 // (old and new path of a rename) matches one of its patterns, or when a mass-change limit is
 // crossed; each applying rule gives one reason (the mass-change rule up to three, one per
 // limit, plus one per recreated directory). required = base when there are no reasons.
-// Reasons are listed even when they ask for no more than `base`.
-// REQUIRES: base.min_level and every rule's min_level are in policy.levels.
+// Reasons are listed even when they ask for no more than `base`. A rule without a min_level
+// asks for `rule_level`: the [[protect]] rule's own min_level, which `base` may differ from when
+// the commit's author level chose another ([[protect.author_level]]); nullopt = base.min_level.
+// REQUIRES: base.min_level, rule_level and every rule's min_level are in policy.levels.
 BlastRadius assess_blast_radius(const git::ChangeSet& changes, const BlastRules& rules,
                                 const CommitClass& commit, const Requirement& base,
-                                const Policy& policy);
+                                const Policy& policy,
+                                const std::optional<std::string>& rule_level = std::nullopt);
 
 // The reasons joined for a rejection message ("; " between them); empty when there are none.
 std::string describe_reasons(const BlastRadius& radius);

@@ -50,7 +50,8 @@ Verdict failing_verdict(const review::ReviewOutcome& reviews) {
     return std::any_of(reviews.claims.begin(), reviews.claims.end(),
                        [&](const review::ReviewClaim& c) { return c.status == s; });
   };
-  if (any(review::ClaimStatus::self_review))
+  // A review by any responsible human, the author or a co-author, is a self-review.
+  if (any(review::ClaimStatus::self_review) || any(review::ClaimStatus::co_author))
     return Verdict::self_reviewed;
   if (any(review::ClaimStatus::below_level))
     return Verdict::below_level;
@@ -58,10 +59,12 @@ Verdict failing_verdict(const review::ReviewOutcome& reviews) {
 }
 
 // Up to three roster people who could still approve `commit` under `required`, for the fix
-// text: at the level, not expired, not the author, and not already among the verified reviewers.
-std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Requirement& required,
-                                              const Policy& policy, std::int64_t now,
+// text: at the level, not expired, none of its responsible humans, and not already among the
+// verified reviewers.
+std::vector<const Person*> eligible_reviewers(const Requirement& required, const Policy& policy,
+                                              std::int64_t now,
                                               const review::ReviewOutcome& reviews,
+                                              const review::Responsibility& responsible,
                                               const Person* excluded) {
   std::vector<const Person*> approved;
   if (excluded)
@@ -79,31 +82,30 @@ std::vector<const Person*> eligible_reviewers(const CommitInfo& commit, const Re
       continue;
     if (person.expires && now >= *person.expires)
       continue;
-    bool author =
-        std::any_of(person.emails.begin(), person.emails.end(),
-                    [&](const std::string& e) { return iequals(e, commit.author.email); });
-    if (!author && !person.emails.empty())
+    if (!person.emails.empty() &&
+        !review::responsible_role(responsible, person.emails.front(), policy))
       out.push_back(&person);
   }
   return out;
 }
 
-std::string review_fix(const CommitInfo& commit, const Requirement& required, const Policy& policy,
-                       std::int64_t now, const review::ReviewOutcome& reviews,
-                       const Person* excluded) {
+std::string review_fix(const Requirement& required, const Policy& policy, std::int64_t now,
+                       const review::ReviewOutcome& reviews,
+                       const review::Responsibility& responsible, const Person* excluded) {
   int missing = required.approvals - reviews.verified;
   const std::string& key = policy.review.trailer_keys.front();
   std::vector<const Person*> who =
-      eligible_reviewers(commit, required, policy, now, reviews, excluded);
+      eligible_reviewers(required, policy, now, reviews, responsible, excluded);
   std::string example = who.empty() ? "Reviewer Name <reviewer@example.com>"
                                     : who.front()->name + " <" + who.front()->emails.front() + ">";
   std::string names;
   for (const Person* p : who)
     names += (names.empty() ? "" : ", ") + p->name;
-  std::string who_text =
-      fmt::format("Have {} more reviewer{} at level {} or above who {} not the author{} review it",
-                  missing, missing == 1 ? "" : "s", required.min_level, missing == 1 ? "is" : "are",
-                  names.empty() ? "" : " (for example " + names + ")");
+  std::string who_text = fmt::format(
+      "Have {} more reviewer{} at level {} or above who {} not the author{}{} review it", missing,
+      missing == 1 ? "" : "s", required.min_level, missing == 1 ? "is" : "are",
+      responsible.humans.size() > 1 ? " or a co-author" : "",
+      names.empty() ? "" : " (for example " + names + ")");
   if (policy.review.verification == Verification::signature)
     return who_text +
            ", then run `trailgate approve` on it with their SSH key on the roster (it adds the " +
@@ -113,6 +115,50 @@ std::string review_fix(const CommitInfo& commit, const Requirement& required, co
       "{}, then add the trailer to the commit's last paragraph: git commit --amend --no-edit "
       "--trailer \"{}: {}\" (git rebase -i for an older commit), and push again.",
       who_text, key, example);
+}
+
+// "agent-authored (<tool>: <evidence>)" for the first agent-class detection.
+std::string agent_why(const std::vector<detect::Detection>& detections) {
+  auto agent = std::find_if(detections.begin(), detections.end(), [](const detect::Detection& d) {
+    return d.marker_class == detect::MarkerClass::agent;
+  });
+  if (agent == detections.end())
+    agent = detections.begin();
+  return fmt::format("agent-authored ({}: {})", agent->tool, agent->evidence);
+}
+
+// What sets the author level, for people: "Mid One (co-author) is mid",
+// "<x@example.com> (author) is not on the roster", "copilot-swe-agent[bot] (author) is a bot".
+std::string level_setter(const CommitEvaluation& eval) {
+  for (const ResponsibleHuman& human : eval.responsible) {
+    if (human.level != eval.author_level)
+      continue;
+    const std::string who = fmt::format(
+        "{} ({})",
+        human.bot || human.person.empty()
+            ? (human.name.empty() ? "<" + cut(human.email, 200) + ">" : cut(human.name, 200))
+            : human.person,
+        to_string(human.role));
+    if (human.bot)
+      return who + " is a bot";
+    if (human.person.empty())
+      return who + " is not on the roster";
+    return fmt::format("{} is {}", who, human.level);
+  }
+  return "an AI agent wrote it";
+}
+
+// Why the requirement is what it is, when the commit's author level or class chose it (the rule
+// has [[protect.author_level]] entries, or asks more of an agent-authored commit): e.g.
+// "an agent-authored commit at author level junior (copilot-swe-agent[bot] (author) is a bot) ".
+// Empty when the rule asks the same of every commit.
+std::string requirement_basis(const CommitEvaluation& eval, const ProtectRule& rule,
+                              const Requirement& base) {
+  if (rule.author_levels.empty() && base == Requirement{rule.approvals, rule.min_level})
+    return {};
+  return fmt::format("{} at author level {} ({}) ",
+                     eval.agent_authored ? "an agent-authored commit" : "a commit",
+                     eval.author_level, level_setter(eval));
 }
 
 bool is_mass_change(BlastReasonKind kind) {
@@ -131,8 +177,8 @@ void apply_push_mass_change(const ChangeSource& push, const ChangeSource& own,
                   [](const BlastReason& r) { return is_mass_change(r.kind); }))
     return;
   const git::ChangeSet& push_changes = push();
-  BlastRadius radius =
-      assess_blast_radius(push_changes, mass_only, commit_class, eval.required, policy);
+  BlastRadius radius = assess_blast_radius(push_changes, mass_only, commit_class, eval.required,
+                                           policy, rule.min_level);
   if (radius.reasons.empty())
     return;
   eval.required = radius.required;
@@ -186,11 +232,20 @@ void settle_records(CommitEvaluation& eval, const CommitInfo& commit, const Prot
   const bool debt = grandfathered ? eval.ai_assisted() : is_violation(eval.verdict);
   if (debt && context.late_reviews &&
       std::all_of(eval.findings.begin(), eval.findings.end(), answered_by_review)) {
-    // A grandfathered commit owes what its rule asks; a failing one what it was judged to need.
+    // A grandfathered commit was not judged, so who is responsible for it is worked out here.
+    const review::Responsibility responsible =
+        grandfathered
+            ? review::responsibility_of(commit, eval.trailers, eval.detections, policy)
+            : review::Responsibility{eval.responsible, eval.author_level, eval.agent_authored};
+    // A grandfathered commit owes what its rule asks of its author level and class; a failing
+    // one what it was judged to need.
     const Requirement required =
-        grandfathered ? Requirement{rule.approvals, rule.min_level} : eval.required;
+        grandfathered ? rule.requirement_for(responsible.author_level, responsible.agent_authored)
+                      : eval.required;
     if (std::optional<review::ReviewOutcome> late = context.late_reviews(required.min_level)) {
       eval.late_reviews = std::move(*late);
+      // The note was judged without the commit's detections: refuse every responsible human.
+      review::discount_responsible(eval.late_reviews, responsible, policy);
       discount_pusher_review(commit, unknown_author_pusher(commit, policy, context.pusher),
                              eval.late_reviews);
       std::vector<const review::ReviewOutcome*> outcomes{&eval.late_reviews};
@@ -260,23 +315,33 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
     return eval;
   }
 
+  // Who is responsible, and what their author level and the commit's class ask for.
+  const review::Responsibility responsible =
+      review::responsibility_of(commit, eval.trailers, eval.detections, policy);
+  eval.responsible = responsible.humans;
+  eval.author_level = responsible.author_level;
+  eval.agent_authored = responsible.agent_authored;
+  const Requirement base = rule.requirement_for(eval.author_level, eval.agent_authored);
+
   eval.review_required = eval.ai_assisted() || rule.review_all;
-  eval.required = Requirement{rule.approvals, rule.min_level};
+  eval.required = base;
   const CommitClass commit_class{eval.ai_assisted(), eval.review_required};
   const Person* self_pusher = unknown_author_pusher(commit, policy, context.pusher);
   auto verify = [&](const std::string& min_level) {
     review::ReviewOutcome outcome =
-        review::verify_reviews(commit, eval.trailers, policy, min_level, now);
+        review::verify_reviews(commit, eval.trailers, policy, min_level, now, responsible);
     discount_pusher_review(commit, self_pusher, outcome);
     return outcome;
   };
   bool read_changes = changes && needs_changes(rule.blast, commit_class);
-  // Reviews judged at the rule's own level, when that was needed to decide whether to read the
-  // changes; reused when the blast-radius rules leave the level as it is.
+  // Reviews judged at the base level (the rule's, for the commit's author level and class), when
+  // that was needed to decide whether to read the changes; reused when the blast-radius rules
+  // leave the level as it is.
   std::optional<review::ReviewOutcome> base_reviews;
   if (read_changes && context.skip_needless_changes && eval.review_required) {
-    base_reviews = verify(rule.min_level);
-    // Raising the level or the approvals cannot turn no verified review into enough.
+    base_reviews = verify(base.min_level);
+    // The blast-radius rules only raise the base (at least one approval): raising the level or
+    // the approvals cannot turn no verified review into enough.
     if (base_reviews->verified == 0) {
       read_changes = false;
       eval.changes_unread = true;
@@ -285,8 +350,8 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   std::optional<std::string> too_deep;  // the tree walk's reason, when the tree nests too deep
   try {
     if (read_changes) {
-      BlastRadius radius =
-          assess_blast_radius(changes(), rule.blast, commit_class, eval.required, policy);
+      BlastRadius radius = assess_blast_radius(changes(), rule.blast, commit_class, eval.required,
+                                               policy, rule.min_level);
       eval.required = radius.required;
       eval.review_required = eval.review_required || !radius.reasons.empty();
       eval.blast_reasons = std::move(radius.reasons);
@@ -303,7 +368,7 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
     malformed({*too_deep});
   if (eval.review_required) {
     eval.approvals_required = required.approvals;
-    eval.reviews = base_reviews && required.min_level == rule.min_level
+    eval.reviews = base_reviews && required.min_level == base.min_level
                        ? std::move(*base_reviews)
                        : verify(required.min_level);
     if (!eval.reviews.over_limit.empty())
@@ -315,13 +380,15 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
                               review::kMaxReviewTrailers));
     if (eval.reviews.verified < required.approvals) {
       eval.verdict = failing_verdict(eval.reviews);
-      std::string why = eval.ai_assisted()
+      std::string why = eval.agent_authored ? agent_why(eval.detections)
+                        : eval.ai_assisted()
                             ? fmt::format("AI-assisted ({}: {})", eval.detections.front().tool,
                                           eval.detections.front().evidence)
                         : rule.review_all ? std::string("every commit to this ref needs review")
                                           : std::string("a mass change needs review");
-      std::string problem = fmt::format("{}; needs {} verified review{} by {} or above, has {}",
-                                        why, required.approvals, required.approvals == 1 ? "" : "s",
+      std::string problem = fmt::format("{}; {}needs {} verified review{} by {} or above, has {}",
+                                        why, requirement_basis(eval, rule, base),
+                                        required.approvals, required.approvals == 1 ? "" : "s",
                                         required.min_level, eval.reviews.verified);
       if (!eval.blast_reasons.empty())
         problem += fmt::format(" (raised by the blast-radius rules: {})",
@@ -343,10 +410,10 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
       const bool only_for_blast = !eval.ai_assisted() && !rule.review_all;
       const char* rule_id = eval.ai_assisted() ? rules::kAiReview : rules::kReviewAll;
       if (only_for_blast ||
-          (!eval.blast_reasons.empty() && eval.reviews.verified >= rule.approvals))
+          (!eval.blast_reasons.empty() && eval.reviews.verified >= base.approvals))
         rule_id = rules::kBlastRadius;
       add_finding(rule_id, std::move(problem),
-                  review_fix(commit, required, policy, now, eval.reviews, self_pusher));
+                  review_fix(required, policy, now, eval.reviews, responsible, self_pusher));
     }
   }
 

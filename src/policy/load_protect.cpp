@@ -10,9 +10,18 @@ namespace trailgate::policy_load {
 
 namespace {
 
-constexpr std::string_view kProtectKeys[] = {
-    "refs",       "approvals",           "min_level",   "allow_delete", "allow_force_push",
-    "review_all", "require_declaration", "break_glass", "sensitive",    "mass_change"};
+constexpr std::string_view kProtectKeys[] = {"refs",
+                                             "approvals",
+                                             "min_level",
+                                             "allow_delete",
+                                             "allow_force_push",
+                                             "review_all",
+                                             "require_declaration",
+                                             "break_glass",
+                                             "sensitive",
+                                             "mass_change",
+                                             "agent_approvals",
+                                             "author_level"};
 
 // Why `pattern` can never name a ref git accepts (git check-ref-format), or nullopt. Such a
 // pattern protects nothing, and a policy that looks stricter than it is must not load.
@@ -131,6 +140,9 @@ void PolicyBuilder::read_protect(const toml::table& root) {
                fmt::format("not set, and the default {} is not one of the levels ({}); set it",
                            quoted(rule.min_level), list(policy_.levels)));
     }
+    if (auto approvals = r_.integer(entry, "agent_approvals", path, 1))
+      rule.agent_approvals = *approvals;
+    read_author_levels(entry, path, rule);
     if (auto value = r_.boolean(entry, "allow_delete", path))
       rule.allow_delete = *value;
     if (auto value = r_.boolean(entry, "allow_force_push", path))
@@ -143,6 +155,66 @@ void PolicyBuilder::read_protect(const toml::table& root) {
     read_break_glass(entry, path, rule);
     read_blast(entry, path, rule);
     policy_.protect.push_back(std::move(rule));
+  }
+}
+
+// [[protect.author_level]]: requirements by author level. Every level at most once across the
+// rule's entries, each one of the policy's levels; approvals and agent_approvals at least 1, so
+// that no level is exempt from review.
+void PolicyBuilder::read_author_levels(const toml::table& entry, const std::string& path,
+                                       ProtectRule& rule) {
+  static constexpr std::string_view kAuthorLevelKeys[] = {"levels", "approvals", "min_level",
+                                                          "agent_approvals"};
+  const std::string list_path = child_path(path, "author_level");
+  struct Listed {
+    std::string level;
+    std::string where;  // "protect[0].author_level[0].levels[1]"
+    int line;
+  };
+  std::vector<Listed> listed;
+  std::vector<const toml::table*> entries = r_.tables(entry, "author_level", path);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i] == nullptr)
+      continue;
+    const toml::table& table = *entries[i];
+    const std::string here = element_path(list_path, i);
+    r_.reject_unknown_keys(table, here, kAuthorLevelKeys);
+    AuthorLevelRule by_level;
+    by_level.source_line = static_cast<int>(table.source().begin.line);
+    if (!table.contains("levels")) {
+      r_.missing(table, here, "levels",
+                 fmt::format("list the author levels this entry applies to, e.g. [\"{}\"]",
+                             policy_.levels.empty() ? "senior" : policy_.levels.back()));
+    } else if (auto levels = r_.strings(table, "levels", here)) {
+      if (levels->empty())
+        r_.error(table.get("levels")->source(), child_path(here, "levels"),
+                 "must list at least one level; an entry for no level never applies");
+      for (std::size_t j = 0; j < levels->size(); ++j) {
+        const Located& level = (*levels)[j];
+        const std::string level_path = element_path(child_path(here, "levels"), j);
+        if (!check_level(level, level_path))
+          continue;
+        auto twice = std::find_if(listed.begin(), listed.end(),
+                                  [&](const Listed& l) { return l.level == level.value; });
+        if (twice != listed.end()) {
+          r_.error(level.where, level_path,
+                   fmt::format("{} is listed twice: {} (line {}) already lists it, and only the "
+                               "first entry that lists a level applies",
+                               quoted(level.value), twice->where, twice->line));
+          continue;
+        }
+        listed.push_back({level.value, level_path, static_cast<int>(level.where.begin.line)});
+        by_level.levels.push_back(level.value);
+      }
+    }
+    if (auto approvals = r_.integer(table, "approvals", here, 1))
+      by_level.approvals = *approvals;
+    if (auto approvals = r_.integer(table, "agent_approvals", here, 1))
+      by_level.agent_approvals = *approvals;
+    if (auto level = r_.string(table, "min_level", here))
+      if (check_level(*level, child_path(here, "min_level")))
+        by_level.min_level = level->value;
+    rule.author_levels.push_back(std::move(by_level));
   }
 }
 

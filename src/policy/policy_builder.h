@@ -56,10 +56,11 @@ class PolicyBuilder {
   void read_person_keys(const toml::table& entry, const std::string& path,
                         std::map<std::string, KeySeen>& seen, Person& person);
 
-  // [[protect]] (load_protect.cpp), with break_glass there too, and [[protect.sensitive]] and
-  // [protect.mass_change] (load_blast.cpp).
+  // [[protect]] (load_protect.cpp), with break_glass and [[protect.author_level]] there too, and
+  // [[protect.sensitive]] and [protect.mass_change] (load_blast.cpp).
   void read_protect(const toml::table& root);
   void read_break_glass(const toml::table& entry, const std::string& path, ProtectRule& rule);
+  void read_author_levels(const toml::table& entry, const std::string& path, ProtectRule& rule);
   void read_blast(const toml::table& entry, const std::string& path, ProtectRule& rule);
 
   // [host] (load_host.cpp).

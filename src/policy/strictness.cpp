@@ -48,6 +48,15 @@ bool at_least_as_strict(const ProtectRule& strict, const ProtectRule& lax, const
   if (strict.approvals < lax.approvals ||
       policy.level_rank(strict.min_level) < policy.level_rank(lax.min_level))
     return false;
+  // What each author level and class needs ([[protect.author_level]], agent_approvals).
+  for (const std::string& level : policy.levels)
+    for (const bool agent : {false, true}) {
+      const Requirement s = strict.requirement_for(level, agent);
+      const Requirement l = lax.requirement_for(level, agent);
+      if (s.approvals < l.approvals ||
+          policy.level_rank(s.min_level) < policy.level_rank(l.min_level))
+        return false;
+    }
   if ((lax.review_all && !strict.review_all) ||
       (lax.require_declaration && !strict.require_declaration))
     return false;

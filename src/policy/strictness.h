@@ -8,7 +8,9 @@
 
 namespace trailgate {
 
-// True when `strict` asks at least as much as `lax` in every requirement: approvals and level;
+// True when `strict` asks at least as much as `lax` in every requirement: approvals and level,
+// both the rule's own and what it asks of each author level and class (requirement_for, for
+// every level of the policy, agent-authored or not);
 // review_all and require_declaration; allow_delete and allow_force_push (allowing less); its
 // break_glass list a subset of lax's (ignoring ASCII case); every [[protect.sensitive]] entry of
 // `lax` matched by one of `strict` with the same patterns and at least its approvals and level;

@@ -70,13 +70,22 @@ ParsedNote parse_note(std::string_view text, const ReviewSettings& settings) {
 }
 
 ReviewOutcome verify_note(const CommitInfo& commit, std::string_view note_text,
-                          const Policy& policy, std::string_view min_level, std::int64_t now) {
+                          const Policy& policy, std::string_view min_level, std::int64_t now,
+                          const Responsibility& responsible) {
   ParsedNote parsed = parse_note(note_text, policy.review);
   if (!parsed.error.empty())
     return {};
   if (policy.review.verification == Verification::signature)
-    return verify_reviews(commit, parsed.trailers, policy, min_level, now);
-  return verify_reviews(commit, parsed.trailers, requiring_signatures(policy), min_level, now);
+    return verify_reviews(commit, parsed.trailers, policy, min_level, now, responsible);
+  return verify_reviews(commit, parsed.trailers, requiring_signatures(policy), min_level, now,
+                        responsible);
+}
+
+ReviewOutcome verify_note(const CommitInfo& commit, std::string_view note_text,
+                          const Policy& policy, std::string_view min_level, std::int64_t now) {
+  return verify_note(
+      commit, note_text, policy, min_level, now,
+      responsibility_of(commit, trailers::parse(commit.message).trailers, {}, policy));
 }
 
 std::optional<std::string> note_change_format_problem(const std::optional<std::string>& old_text,

@@ -39,11 +39,17 @@ struct ParsedNote {
 };
 ParsedNote parse_note(std::string_view text, const ReviewSettings& settings);
 
-// Judges the approvals in `note_text` for `commit`, exactly as verify_reviews judges trailers,
-// except that a signature is always required, whatever policy.review.verification says: a
-// note can be pushed on its own, long after the commit, so only a signature binds it to a
-// reviewer. A malformed note yields no claims.
+// Judges the approvals in `note_text` for `commit`, exactly as verify_reviews judges trailers
+// (none by one of `responsible`'s humans counts: self_review or co_author), except that a
+// signature is always required, whatever policy.review.verification says: a note can be pushed
+// on its own, long after the commit, so only a signature binds it to a reviewer. A malformed
+// note yields no claims.
 // REQUIRES: commit.parent_tree_ids is filled; `min_level` is one of policy.levels.
+ReviewOutcome verify_note(const CommitInfo& commit, std::string_view note_text,
+                          const Policy& policy, std::string_view min_level, std::int64_t now,
+                          const Responsibility& responsible);
+// The same, with the responsible humans the commit's message shows without its detections (see
+// the second verify_reviews): the same people are refused.
 ReviewOutcome verify_note(const CommitInfo& commit, std::string_view note_text,
                           const Policy& policy, std::string_view min_level, std::int64_t now);
 
@@ -57,9 +63,10 @@ std::optional<std::string> note_change_format_problem(const std::optional<std::s
 
 // What is wrong with changing `commit`'s note from `old_text` to `new_text` (nullopt: no note).
 // Allowed: adding approvals after the existing bytes, each of which verifies (verify_note) and
-// is not a second approval by someone who already approved in the note. Everything else is a
-// problem: removing or altering existing bytes, malformed text, an approval that does not
-// verify. Returns one sentence per problem; empty when the change is allowed.
+// is not a second approval by someone who already approved in the note (nor, as verify_note
+// judges it, by the commit's author or a co-author). Everything else is a problem: removing or
+// altering existing bytes, malformed text, an approval that does not verify. Returns one sentence
+// per problem; empty when the change is allowed.
 std::vector<std::string> judge_note_change(const CommitInfo& commit,
                                            const std::optional<std::string>& old_text,
                                            const std::optional<std::string>& new_text,

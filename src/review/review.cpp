@@ -288,9 +288,30 @@ void check_signature(ReviewClaim& claim, const Person& person,
   claim.reason = reason;
 }
 
+// Why `person` (role `role` among the responsible humans) cannot review: the claim's reason.
+std::string responsible_reason(const Person& person, ResponsibleRole role) {
+  switch (role) {
+    case ResponsibleRole::author:
+      return person.name + " is the commit's author and cannot review it";
+    case ResponsibleRole::co_author:
+      return person.name +
+             " is a co-author of the commit (a Co-authored-by line names them) and cannot "
+             "review it: a review must be independent";
+    case ResponsibleRole::named_by_agent:
+      break;
+  }
+  return person.name +
+         " is the human an agent-authored commit names (a Co-authored-by line the agent wrote), "
+         "responsible for it, and cannot review it: a review must be independent";
+}
+
+ClaimStatus responsible_status(ResponsibleRole role) {
+  return role == ResponsibleRole::author ? ClaimStatus::self_review : ClaimStatus::co_author;
+}
+
 ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, const Policy& policy,
                   const std::vector<SignatureTrailer>& signatures, SignatureCache& cache,
-                  std::string_view min_level, std::int64_t now) {
+                  std::string_view min_level, std::int64_t now, const Responsibility& responsible) {
   ReviewClaim claim;
   claim.trailer = trailer.key + ": " + trailer.value;
   if (declares_foreign_encoding(commit)) {
@@ -319,7 +340,12 @@ ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, co
   claim.person = person->name;
   if (is_author(*person, commit)) {
     claim.status = ClaimStatus::self_review;
-    claim.reason = person->name + " is the commit's author and cannot review it";
+    claim.reason = responsible_reason(*person, ResponsibleRole::author);
+    return claim;
+  }
+  if (std::optional<ResponsibleRole> role = responsible_role(responsible, claim.email, policy)) {
+    claim.status = responsible_status(*role);
+    claim.reason = responsible_reason(*person, *role);
     return claim;
   }
   if (policy.level_rank(person->level) < policy.level_rank(min_level)) {
@@ -344,6 +370,31 @@ ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, co
 ReviewOutcome verify_reviews(const CommitInfo& commit,
                              const std::vector<trailers::Trailer>& trailers, const Policy& policy,
                              std::string_view min_level, std::int64_t now) {
+  return verify_reviews(
+      commit, trailers, policy, min_level, now,
+      responsibility_of(commit, trailers::parse(commit.message).trailers, {}, policy));
+}
+
+void discount_responsible(ReviewOutcome& outcome, const Responsibility& responsible,
+                          const Policy& policy) {
+  for (ReviewClaim& claim : outcome.claims) {
+    if (claim.status != ClaimStatus::verified)
+      continue;
+    std::optional<ResponsibleRole> role = responsible_role(responsible, claim.email, policy);
+    if (!role)
+      continue;
+    claim.status = responsible_status(*role);
+    const Person* person = policy.person_by_email(claim.email);
+    claim.reason = person ? responsible_reason(*person, *role)
+                          : "<" + claim.email + "> is responsible for the commit";
+    --outcome.verified;
+  }
+}
+
+ReviewOutcome verify_reviews(const CommitInfo& commit,
+                             const std::vector<trailers::Trailer>& trailers, const Policy& policy,
+                             std::string_view min_level, std::int64_t now,
+                             const Responsibility& responsible) {
   ReviewOutcome outcome;
   if (policy.review.verification == Verification::signature &&
       commit.parent_tree_ids.size() != commit.parent_ids.size())
@@ -374,7 +425,8 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
   for (const auto& trailer : trailers) {
     if (!is_review_key(policy.review, trailer.key))
       continue;
-    ReviewClaim claim = judge(trailer, commit, policy, signatures, cache, min_level, now);
+    ReviewClaim claim =
+        judge(trailer, commit, policy, signatures, cache, min_level, now, responsible);
     if (claim.status == ClaimStatus::verified) {
       // Two trailers naming one person (say, under two emails) are one approval.
       const Person* person = policy.person_by_email(claim.email);
@@ -398,7 +450,8 @@ ReviewOutcome verify_reviews(const CommitInfo& commit,
           continue;
         if (outcome.claims.size() >= 2 * kMaxReviewTrailers)
           break;
-        ReviewClaim claim = judge(trailer, commit, policy, signatures, cache, min_level, now);
+        ReviewClaim claim =
+            judge(trailer, commit, policy, signatures, cache, min_level, now, responsible);
         if (std::none_of(outcome.claims.begin(), outcome.claims.end(),
                          [&](const ReviewClaim& c) { return c.trailer == claim.trailer; }))
           outcome.claims.push_back(std::move(claim));

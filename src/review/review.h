@@ -16,6 +16,7 @@
 #include "model/commit.h"
 #include "model/review_outcome.h"
 #include "policy/policy.h"
+#include "review/responsible.h"
 #include "trailers/trailers.h"
 
 namespace trailgate::review {
@@ -31,13 +32,16 @@ inline constexpr std::size_t kMaxSignatureTrailers = 32;
 inline constexpr std::size_t kMaxSignatureChars = 16 * 1024;
 
 // Judges every review trailer (policy.review.trailer_keys) in `trailers` for `commit`.
-// A review counts when the person is on the roster at `min_level` or above, is not the
-// commit's author under any of their emails (compared by email_skeleton(): ASCII case and
-// look-alike letters do not make another person), and their entry
-// has not expired at `now` (seconds since the epoch). The committer never counts against a
-// reviewer: a senior who amends a commit to add their review becomes its committer. Under
-// verification = "signature" the commit must also carry a signature trailer made by one of
-// that person's keys (valid at `now`) over review_payload(commit, ..., the claim's email).
+// A review counts when the person is on the roster at `min_level` or above, is none of the
+// commit's responsible humans (`responsible`, review/responsible.h) under any of their emails
+// (compared by email_skeleton(): ASCII case and look-alike letters do not make another
+// person), and their entry has not expired at `now` (seconds since the epoch). The commit's
+// author is self_review (whatever `responsible` lists); a co-author or the human an agent
+// commit's markers name is co_author, with a reason naming the role. The committer never
+// counts against a reviewer: a senior who amends a commit to add their review becomes its
+// committer. Under verification = "signature" the commit must also carry a signature trailer
+// made by one of that person's keys (valid at `now`) over review_payload(commit, ..., the
+// claim's email).
 // Cost: identical signature trailers are decoded once; each review payload is built and hashed
 // once per reviewer email and hash algorithm (work::Counter::payload_digests); each distinct
 // signature is verified at most once per reviewer email, whatever the number of claims.
@@ -49,7 +53,22 @@ inline constexpr std::size_t kMaxSignatureChars = 16 * 1024;
 // commit.parent_tree_ids is filled (git::ParentTrees::read).
 ReviewOutcome verify_reviews(const CommitInfo& commit,
                              const std::vector<trailers::Trailer>& trailers, const Policy& policy,
+                             std::string_view min_level, std::int64_t now,
+                             const Responsibility& responsible);
+
+// The same, with the responsible humans the commit's own message shows without its detections:
+// responsibility_of(commit, trailers::parse(commit.message).trailers, {}, policy). It refuses
+// the same reviewers (an agent commit's named humans are its roster co-authors, and nobody off
+// the roster counts anyway); only their role reads co-author instead of named-by-agent.
+ReviewOutcome verify_reviews(const CommitInfo& commit,
+                             const std::vector<trailers::Trailer>& trailers, const Policy& policy,
                              std::string_view min_level, std::int64_t now);
+
+// Turns every verified claim in `outcome` by one of `responsible`'s humans (responsible_role)
+// into self_review (the author) or co_author, with its reason, and lowers `verified` to match.
+// For approvals judged without the commit's detections (a review note read by the audit).
+void discount_responsible(ReviewOutcome& outcome, const Responsibility& responsible,
+                          const Policy& policy);
 
 // The distinct roster people with a verified claim in any of `outcomes` (two claims by one
 // person, under any of their emails, are one approval): the one way approvals are counted when
