@@ -31,7 +31,7 @@ std::string push_rejected(TempRepo& repo) {
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code != 0);
-  REQUIRE_THAT(r.err, Catch::Contains("trailgate: push rejected"));
+  REQUIRE_THAT(r.err, Catch::Contains("trailgate: push REJECTED"));
   return r.err;
 }
 
