@@ -71,8 +71,12 @@ std::vector<PolicyDiagnostic> policy_warnings(const Policy& policy) {
   if (policy.review.verification == Verification::signature && !policy.protect.empty()) {
     // Whoever reaches the lowest min_level could approve somewhere, if they had a key.
     int lowest = std::numeric_limits<int>::max();
-    for (const ProtectRule& rule : policy.protect)
+    for (const ProtectRule& rule : policy.protect) {
       lowest = std::min(lowest, policy.level_rank(rule.min_level));
+      for (const AuthorLevelRule& by_level : rule.author_levels)
+        if (by_level.min_level)
+          lowest = std::min(lowest, policy.level_rank(*by_level.min_level));
+    }
     for (std::size_t i = 0; i < policy.people.size(); ++i) {
       const Person& person = policy.people[i];
       if (!person.keys.empty() || policy.level_rank(person.level) < lowest)

@@ -59,7 +59,8 @@ Policy load_policy_file(const std::string& path, std::string* bytes = nullptr);
 
 // Things in a loaded policy that are allowed but probably not meant, for `trailgate policy
 // check` to show: under verification = "signature", each person at or above the lowest
-// min_level of any [[protect]] rule who has no keys (their reviews cannot count yet), at the
+// min_level of any [[protect]] rule or [[protect.author_level]] entry who has no keys (their
+// reviews cannot count yet), at the
 // person's line; then a baseline.date, which trusts commit dates that the pusher writes (no
 // position). Empty when there is nothing to say. Pure: reads only `policy`.
 std::vector<PolicyDiagnostic> policy_warnings(const Policy& policy);

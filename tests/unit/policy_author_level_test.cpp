@@ -19,6 +19,7 @@ using trailgate::at_least_as_strict;
 using trailgate::AuthorLevelRule;
 using trailgate::parse_policy;
 using trailgate::Policy;
+using trailgate::policy_warnings;
 using trailgate::PolicyDiagnostic;
 using trailgate::PolicyError;
 using trailgate::ProtectRule;
@@ -286,4 +287,14 @@ TEST_CASE("at_least_as_strict compares what each author level and class needs",
   juniors.author_levels = {raise};
   CHECK(at_least_as_strict(juniors, plain, policy));
   CHECK_FALSE(at_least_as_strict(plain, juniors, policy));
+}
+
+TEST_CASE("policy check warns about keyless people an author-level entry lets review",
+          "[policy][author-level]") {
+  // Under signature verification Mid One, whom the seniors' entry accepts, has no key.
+  const std::vector<PolicyDiagnostic> warnings =
+      policy_warnings(parse_policy(kItem3, "policy.toml"));
+  REQUIRE(warnings.size() == 4);
+  CHECK_THAT(warnings[0].message, Catch::StartsWith("person[0] (Mid One): no keys"));
+  CHECK(warnings[0].line == 1);
 }
