@@ -139,6 +139,11 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
   approve->add_flag("--note", line.approve.note,
                     "Store the approvals as notes under refs/notes/trailgate instead of "
                     "rewriting commits (for history already on a protected ref)");
+  approve->add_option("--ref", line.approve.ref,
+                      "Ref whose rule judges the review (default: the upstream's, else "
+                      "refs/heads/main)");
+  approve->add_flag("--force", line.approve.force,
+                    "Sign even when the policy says the review will not count");
 
   auto* audit = app.add_subcommand(
       "audit", "Judge history like the hook and report (default: the protected refs)");

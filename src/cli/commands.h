@@ -56,13 +56,18 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit);
 int run_policy_check(const GlobalOptions& options, const std::string& file);
 
 struct ApproveOptions {
-  std::string range;  // empty = HEAD; otherwise A..HEAD (or HEAD)
-  std::string key;    // --key; empty = git config user.signingKey
-  std::string as;     // --as "Name <email>"; empty = user.name and user.email
-  bool note = false;  // --note: append approvals to refs/notes/trailgate, rewrite nothing
+  std::string range;   // empty = HEAD; otherwise A..HEAD (or HEAD)
+  std::string key;     // --key; empty = git config user.signingKey
+  std::string as;      // --as "Name <email>"; empty = user.name and user.email
+  bool note = false;   // --note: append approvals to refs/notes/trailgate, rewrite nothing
+  std::string ref;     // --ref: the ref whose rule judges the review; empty = the upstream's,
+                       // else refs/heads/main
+  bool force = false;  // --force: sign even when the policy says the review will not count
 };
 // `trailgate approve [RANGE]`: signs and adds review trailers, rewriting only messages; with
-// --note, stores the signed approvals as git notes instead (review/note_approval.h).
+// --note, stores the signed approvals as git notes instead (review/note_approval.h). With a
+// policy found, first refuses (exit 1, nothing changed) a review the policy would not count on
+// the target ref, unless --force.
 int run_approve(const GlobalOptions& options, const ApproveOptions& approve);
 
 struct InstallOptions {

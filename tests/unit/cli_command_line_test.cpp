@@ -200,6 +200,15 @@ TEST_CASE("cli: every command's options reach its struct", "[cli]") {
     CHECK(line.approve.key.empty());
     CHECK(line.approve.as.empty());
     CHECK_FALSE(line.approve.note);
+    CHECK(line.approve.ref.empty());
+    CHECK_FALSE(line.approve.force);
+  }
+  SECTION("approve: --ref, --force") {
+    CommandLine line =
+        parse_ok({"approve", "--ref", "refs/heads/release/1", "--force"}, Command::approve);
+    CHECK(line.approve.ref == "refs/heads/release/1");
+    CHECK(line.approve.force);
+    CHECK(line.approve.range.empty());
   }
   SECTION("approve: range, --key, --as, --note") {
     CommandLine line = parse_ok({"approve", "--key", "~/.ssh/id_ed25519.pub", "--as",
