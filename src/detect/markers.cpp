@@ -566,7 +566,20 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
       d.tool = spec.tool;
       d.marker_class = spec.marker_class;
       d.evidence = std::move(match.evidence);
-      name_what_it_says(spec, compiled_->model_patterns[i].get(), match.text, d);
+      const RE2* model_re = compiled_->model_patterns[i].get();
+      name_what_it_says(spec, model_re, match.text, d);
+      // The first matching trailer may name no model where a later one does ("Claude" and
+      // "Claude Opus 4.5" as co-authors): the model is the first any matching trailer names.
+      if (d.model.empty() && (model_re || spec.kernel_disclosure) &&
+          spec.source == MarkerSource::trailer) {
+        for (const trailers::Trailer& t : trailers) {
+          if (!d.model.empty())
+            break;
+          if (trailers::key_equals(t.key, spec.trailer_key) &&
+              (re == nullptr || RE2::PartialMatch(t.value, *re)))
+            name_what_it_says(spec, model_re, t.value, d);
+        }
+      }
       found.push_back(std::move(d));
     }
   }

@@ -651,6 +651,7 @@ TEST_CASE("audit: agent-authored and assisted commits, and the breakdown by mode
   std::map<std::string, long> by_model;
   for (const json& row : doc["summary"]["by_model"])
     by_model[row["model"].get<std::string>()] = row["ai_assisted"].get<long>();
+  INFO(doc["summary"]["by_model"].dump());
   CHECK(by_model ==
         std::map<std::string, long>{{"Claude Opus 4.5", 1}, {"claude-3-opus", 2}, {"unknown", 4}});
 

@@ -668,6 +668,19 @@ TEST_CASE("detect: what a disclosure names fills the detection", "[detect]") {
     }
   }
 
+  SECTION("the model is the first any matching trailer names, not only the first trailer's") {
+    CHECK(only(make_commit("Add\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
+                           "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>\n"),
+               "claude-code.co-author")
+              .model == "Claude Opus 4.5");
+    Detection d = only(make_commit("Fix\n\nAssisted-by: Claude\n"
+                                   "Assisted-by: Claude:claude-3-opus sparse\n"),
+                       "convention.assisted-by");
+    CHECK(d.agent == "Claude");
+    CHECK(d.model == "claude-3-opus");
+    CHECK(d.tools == std::vector<std::string>{"sparse"});
+  }
+
   SECTION("aider's co-author name states the model") {
     CHECK(only(make_commit("Add\n\nCo-authored-by: aider (openai/gpt-4o) <aider@aider.chat>\n"),
                "aider.co-author")
