@@ -19,8 +19,9 @@ PACKAGES=(
 # git http-backend behind lighttpd. The tests start their own lighttpd on a free 127.0.0.1 port
 # with a config they write; the system service that the package's postinst may start (port 80)
 # is not used, and a failure to start it does not fail the install. git daemon is part of git.
-# clang and its runtime build the libFuzzer targets (fuzz/run.sh) for a short fuzz run.
-TEST_PACKAGES=(chromium lighttpd clang libclang-rt-14-dev)
+# clang and its runtime build the libFuzzer targets (fuzz/run.sh) for a short fuzz run. GNU time
+# measures the peak memory of the 1,000,000-commit push (tests/e2e/adversarial_scale_test).
+TEST_PACKAGES=(chromium lighttpd clang libclang-rt-14-dev time)
 
 ensure_packages() {
   local missing=() pkg

@@ -11,7 +11,6 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -158,7 +157,8 @@ std::string trimmed(std::string s) {
 
 #ifndef TRAILGATE_SANITIZER_BUILD
 // A process run to completion, with the peak resident set size of the biggest process in its
-// tree (wait4's ru_maxrss covers the child and every descendant it waited for).
+// tree (GNU time's %M: wait4's ru_maxrss, which covers the child and every descendant it waited
+// for).
 struct Measured {
   int exit_code = -1;
   long peak_rss_kib = 0;
@@ -166,12 +166,17 @@ struct Measured {
 };
 
 // Runs `argv` in `cwd` with stdin empty, in a minimal environment: no user or system git
-// configuration, HOME at `home`.
+// configuration, HOME at `home`. The peak RSS is measured by GNU time, a small process that
+// starts `argv`: a process forked from this test binary would start its high-water mark at the
+// test binary's own size (Linux carries it across fork and exec), which after the other test
+// cases can be larger than the push being measured.
 Measured run_measured(const std::vector<std::string>& argv, const fs::path& cwd,
                       const fs::path& home) {
   const fs::path output_path = home / "output";
+  const fs::path rss_path = home / "peak-rss-kib";
   const char* path = std::getenv("PATH");
-  std::vector<std::string> args_copy = argv;
+  std::vector<std::string> args_copy = {"/usr/bin/time", "-f", "%M", "-o", rss_path.string()};
+  args_copy.insert(args_copy.end(), argv.begin(), argv.end());
   std::vector<std::string> env_copy = {"HOME=" + home.string(), "GIT_CONFIG_NOSYSTEM=1", "LC_ALL=C",
                                        std::string("PATH=") + (path ? path : "/usr/bin:/bin")};
   std::vector<char*> args, envp;
@@ -193,12 +198,20 @@ Measured run_measured(const std::vector<std::string>& argv, const fs::path& cwd,
     _exit(127);
   }
   int status = 0;
-  rusage usage{};
-  REQUIRE(wait4(pid, &status, 0, &usage) == pid);
+  REQUIRE(waitpid(pid, &status, 0) == pid);
   Measured m;
   m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  m.peak_rss_kib = usage.ru_maxrss;
   m.output = read_file(output_path);
+  // GNU time exits with the command's status and writes "Command exited with non-zero
+  // status N" before the number when it fails: the last line is the peak, in KiB.
+  std::istringstream rss(read_file(rss_path));
+  std::string line, last;
+  while (std::getline(rss, line))
+    if (!line.empty())
+      last = line;
+  INFO("GNU time wrote: " << read_file(rss_path));
+  REQUIRE(!last.empty());
+  m.peak_rss_kib = std::stol(last);
   return m;
 }
 
