@@ -118,12 +118,46 @@ AuditRecord make_record(CommitEvaluation evaluation, const std::string& ref) {
   return r;
 }
 
+std::string utc_time(std::int64_t time) {
+  std::string t = iso_time(time, 0);
+  return t.substr(0, t.size() - 6) + "Z";
+}
+
+void AuditSummary::set_roster(const std::vector<PersonGroup>& roster) {
+  roster_.clear();
+  roster_by_email_.clear();
+  for (const PersonGroup& person : roster) {
+    if (person.emails.empty())
+      continue;
+    roster_.push_back(person);
+    for (const std::string& email : person.emails)
+      roster_by_email_.emplace(util::ascii_lowercase(email), roster_.size() - 1);
+  }
+}
+
+std::string AuditSummary::group_of(std::string_view email) const {
+  std::string key = util::ascii_lowercase(email);
+  auto it = roster_by_email_.find(key);
+  if (it == roster_by_email_.end())
+    return key;
+  return util::ascii_lowercase(roster_[it->second].emails.front());
+}
+
+void AuditSummary::note_group(const std::string& key) {
+  if (people.count(key))
+    return;
+  auto it = roster_by_email_.find(key);
+  if (it != roster_by_email_.end())
+    people.emplace(key, roster_[it->second]);
+}
+
 void AuditSummary::add(const AuditRecord& record) {
   const CommitEvaluation& e = record.evaluation;
   count(total, record);
   count(by_week[week_key(e.author.time)], record);
   count(by_month[month_key(e.author.time)], record);
-  std::string author = util::ascii_lowercase(e.author.email);
+  std::string author = group_of(e.author.email);
+  note_group(author);
   count(by_author[author], record);
   for (std::size_t i = 0; i < e.detections.size(); ++i) {
     const std::string& tool = e.detections[i].tool;
@@ -149,8 +183,11 @@ void AuditSummary::add(const AuditRecord& record) {
   }
   if (e.verdict != Verdict::grandfathered)
     for (const auto& claim : e.reviews.claims)
-      if (claim.status == review::ClaimStatus::verified)
-        ++by_reviewer[util::ascii_lowercase(claim.email)];
+      if (claim.status == review::ClaimStatus::verified) {
+        std::string reviewer = group_of(claim.email);
+        note_group(reviewer);
+        ++by_reviewer[reviewer];
+      }
   ++by_verdict[std::string(to_string(e.verdict))];
   if (e.verdict == Verdict::reviewed_late)
     ++reviewed_late;

@@ -50,23 +50,31 @@ struct Tally {
 // part / whole, or 0 when whole is 0.
 double share(std::int64_t part, std::int64_t whole);
 
+// A roster person, as the audit groups people: their roster name and all their emails (the
+// first is primary).
+struct PersonGroup {
+  std::string name;
+  std::vector<std::string> emails;
+};
+
 struct AuditSummary {
   Tally total;
   std::map<std::string, Tally> by_week;    // "2026-W07" (ISO week of the author date, UTC)
   std::map<std::string, Tally> by_month;   // "2026-02"
-  std::map<std::string, Tally> by_author;  // author email, lowercased
+  std::map<std::string, Tally> by_author;  // author group (group_of): a roster person's primary
+                                           // email, else the author email; lowercased
   std::map<std::string, Tally> by_tool;    // Detection::tool (a commit counts once per tool)
   // AI-assisted commits by Detection::model: a commit counts once per model its markers name,
   // and under kUnknownModel when none names one. Commits that are not AI-assisted are not here.
   std::map<std::string, Tally> by_model;
-  std::map<std::string, std::int64_t> by_reviewer;  // verified reviews per reviewer email
-                                                    // (lowercased), grandfathered excluded
+  std::map<std::string, std::int64_t> by_reviewer;  // verified reviews per reviewer group
+                                                    // (group_of), grandfathered excluded
   std::map<std::string, std::int64_t> by_verdict;   // verdict -> commits
   // Review debt: AI-assisted commits that reached a protected ref without an on-time review
   // and have no late approval either: "break-glass" ones, and grandfathered ones.
   std::int64_t open_review_debt = 0;
   std::int64_t reviewed_late = 0;  // verdict "reviewed-late": approved by note, after the fact
-  // AI-assisted violations (unreviewed, unverified, ...) per author email, lowercased; the
+  // AI-assisted violations (unreviewed, unverified, ...) per author group (group_of); the
   // source of top_gap_authors.
   std::map<std::string, std::int64_t> ai_gaps_by_author;
   // Authors with the most AI-assisted violations, most first (ties by email), top 10.
@@ -79,12 +87,40 @@ struct AuditSummary {
   std::vector<std::string> scanned;  // what was scanned: protected refs or revisions, in order
   std::string since;                 // --since as given ("" = no bound)
   std::string until;                 // --until as given ("" = no bound)
+  // Provenance, so that a report stands alone as evidence (docs/audit.md, "What a report
+  // names"). Set by the caller; the scan and add() never touch them.
+  std::string repository;                 // the repository's path (its git directory)
+  std::vector<std::string> scanned_tips;  // the commit each of `scanned` resolved to, same order
+  std::string generated_at;               // when the report was made: UTC, "2026-12-07T15:40:00Z"
+  std::string trailgate_version;          // as `trailgate --version` prints it
+  std::string policy_sha256;  // of the policy bytes that judged (as the decision log names
+                              // it); "" when no policy was found
+  // The roster people that by_author, by_reviewer and the gap lists name, by group key (see
+  // group_of); keys that are not here are emails the roster does not know.
+  std::map<std::string, PersonGroup> people;
+
+  // Groups people by roster person from now on: an email that one of `roster` lists (ASCII
+  // case-insensitive; the first person listing it wins, as Policy::person_by_email) belongs to
+  // that person's group. Only exact emails match: a look-alike stays a group of its own. Call
+  // before the first add(). People without an email are ignored.
+  void set_roster(const std::vector<PersonGroup>& roster);
+  // The group key of `email`: the primary email (lowercased) of the roster person who lists it,
+  // else `email` lowercased.
+  std::string group_of(std::string_view email) const;
 
   // Adds one record to every counter. Cheap; call once per record.
   void add(const AuditRecord& record);
   // Sorts and trims the top lists. Call once after the last add().
   void finish();
+
+ private:
+  std::vector<PersonGroup> roster_;
+  std::map<std::string, std::size_t, std::less<>> roster_by_email_;  // lowercased -> roster_
+  void note_group(const std::string& key);  // records a roster group's person in `people`
 };
+
+// `time` (seconds since the epoch) in UTC as ISO 8601 with a Z: "2026-12-07T15:40:00Z".
+std::string utc_time(std::int64_t time);
 
 // The ISO-8601 week of `time` (seconds since the epoch) in UTC, as "2026-W07".
 std::string week_key(std::int64_t time);

@@ -162,11 +162,13 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
     Policy policy;
     std::optional<detect::MarkerSet> markers;
     bool have_policy = true;
-    std::string policy_bytes;  // the snapshot that judges, for the cache's fingerprint
+    std::string policy_bytes;   // the snapshot that judges, for the cache's fingerprint
+    std::string policy_sha256;  // its digest, the one the decision log names
     try {
       LoadedPolicy loaded = load_policy(options, &repo);
       policy = std::move(loaded.policy);
       policy_bytes = std::move(loaded.bytes);
+      policy_sha256 = std::move(loaded.sha256);
       markers.emplace(std::move(loaded.markers));
     } catch (const NoPolicyError& e) {
       have_policy = false;
@@ -213,10 +215,14 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
       targets.push_back({"HEAD", repo.resolve_commit("HEAD"), &default_rule, -1});
     }
 
+    audit::AuditSummary summary;
     std::vector<std::string> baseline = baseline_tips(repo, policy);
     const std::string baseline_tip = baseline.empty() ? "" : baseline.front();
 
     scan_options.now = std::time(nullptr);
+    // The report's provenance: one instant for the whole report, taken here and never from
+    // the cache, which holds commit records only.
+    summary.generated_at = audit::utc_time(scan_options.now);
     scan_options.threads = audit_options.threads;
     scan_options.progress = isatty(STDERR_FILENO) && !audit_options.stats;
     // Review debt: late approvals in review notes, and what break-glass let through (read
@@ -248,9 +254,10 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
                                   std::size_t& ref_at) {
       report::render_record_json_without_ref(r, out, ref_at);
     };
+    std::string csv_provenance;  // set below, before the scan renders anything
     if (format == "csv")
-      scan_options.render = [](const audit::AuditRecord& r, std::string& out) {
-        report::render_record_csv(r, out);
+      scan_options.render = [&csv_provenance](const audit::AuditRecord& r, std::string& out) {
+        report::render_record_csv(r, csv_provenance, out);
       };
     // jsonl and csv show no summary: they need no line counts, and jsonl not even whole
     // records, only the JSON lines (and the totals for --stats and --fail-on-violations).
@@ -258,13 +265,23 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
     scan_options.sink_needs_records = format != "jsonl";
     scan_options.lines_changed = summarise;  // for the summary's largest gaps
 
-    audit::AuditSummary summary;
+    summary.repository = repo.git_dir();
+    if (summary.repository.size() > 1 && summary.repository.back() == '/')
+      summary.repository.pop_back();
+    // The same string `trailgate --version` prints (cli.cpp).
+    summary.trailgate_version = fmt::format("trailgate {} (git {})", kVersion, kGitRevision);
+    summary.policy_sha256 = policy_sha256;
+    std::vector<audit::PersonGroup> roster;
+    for (const Person& person : policy.people)
+      roster.push_back({person.name, person.emails});
+    summary.set_roster(roster);
     summary.verification =
         policy.review.verification == Verification::signature ? "signature" : "roster";
     summary.policy_source = have_policy ? policy.source : "";
     std::vector<std::string> ref_json;
     for (const auto& t : targets) {
       summary.scanned.push_back(t.ref);
+      summary.scanned_tips.push_back(t.tip);
       ref_json.emplace_back();
       report::append_json_string(ref_json.back(), t.ref);
     }
@@ -276,46 +293,50 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
       out.write(fmt::format("{{\"schema\":\"{}\",\"commits\":[", report::kAuditSchema));
     else if (format == "csv")
       out.write(report::csv_header());
+    else if (format == "jsonl")
+      out.write(report::render_header_jsonl(summary));
+    csv_provenance = report::csv_provenance_cells(summary);
     bool first = true;
     std::vector<audit::AuditRecord> violations;
     std::int64_t left_out = 0;
     const std::size_t keep = format == "html" ? kHtmlViolations : kTextViolations;
     std::string csv;
-    audit::ScanStats stats = audit::scan(repo.git_dir(), policy, *markers, targets, baseline_tip,
-                                         scan_options, [&](const audit::RecordView& view) {
-                                           if (format == "jsonl" || format == "json") {
-                                             if (format == "json")
-                                               out.write(first ? "\n" : ",\n");
-                                             out.write(view.json_head);
-                                             out.write(ref_json[view.target]);
-                                             out.write(view.json_tail);
-                                             if (format == "jsonl")
-                                               out.write("\n");
-                                           } else if (format == "csv") {
-                                             if (view.rendered) {
-                                               out.write(*view.rendered);
-                                             } else {
-                                               csv.clear();
-                                               report::render_record_csv(view.record(), csv);
-                                               out.write(csv);
-                                             }
-                                           } else if (view.violation && format != "md") {
-                                             if (violations.size() < keep)
-                                               violations.push_back(view.record());
-                                             else
-                                               ++left_out;
-                                           }
-                                           if (summarise) {
-                                             summary.add(view.record());
-                                           } else {
-                                             // The totals alone, for --stats and
-                                             // --fail-on-violations.
-                                             ++summary.total.commits;
-                                             summary.total.ai_assisted += view.ai_assisted;
-                                             summary.total.violations += view.violation;
-                                           }
-                                           first = false;
-                                         });
+    audit::ScanStats stats =
+        audit::scan(repo.git_dir(), policy, *markers, targets, baseline_tip, scan_options,
+                    [&](const audit::RecordView& view) {
+                      if (format == "jsonl" || format == "json") {
+                        if (format == "json")
+                          out.write(first ? "\n" : ",\n");
+                        out.write(view.json_head);
+                        out.write(ref_json[view.target]);
+                        out.write(view.json_tail);
+                        if (format == "jsonl")
+                          out.write("\n");
+                      } else if (format == "csv") {
+                        if (view.rendered) {
+                          out.write(*view.rendered);
+                        } else {
+                          csv.clear();
+                          report::render_record_csv(view.record(), csv_provenance, csv);
+                          out.write(csv);
+                        }
+                      } else if (view.violation && format != "md") {
+                        if (violations.size() < keep)
+                          violations.push_back(view.record());
+                        else
+                          ++left_out;
+                      }
+                      if (summarise) {
+                        summary.add(view.record());
+                      } else {
+                        // The totals alone, for --stats and
+                        // --fail-on-violations.
+                        ++summary.total.commits;
+                        summary.total.ai_assisted += view.ai_assisted;
+                        summary.total.violations += view.violation;
+                      }
+                      first = false;
+                    });
     summary.finish();
 
     if (format == "json")

@@ -32,10 +32,28 @@ void render_record_json(const audit::AuditRecord& record, std::string& out);
 void render_record_json_without_ref(const audit::AuditRecord& record, std::string& out,
                                     std::size_t& ref_at);
 
-// The CSV header row (commit_csv_header()), ending in CRLF.
+// The first line of a jsonl report (with its newline): the report's provenance as one object,
+// {"type":"header","schema":kAuditSchema, "repository", "scanned", "scanned_tips", "since",
+// "until", "generated_at", "trailgate_version", "catalogue_version", "policy",
+// "policy_sha256", "verification"}. Commit lines carry no "type"; their "schema" is
+// kCommitSchema.
+std::string render_header_jsonl(const audit::AuditSummary& summary);
+
+// The CSV header row: commit_csv_header()'s columns, then the report's provenance columns
+// (audit_repository, audit_scanned, audit_since, audit_until, audit_generated_at,
+// audit_trailgate_version, audit_policy_sha256), ending in CRLF.
 std::string csv_header();
-// Appends one commit as a CSV row (append_commit_csv; lines_changed empty, as in the JSON).
-void render_record_csv(const audit::AuditRecord& record, std::string& out);
+// The provenance cells every CSV row ends with, each preceded by a comma (no line end), from
+// the summary's provenance fields (no counters are read).
+std::string csv_provenance_cells(const audit::AuditSummary& summary);
+// Appends one commit as a CSV row (append_commit_csv; lines_changed empty, as in the JSON),
+// with `provenance` (csv_provenance_cells) before its CRLF.
+void render_record_csv(const audit::AuditRecord& record, std::string_view provenance,
+                       std::string& out);
+
+// How a summary names a group of people (AuditSummary::group_of): "Name <email, email>" for a
+// roster person, listing all their emails, else the group's email. Not escaped.
+std::string person_label(const audit::AuditSummary& summary, const std::string& group);
 
 // The summary as one JSON object (no newline). REQUIRES: summary.finish() was called.
 std::string render_summary_json(const audit::AuditSummary& summary);

@@ -372,6 +372,19 @@ std::vector<std::pair<std::string, Tally>> by_commits(const std::map<std::string
   return rows;
 }
 
+// A group of people (AuditSummary::group_of) in a table cell: a roster person's name with all
+// their emails under it, else the email.
+std::string person_cell(const AuditSummary& s, const std::string& group) {
+  auto it = s.people.find(group);
+  if (it == s.people.end())
+    return esc(group);
+  std::string emails;
+  for (const auto& e : it->second.emails)
+    emails += (emails.empty() ? "" : ", ") + esc(e);
+  return fmt::format("<span class=\"person\">{}</span><br><small class=\"emails\">{}</small>",
+                     esc(it->second.name), emails);
+}
+
 void author_table(std::string& out, const AuditSummary& s) {
   const auto rows = by_commits(s.by_author);
   table_head(out, "by-author",
@@ -384,8 +397,8 @@ void author_table(std::string& out, const AuditSummary& s) {
                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
                    "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
                    "</tr>\n",
-                   esc(author), count(t.commits), count(t.ai_assisted), count(t.ai_verified),
-                   count(t.ai_assisted - t.ai_verified), count(t.violations));
+                   person_cell(s, author), count(t.commits), count(t.ai_assisted),
+                   count(t.ai_verified), count(t.ai_assisted - t.ai_verified), count(t.violations));
   }
   if (rows.empty())
     empty_row(out, 6);
@@ -448,7 +461,7 @@ void reviewer_table(std::string& out, const AuditSummary& s) {
   const std::size_t shown = std::min(rows.size(), kMaxBreakdownRows);
   for (std::size_t i = 0; i < shown; ++i)
     fmt::format_to(std::back_inserter(out), "<tr><td>{}</td><td class=\"num\">{}</td></tr>\n",
-                   esc(rows[i].first), count(rows[i].second));
+                   person_cell(s, rows[i].first), count(rows[i].second));
   if (rows.empty())
     empty_row(out, 2, "no verified reviews");
   out += "</tbody></table>\n";
@@ -482,7 +495,7 @@ void gap_tables(std::string& out, const AuditSummary& s) {
   table_head(out, "gap-authors", {"Author", "Unreviewed AI-assisted"}, {"Unreviewed AI-assisted"});
   for (const auto& [author, n] : s.top_gap_authors)
     fmt::format_to(std::back_inserter(out), "<tr><td>{}</td><td class=\"num\">{}</td></tr>\n",
-                   esc(author), count(n));
+                   person_cell(s, author), count(n));
   if (s.top_gap_authors.empty())
     empty_row(out, 2, "no gaps");
   out += "</tbody></table>\n</div><div>\n<h3>Largest unreviewed AI-assisted commits</h3>\n";
@@ -601,6 +614,26 @@ void header(std::string& out, const AuditSummary& s, const Series& series) {
                                         : fmt::format(" &middot; Period: {} \u2013 {}",
                                                       esc(series.periods.front().label),
                                                       esc(series.periods.back().label)));
+  std::string scanned;
+  for (std::size_t i = 0; i < s.scanned.size(); ++i)
+    scanned += fmt::format("{}<code>{}</code>{}", i ? ", " : "", esc(s.scanned[i]),
+                           i < s.scanned_tips.size()
+                               ? fmt::format(" at <code>{}</code>", esc(s.scanned_tips[i]))
+                               : std::string());
+  fmt::format_to(std::back_inserter(out),
+                 "<dl class=\"provenance\" id=\"provenance\">\n"
+                 "<dt>Repository</dt><dd id=\"repository\"><code>{}</code></dd>\n"
+                 "<dt>Scanned</dt><dd id=\"scanned\">{}</dd>\n"
+                 "<dt>Range</dt><dd id=\"range\">since <span id=\"since\">{}</span>, until "
+                 "<span id=\"until\">{}</span> (author date, UTC)</dd>\n"
+                 "<dt>Generated</dt><dd><time id=\"generated\" datetime=\"{}\">{}</time></dd>\n"
+                 "<dt>trailgate</dt><dd id=\"trailgate-version\">{}</dd>\n"
+                 "<dt>Policy SHA-256</dt><dd><code id=\"policy-sha256\">{}</code></dd>\n</dl>\n",
+                 esc(s.repository), scanned.empty() ? std::string("(nothing)") : scanned,
+                 s.since.empty() ? std::string("(no bound)") : esc(s.since),
+                 s.until.empty() ? std::string("(no bound)") : esc(s.until), esc(s.generated_at),
+                 esc(s.generated_at), esc(s.trailgate_version),
+                 s.policy_sha256.empty() ? std::string("(no policy)") : esc(s.policy_sha256));
   if (roster)
     out +=
         "<p class=\"warning\" id=\"roster-warning\"><b>Weaker verification level.</b> "

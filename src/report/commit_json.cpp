@@ -369,8 +369,30 @@ std::string commit_csv_header() {
          "catalogue_version,subject\r\n";
 }
 
+void neutralise_csv_formula(std::string& out, std::size_t at) {
+  if (at < out.size() && (out[at] == '=' || out[at] == '+' || out[at] == '-' || out[at] == '@' ||
+                          out[at] == '\t' || out[at] == '\r'))
+    out.insert(at, 1, '\'');
+}
+
+void append_csv_cell(std::string& out, std::string_view text) {
+  out += '"';
+  const std::size_t at = out.size();
+  append_utf8(out, text, [](std::string& o, char c) {
+    if (c == '"')
+      o += '"';
+    o += c;
+  });
+  neutralise_csv_formula(out, at);
+  out += '"';
+}
+
 void append_commit_csv(std::string& out, const CommitEvaluation& e, int lines_changed) {
-  auto open = [&] { out += '"'; };
+  std::size_t cell = 0;  // where the open cell's text starts
+  auto open = [&] {
+    out += '"';
+    cell = out.size();
+  };
   auto text = [&](std::string_view s) {
     append_utf8(out, s, [](std::string& o, char c) {
       if (c == '"')
@@ -378,7 +400,10 @@ void append_commit_csv(std::string& out, const CommitEvaluation& e, int lines_ch
       o += c;
     });
   };
-  auto close = [&](bool last = false) { out += last ? "\"\r\n" : "\","; };
+  auto close = [&](bool last = false) {
+    neutralise_csv_formula(out, cell);
+    out += last ? "\"\r\n" : "\",";
+  };
   auto field = [&](std::string_view s) {
     open();
     text(s);

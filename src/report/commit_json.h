@@ -43,7 +43,16 @@ void append_commit_json(std::string& out, const CommitEvaluation& evaluation,
 std::string commit_csv_header();
 
 // Appends `evaluation` as one CSV row (RFC 4180: every field quoted, '"' doubled, CRLF at the
-// end): the object's scalar fields, lists flattened with ';' (docs/commit-json.md).
+// end): the object's scalar fields, lists flattened with ';' (docs/commit-json.md). Every cell
+// is neutralised against spreadsheet formulas (neutralise_csv_formula).
 void append_commit_csv(std::string& out, const CommitEvaluation& evaluation, int lines_changed);
+
+// Spreadsheet formula injection, as OWASP recommends: when the cell's text that starts at
+// `out[at]` begins with '=', '+', '-', '@', a tab or a carriage return, inserts a single quote
+// before it, so a spreadsheet shows the text instead of running it.
+void neutralise_csv_formula(std::string& out, std::size_t at);
+
+// Appends `text` as one quoted CSV cell (valid UTF-8, '"' doubled, neutralised), no separator.
+void append_csv_cell(std::string& out, std::string_view text);
 
 }  // namespace trailgate::report

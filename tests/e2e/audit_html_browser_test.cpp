@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "detect/markers.h"
 #include "report/audit_html.h"
 #include "support/temp_repo.h"
 
@@ -127,6 +128,16 @@ Fixture make_fixture() {
   AuditSummary& s = f.summary;
   s.verification = "roster";
   s.policy_source = "refs/meta/trailgate:trailgate.toml";
+  // Provenance: what the page must name to stand alone as evidence.
+  s.repository = "/srv/git/payments.git";
+  s.scanned = {"refs/heads/main", "refs/heads/release/1.x"};
+  s.scanned_tips = {std::string(40, 'a'), std::string(40, 'b')};
+  s.since = "2026-01-01";
+  s.generated_at = "2026-12-07T15:40:00Z";
+  s.trailgate_version = "trailgate 0.9.0 (git 1234abcd)";
+  s.policy_sha256 = std::string(64, 'e');
+  // Alice is a roster person with two emails: one group, named once.
+  s.people["alice@example.com"] = {"Alice Archer", {"alice@example.com", "a.archer@corp.example"}};
   const std::int64_t week_seconds = 7 * 24 * 3600;
   const std::int64_t first_monday = 1'767'571'200;  // 2026-01-05, Monday of 2026-W02
   const char* const authors[] = {"alice@example.com", "bob@example.com", "carol@example.com",
@@ -254,6 +265,28 @@ TEST_CASE("audit html in headless chromium", "[e2e][audit_html]") {
     CHECK(dom.find(fmt::format("<b id=\"shown\">{}</b>", f.violations.size())) !=
           std::string::npos);
     CHECK(dom.find("Weaker verification level.") != std::string::npos);
+
+    // The header names the repository, refs and range, time, versions and the policy's digest.
+    CHECK(dom.find("<dd id=\"repository\"><code>/srv/git/payments.git</code></dd>") !=
+          std::string::npos);
+    CHECK(dom.find("<code>refs/heads/main</code> at <code>" + std::string(40, 'a') +
+                   "</code>, <code>refs/heads/release/1.x</code> at <code>" + std::string(40, 'b') +
+                   "</code>") != std::string::npos);
+    CHECK(dom.find("<span id=\"since\">2026-01-01</span>") != std::string::npos);
+    CHECK(dom.find("<span id=\"until\">(no bound)</span>") != std::string::npos);
+    CHECK(dom.find("<time id=\"generated\" datetime=\"2026-12-07T15:40:00Z\">") !=
+          std::string::npos);
+    CHECK(dom.find("<dd id=\"trailgate-version\">trailgate 0.9.0 (git 1234abcd)</dd>") !=
+          std::string::npos);
+    CHECK(dom.find("<span id=\"catalogue\">" + std::string(trailgate::detect::catalogue_version()) +
+                   "</span>") != std::string::npos);
+    CHECK(dom.find("<code id=\"policy-sha256\">" + std::string(64, 'e') + "</code>") !=
+          std::string::npos);
+    // A roster person is one row with all their emails.
+    CHECK(occurrences(dom,
+                      "<span class=\"person\">Alice Archer</span><br><small "
+                      "class=\"emails\">alice@example.com, a.archer@corp.example</small>") ==
+          2);  // by author, and top gaps
   }
 
   SECTION("a #filter= link shows only the matching rows") {
