@@ -370,16 +370,26 @@ std::string render_audit_text(const AuditSummary& s, const std::vector<AuditReco
               s.top_gap_authors);
   if (!s.largest_gaps.empty())
     out += "\ntop gaps: largest unreviewed AI-assisted commits (lines changed)\n";
+  // The author column as wide as the widest email listed, so the subjects line up.
+  auto email_width = [](const std::vector<AuditRecord>& records) {
+    std::size_t w = 0;
+    for (const auto& r : records)
+      w = std::max(w, width(clip(r.evaluation.author.email, kMaxKeyWidth)));
+    return w;
+  };
+  const std::size_t gap_w = email_width(s.largest_gaps);
   for (const auto& r : s.largest_gaps)
     out += fmt::format("  {:>8}  {} {:<14} {}  {}\n", r.lines_changed, short_id(r.evaluation.id),
-                       to_string(r.evaluation.verdict), clip(r.evaluation.author.email, 32),
+                       to_string(r.evaluation.verdict),
+                       pad(clip(r.evaluation.author.email, kMaxKeyWidth), gap_w),
                        clip(r.evaluation.subject, 60));
   if (!violations.empty()) {
     out += "\nviolations\n";
+    const std::size_t violation_w = email_width(violations);
     for (const auto& record : violations) {
       const CommitEvaluation& r = record.evaluation;
       out += fmt::format("  {:<14} {} {}  {}\n", to_string(r.verdict), short_id(r.id),
-                         clip(r.author.email, 32), clip(r.subject, 60));
+                         pad(clip(r.author.email, kMaxKeyWidth), violation_w), clip(r.subject, 60));
       if (!r.responsible.empty()) {
         std::string who;
         for (const auto& h : r.responsible)

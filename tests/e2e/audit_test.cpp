@@ -5,12 +5,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/fixtures.h"
@@ -135,13 +138,31 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   return rows;
 }
 
+// The commit lines of a jsonl report, after checking that its first line is the header.
 std::vector<json> parse_jsonl(const std::string& text) {
   std::vector<json> out;
   std::istringstream in(text);
   std::string line;
+  REQUIRE(std::getline(in, line));
+  CHECK(json::parse(line)["type"] == "header");
   while (std::getline(in, line))
     out.push_back(json::parse(line));
   return out;
+}
+
+// `out` with the time it was made blanked, so two runs' reports compare equal: the value of
+// "generated_at" (json, jsonl) and the time after "generated: " (text).
+std::string timeless(std::string out) {
+  for (const std::string key : {"\"generated_at\":\"", "generated: "})
+    for (auto at = out.find(key); at != std::string::npos; at = out.find(key, at + 1))
+      out.replace(at + key.size(), 20, std::string(20, '#'));
+  return out;
+}
+
+// A jsonl report without its first (header) line.
+std::string commit_lines(const std::string& jsonl) {
+  REQUIRE(jsonl.rfind("{\"type\":\"header\"", 0) == 0);
+  return jsonl.substr(jsonl.find('\n') + 1);
 }
 
 json tally(long commits, long ai, long verified, long violations) {
@@ -254,14 +275,31 @@ TEST_CASE("audit: every number of the summary equals the known count", "[e2e][au
   CHECK(s["by_tool"][1]["tool"] == "Claude Code");
   check_tally(s["by_tool"][1], tally(7, 7, 1, 5));
 
-  CHECK(s["by_reviewer"] ==
-        json::array({{{"reviewer", "principal@example.com"}, {"verified_reviews", 1}},
-                     {{"reviewer", "senior@example.com"}, {"verified_reviews", 1}}}));
+  // Roster people are named, with all their emails; other authors are their email alone.
+  CHECK(s["by_author"][0]["name"].is_null());
+  CHECK(s["by_author"][0]["emails"] == json::array({"alice@example.com"}));
+  CHECK(s["by_author"][2]["name"] == "Senior One");
+  CHECK(s["by_reviewer"] == json::array({{{"reviewer", "principal@example.com"},
+                                          {"name", "Principal One"},
+                                          {"emails", {"principal@example.com"}},
+                                          {"verified_reviews", 1}},
+                                         {{"reviewer", "senior@example.com"},
+                                          {"name", "Senior One"},
+                                          {"emails", {"senior@example.com"}},
+                                          {"verified_reviews", 1}}}));
 
-  CHECK(s["top_gap_authors"] ==
-        json::array({{{"author", "alice@example.com"}, {"ai_violations", 2}},
-                     {{"author", "bob@example.com"}, {"ai_violations", 2}},
-                     {{"author", "senior@example.com"}, {"ai_violations", 1}}}));
+  CHECK(s["top_gap_authors"] == json::array({{{"author", "alice@example.com"},
+                                              {"name", nullptr},
+                                              {"emails", {"alice@example.com"}},
+                                              {"ai_violations", 2}},
+                                             {{"author", "bob@example.com"},
+                                              {"name", nullptr},
+                                              {"emails", {"bob@example.com"}},
+                                              {"ai_violations", 2}},
+                                             {{"author", "senior@example.com"},
+                                              {"name", "Senior One"},
+                                              {"emails", {"senior@example.com"}},
+                                              {"ai_violations", 1}}}));
 
   REQUIRE(s["largest_gaps"].size() == 5);
   std::vector<std::pair<std::string, int>> largest = {
@@ -341,15 +379,15 @@ TEST_CASE("audit: csv parses back, one row per commit", "[e2e][audit]") {
   for (const auto& row : rows)
     CHECK(row.size() == rows[0].size());
   CHECK(rows[0][0] == "id");
-  CHECK(rows[0].back() == "subject");
-  // U1 is the second newest: its subject holds a quote and a comma.
-  CHECK(rows[2][0] == f.id["U1"]);
-  CHECK(rows[2].back() == "Fix \"quoted\", comma");
+  CHECK(rows[0].back() == "audit_policy_sha256");
   auto column = [&](const std::string& name) {
     auto at = std::find(rows[0].begin(), rows[0].end(), name);
     REQUIRE(at != rows[0].end());
     return static_cast<std::size_t>(at - rows[0].begin());
   };
+  // U1 is the second newest: its subject holds a quote and a comma.
+  CHECK(rows[2][0] == f.id["U1"]);
+  CHECK(rows[2][column("subject")] == "Fix \"quoted\", comma");
   CHECK(rows[2][column("verdict")] == "unverified");
   CHECK(rows[2][column("violation")] == "true");
   CHECK(rows[2][column("lines_changed")] == "");  // only the summary counts lines
@@ -403,7 +441,7 @@ TEST_CASE("audit: the cache gives identical output and is safe to delete", "[e2e
     ProcessResult r = f.repo.audit({"--format", "jsonl", "--stats"});
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.err, Catch::Contains(expect_stats));
-    return r.out;
+    return timeless(r.out);
   };
   std::string cold = jsonl("0 from the cache, 13 judged");
   fs::path cache_dir = f.repo.path() / ".git" / "trailgate" / "audit-cache";
@@ -413,8 +451,8 @@ TEST_CASE("audit: the cache gives identical output and is safe to delete", "[e2e
 
   SECTION("a new commit is the only one judged") {
     f.repo.commit(ai("Later one"), kBob, "2026-02-12");
-    std::string more = jsonl("13 from the cache, 1 judged");
-    CHECK(more.substr(more.find('\n') + 1) == cold);
+    std::string more = commit_lines(jsonl("13 from the cache, 1 judged"));
+    CHECK(more.substr(more.find('\n') + 1) == commit_lines(cold));
   }
   SECTION("deleting the cache is safe") {
     fs::remove_all(cache_dir);
@@ -427,13 +465,15 @@ TEST_CASE("audit: the cache gives identical output and is safe to delete", "[e2e
       bytes[bytes.size() / 2] ^= 0x55;
       write_file(e.path(), bytes);
     }
-    std::string again = f.repo.audit({"--format", "jsonl"}).out;
+    std::string again = timeless(f.repo.audit({"--format", "jsonl"}).out);
     CHECK(again == cold);
     CHECK(jsonl("13 from the cache, 0 judged") == cold);
   }
   SECTION("a changed policy invalidates it") {
     f.repo.set_policy(read_file(f.repo.policy()) + "\n# changed\n");
-    CHECK(jsonl("0 from the cache, 13 judged") == cold);
+    std::string changed = jsonl("0 from the cache, 13 judged");
+    CHECK(commit_lines(changed) == commit_lines(cold));
+    CHECK(changed != cold);  // the header names the new policy's digest
   }
   SECTION("other formats use the same cache") {
     ProcessResult r = f.repo.audit({"--format", "csv", "--stats"});
@@ -462,7 +502,7 @@ std::string audit_out(AuditRepo& repo, std::vector<std::string> args,
   ProcessResult r = repo.audit(args);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.err, Catch::Contains(expect_stats));
-  return r.out;
+  return timeless(r.out);
 }
 
 }  // namespace
@@ -529,8 +569,9 @@ TEST_CASE("audit: the walk reads git's commit-graph when there is one", "[e2e][a
   CHECK(audit_out(f.repo, {"--format", "jsonl", "--no-cache"}, "13 judged") == before);
   SECTION("commits newer than the graph are read from the objects") {
     f.repo.commit(ai("After the graph"), kBob, "2026-02-12", 2);
-    std::string after = audit_out(f.repo, {"--format", "jsonl", "--no-cache"}, "14 judged");
-    CHECK(after.substr(after.find('\n') + 1) == before);
+    std::string after =
+        commit_lines(audit_out(f.repo, {"--format", "jsonl", "--no-cache"}, "14 judged"));
+    CHECK(after.substr(after.find('\n') + 1) == commit_lines(before));
   }
   SECTION("a graph that lies about a commit's parents is an error") {
     // A graph written for another history with the same commits would be a forgery; here the
@@ -662,4 +703,78 @@ TEST_CASE("audit: agent-authored and assisted commits, and the breakdown by mode
   CHECK(agents == 3);
   std::cout << "audit classes: " << doc["commits"].size() << " commits, " << agents
             << " agent-authored, " << by_model.size() << " models\n";
+}
+
+namespace {
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+TEST_CASE("audit: a report stands alone as evidence", "[e2e][audit]") {
+  Fixture f;
+  const std::string version = AuditRepo::trim(run_ok({trailgate_binary(), "--version"}, "."));
+  const std::string digest =
+      AuditRepo::trim(run_ok({"sha256sum", f.repo.policy().string()}, ".")).substr(0, 64);
+  auto header = [&](const std::string& stats) {
+    const std::string before = utc_now();
+    ProcessResult r = f.repo.audit({"--format", "jsonl", "--stats"});
+    const std::string after = utc_now();
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains(stats));
+    json h = json::parse(r.out.substr(0, r.out.find('\n')));
+    CHECK(h["type"] == "header");
+    CHECK(h["schema"] == "trailgate.audit/2");
+    CHECK(fs::equivalent(h["repository"].get<std::string>(), f.repo.path() / ".git"));
+    CHECK(h["scanned"] == json::array({"refs/heads/main"}));
+    CHECK(h["scanned_tips"] == json::array({AuditRepo::trim(f.repo.git({"rev-parse", "main"}))}));
+    CHECK(h["since"].is_null());
+    CHECK(h["trailgate_version"] == version);  // the string --version prints
+    CHECK(h["policy_sha256"] == digest);       // of the policy bytes that judged
+    CHECK(h["policy"] == f.repo.policy().string());
+    const std::string at = h["generated_at"];
+    CHECK(at.size() == 20);
+    CHECK(at >= before);
+    CHECK(at <= after);
+    return h;
+  };
+  json cold = header("0 from the cache, 13 judged");
+  SECTION("the cache replays records, never the header") {
+    f.repo.commit(ai("Later one"), kBob, "2026-02-12");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    json warm = header("13 from the cache, 1 judged");
+    CHECK(warm["scanned_tips"] != cold["scanned_tips"]);
+    CHECK(warm["generated_at"] > cold["generated_at"]);
+  }
+  SECTION("csv: provenance columns, and cells a spreadsheet would run are neutralised") {
+    f.repo.commit("=HYPERLINK(\"http://x.example\",\"open\")\n", "@Mallory <-m@x.example>",
+                  "2026-02-12");
+    ProcessResult r = f.repo.audit({"--format", "csv", "--no-cache"});
+    REQUIRE(r.exit_code == 0);
+    auto rows = parse_csv(r.out);
+    REQUIRE(rows.size() == 15);
+    std::map<std::string, std::string> newest;
+    for (std::size_t i = 0; i < rows[0].size(); ++i)
+      newest[rows[0][i]] = rows[1][i];
+    CHECK(newest["subject"] == "'=HYPERLINK(\"http://x.example\",\"open\")");
+    CHECK(newest["author_name"] == "'@Mallory");
+    CHECK(newest["author_email"] == "'-m@x.example");
+    CHECK(newest["audit_trailgate_version"] == version);
+    CHECK(newest["audit_policy_sha256"] == digest);
+    CHECK(newest["audit_scanned"] == "refs/heads/main");
+  }
+  SECTION("text and html") {
+    ProcessResult text = f.repo.audit({"--no-cache"});
+    CHECK_THAT(text.out, Catch::Contains("policy sha256: " + digest));
+    CHECK_THAT(text.out, Catch::Contains(" by " + version + "\n"));
+    ProcessResult html = f.repo.audit({"--format", "html", "--no-cache"});
+    CHECK_THAT(html.out, Catch::Contains("<code id=\"policy-sha256\">" + digest + "</code>"));
+  }
 }

@@ -303,6 +303,8 @@ TEST_CASE("verdicts agree: audit, check, explain and the hook judge each commit 
   std::istringstream lines(audit.out);
   for (std::string line; std::getline(lines, line);) {
     json record = json::parse(line);
+    if (record.value("type", "") == "header")  // the report's provenance, not a commit
+      continue;
     if (record.at("ref") == "refs/heads/main")
       audited[record.at("id").get<std::string>()] = from_json(record);
   }

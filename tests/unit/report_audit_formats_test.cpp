@@ -489,6 +489,15 @@ TEST_CASE("report: text tables keep their columns on long values", "[report][aud
     INFO(table[i]);
     CHECK(columns(table[i]) == columns(table[1]));
   }
+  SECTION("the violations list keeps its subjects in one column") {
+    AuditRecord a = authored('7', long_email), b = authored('8', "bo@x.example");
+    a.evaluation.subject = "long one";
+    b.evaluation.subject = "short one";
+    auto list = section(report::render_audit_text(s, {a, b}, 0), "violations");
+    REQUIRE(list.size() == 3);
+    CHECK(list[1].find("long one") == list[2].find("short one"));
+    CHECK(list[1].find(long_email) != std::string::npos);
+  }
   SECTION("no empty sections") {
     CHECK(text.find("by reviewer") == std::string::npos);
     CHECK(text.find("largest unreviewed") == std::string::npos);
