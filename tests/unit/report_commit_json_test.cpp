@@ -386,12 +386,13 @@ TEST_CASE("commit_json: the CSV row flattens the same fields", "[report][commit_
   // Not judged: no author level; not agent-authored.
   CHECK(empty.find(",\"\",\"not-ai\",\"false\",\"false\",\"false\",") != std::string::npos);
 
-  SECTION("a cell that starts like a formula stays one quoted cell") {
+  SECTION("a cell that starts like a formula stays one quoted cell, neutralised") {
     CommitEvaluation odd = full();
     odd.author_level = "=cmd|' /C calc'!A0, \"x\"";
     std::string line;
     report::append_commit_csv(line, odd, -1);
-    CHECK(line.find(",\"=cmd|' /C calc'!A0, \"\"x\"\"\",") != std::string::npos);
+    // OWASP: a single quote in front, so a spreadsheet shows the text instead of running it.
+    CHECK(line.find(",\"'=cmd|' /C calc'!A0, \"\"x\"\"\",") != std::string::npos);
     CHECK(fields(line) == fields(header));
   }
 }
