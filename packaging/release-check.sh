@@ -117,7 +117,7 @@ LINTIAN_ACCEPTED=(
   initial-upload-closes-no-bugs
 )
 step "lintian --pedantic --display-info $(basename "$DEB")"
-lintian_out=$(lintian --pedantic --display-info --no-tag-display-limit "$DEB" 2>&1) || true
+lintian_out=$(lintian --pedantic --display-info --tag-display-limit 0 "$DEB" 2>&1) || true
 printf '%s\n' "${lintian_out:-(no tags)}"
 lintian_bad=()
 while read -r level _ tag _; do
