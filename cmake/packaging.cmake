@@ -2,9 +2,11 @@
 # Debian package that `cpack -G DEB` builds. Included at the end of the top-level CMakeLists.txt.
 #
 #   cmake --install build --prefix P   P/bin/trailgate
-#                                      P/share/trailgate/hooks/*        (the hook shims)
-#                                      P/share/man/man1/trailgate.1
+#                                      P/share/trailgate/hooks/*        (the hooks, as install
+#                                                                        writes them for P)
+#                                      P/share/man/man1/trailgate.1.gz
 #                                      P/share/doc/trailgate/README.md, docs/*.md
+#                                      P/share/doc/trailgate/copyright, changelog.Debian.gz
 #                                      P/share/doc/trailgate/examples/{policy.toml,demo.sh}
 #   cd build && cpack -G DEB           trailgate_<version>_<arch>.deb, installed under /usr
 #
@@ -14,14 +16,33 @@ include(GNUInstallDirs)
 
 install(TARGETS trailgate RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
-# Every file in hooks/, whatever is there when installing: the shims and their helpers are
-# scripts, so they are executable.
+# The hooks of hooks/, each exactly as `trailgate install` writes it for the installed binary:
+# <prefix>/bin/trailgate in place of `trailgate`, and the checksum line. They are made when
+# installing, because the prefix is known only then (cpack installs under /usr whatever the build
+# was configured with), by trailgate_hook_text, which calls install's own hook_text().
+# tests/e2e/packaging_hooks_test checks them against what the installed binary writes.
+add_executable(trailgate_hook_text ${CMAKE_SOURCE_DIR}/packaging/hook_text.cpp)
+target_link_libraries(trailgate_hook_text PRIVATE tg_install)
+set(TRAILGATE_HOOK_FILES pre-receive update chain-runner)
 install(
-  DIRECTORY ${CMAKE_SOURCE_DIR}/hooks/
-  DESTINATION ${CMAKE_INSTALL_DATADIR}/trailgate/hooks
-  FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ
-                   WORLD_EXECUTE
-  PATTERN "*.md" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  CODE "
+  set(tg_hooks_out \"${CMAKE_BINARY_DIR}/installed-hooks\")
+  file(MAKE_DIRECTORY \"\${tg_hooks_out}\")
+  set(tg_hook_files \"\")
+  foreach(tg_hook ${TRAILGATE_HOOK_FILES})
+    execute_process(
+      COMMAND \"$<TARGET_FILE:trailgate_hook_text>\" \${tg_hook}
+              \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/trailgate\"
+              \"\${tg_hooks_out}/\${tg_hook}\"
+      RESULT_VARIABLE tg_rc)
+    if(NOT tg_rc EQUAL 0)
+      message(FATAL_ERROR \"trailgate_hook_text \${tg_hook} failed\")
+    endif()
+    list(APPEND tg_hook_files \"\${tg_hooks_out}/\${tg_hook}\")
+  endforeach()
+  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DATADIR}/trailgate/hooks\"
+       TYPE PROGRAM FILES \${tg_hook_files})
+  ")
 
 # README.md keeps its relative links: it sits above docs/ as in the source tree.
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
@@ -51,16 +72,90 @@ add_custom_command(
           ${CMAKE_SOURCE_DIR}/packaging/manpage.cmake
   COMMENT "Generating trailgate.1 from trailgate --help"
   VERBATIM)
-add_custom_target(trailgate_manpage ALL DEPENDS ${TRAILGATE_MANPAGE})
-install(FILES ${TRAILGATE_MANPAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# Installed gzipped, as Debian policy asks (-n: no name or time stamp, so builds are reproducible).
+add_custom_command(
+  OUTPUT ${TRAILGATE_MANPAGE}.gz
+  COMMAND gzip -9nkf ${TRAILGATE_MANPAGE}
+  DEPENDS ${TRAILGATE_MANPAGE}
+  COMMENT "Compressing trailgate.1"
+  VERBATIM)
+add_custom_target(trailgate_manpage ALL DEPENDS ${TRAILGATE_MANPAGE} ${TRAILGATE_MANPAGE}.gz)
+install(FILES ${TRAILGATE_MANPAGE}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+# --- the license, as Debian's machine-readable copyright file, and the changelog --------------
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # --- the Debian package -------------------------------------------------------------------
-set(TRAILGATE_MAINTAINER "trailgate maintainers <maintainers@trailgate.invalid>"
-    CACHE STRING "Maintainer field of the Debian package: \"Name <email>\"")
+# The Maintainer, "Name <email>": -DTRAILGATE_MAINTAINER=... when set. Otherwise it is found when
+# the build is first configured, the way Debian's own tools (dch) find who is packaging:
+# DEBFULLNAME and DEBEMAIL; else the git identity (user.name, user.email) of the source checkout;
+# else the author of the commit being built. docs/release.md says more.
+if(NOT DEFINED CACHE{TRAILGATE_MAINTAINER})
+  set(tg_maintainer "")
+  if(NOT "$ENV{DEBFULLNAME}" STREQUAL "" AND NOT "$ENV{DEBEMAIL}" STREQUAL "")
+    set(tg_maintainer "$ENV{DEBFULLNAME} <$ENV{DEBEMAIL}>")
+  elseif("$ENV{DEBEMAIL}" MATCHES "^[^<>]+ <[^<>]+>$")
+    set(tg_maintainer "$ENV{DEBEMAIL}")
+  else()
+    execute_process(COMMAND git config user.name WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+                    OUTPUT_VARIABLE tg_name OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    execute_process(COMMAND git config user.email WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+                    OUTPUT_VARIABLE tg_email OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    if(tg_name AND tg_email)
+      set(tg_maintainer "${tg_name} <${tg_email}>")
+    else()
+      execute_process(COMMAND git log -1 --format=%an%x20<%ae> WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+                      OUTPUT_VARIABLE tg_maintainer OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    endif()
+  endif()
+  set(TRAILGATE_MAINTAINER "${tg_maintainer}"
+      CACHE STRING "Maintainer of the Debian package and its changelog: \"Name <email>\"")
+endif()
+if(NOT TRAILGATE_MAINTAINER MATCHES "^[^<>]+ <[^<>@ ]+@[^<>@ ]+>$")
+  message(WARNING "TRAILGATE_MAINTAINER is \"${TRAILGATE_MAINTAINER}\", not \"Name <email>\": "
+                  "`cpack -G DEB` needs -DTRAILGATE_MAINTAINER=\"Your Name <you@example.org>\"")
+endif()
+
+# The Debian revision: trailgate_<version>-<revision>. A package with a revision is a packaged
+# upstream release (not a "native" Debian package), so its changelog is changelog.Debian.gz.
+set(TRAILGATE_DEBIAN_REVISION 1 CACHE STRING "Debian revision of the package's version")
+set(TRAILGATE_DEB_VERSION ${PROJECT_VERSION}-${TRAILGATE_DEBIAN_REVISION})
+
+# packaging/changelog.Debian.in holds the entries; its first must be this version, so a release
+# that forgets its entry does not build. Its trailer line gets the maintainer and the date of the
+# commit being built (RFC 2822, as Debian's changelog format wants it).
+file(STRINGS ${CMAKE_SOURCE_DIR}/packaging/changelog.Debian.in tg_changelog_top LIMIT_COUNT 1)
+if(NOT tg_changelog_top MATCHES "^trailgate \\(${TRAILGATE_DEB_VERSION}\\) ")
+  message(FATAL_ERROR "packaging/changelog.Debian.in starts with \"${tg_changelog_top}\"; "
+                      "its first entry must be for trailgate (${TRAILGATE_DEB_VERSION})")
+endif()
+execute_process(
+  COMMAND git log -1 --format=%ct
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+  OUTPUT_VARIABLE tg_source_epoch OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(tg_source_epoch)
+  set(tg_saved_epoch "$ENV{SOURCE_DATE_EPOCH}")
+  set(ENV{SOURCE_DATE_EPOCH} ${tg_source_epoch})
+  string(TIMESTAMP TRAILGATE_CHANGELOG_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
+  set(ENV{SOURCE_DATE_EPOCH} "${tg_saved_epoch}")
+else()
+  string(TIMESTAMP TRAILGATE_CHANGELOG_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
+endif()
+configure_file(${CMAKE_SOURCE_DIR}/packaging/changelog.Debian.in
+               ${CMAKE_BINARY_DIR}/changelog.Debian @ONLY)
+add_custom_command(
+  OUTPUT ${CMAKE_BINARY_DIR}/changelog.Debian.gz
+  COMMAND gzip -9nkf ${CMAKE_BINARY_DIR}/changelog.Debian
+  DEPENDS ${CMAKE_BINARY_DIR}/changelog.Debian
+  COMMENT "Compressing changelog.Debian"
+  VERBATIM)
+add_custom_target(trailgate_changelog ALL DEPENDS ${CMAKE_BINARY_DIR}/changelog.Debian.gz)
+install(FILES ${CMAKE_BINARY_DIR}/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME trailgate)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_DEBIAN_PACKAGE_RELEASE ${TRAILGATE_DEBIAN_REVISION})
 set(CPACK_PACKAGE_CONTACT "${TRAILGATE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "Git hook that requires a verified senior review of AI-assisted commits")

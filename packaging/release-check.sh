@@ -2,10 +2,13 @@
 # The release check: builds trailgate's Debian package and proves that it installs with apt on
 # a fresh Debian 12, where `trailgate --version` and the installed demo must then succeed.
 #
-# usage: sudo packaging/release-check.sh [--refresh]
+# usage: sudo packaging/release-check.sh [--refresh | --lintian-only]
 #
-#   1. builds trailgate in packaging/work/build (tests off) and runs `cpack -G DEB` there;
+#   1. builds trailgate in packaging/work/build (Release, tests off) and runs `cpack -G DEB`;
 #   2. shows the package's control fields and contents, and checks the files it must hold;
+#      runs lintian on it: no error, no warning but the ones docs/release.md accepts, no
+#      hardening tag at any level (--lintian-only stops here: no root, no network needed when
+#      the packages are installed);
 #   3. makes a fresh Debian 12 (bookworm) root file system with debootstrap (minbase: the
 #      smallest system apt works in, so the package's Depends have to bring everything else),
 #      cached in $TRAILGATE_RELEASE_CACHE (default /var/tmp/trailgate-release-check) and copied
@@ -27,38 +30,51 @@ CACHE=${TRAILGATE_RELEASE_CACHE:-/var/tmp/trailgate-release-check}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 REFRESH=no
+LINTIAN_ONLY=no
 for arg in "$@"; do
   case "$arg" in
     --refresh) REFRESH=yes ;;
-    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    --lintian-only) LINTIAN_ONLY=yes ;;
+    *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nrelease-check: FAILED: %s\n' "$*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || { echo "release-check: needs root (debootstrap, chroot, mount); run it with sudo" >&2; exit 2; }
+if [ "$LINTIAN_ONLY" = no ] && [ "$(id -u)" -ne 0 ]; then
+  echo "release-check: needs root (debootstrap, chroot, mount); run it with sudo" >&2
+  exit 2
+fi
 
 # --- what this machine needs: the build packages dev.sh lists, and the packaging tools --------
+# Installed here, where they are needed, the way dev.sh installs its packages; lintian only for
+# this check, never for ./dev.sh test.
 eval "$(sed -n '/^PACKAGES=(/,/^)/p' dev.sh)"
 missing=()
-for pkg in "${PACKAGES[@]}" debootstrap dpkg-dev file groff-base; do
+tools=(dpkg-dev file groff-base lintian)
+[ "$LINTIAN_ONLY" = yes ] || tools+=(debootstrap)
+for pkg in "${PACKAGES[@]}" "${tools[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" -eq 0 ] || fail "missing packages (run as root to install them): ${missing[*]}"
   step "installing on this machine: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 # --- 1. build the package ------------------------------------------------------------------
-step "building the package (packaging/work/build; the default RelWithDebInfo, stripped by cpack)"
+step "building the package (packaging/work/build; Release, hardened, stripped by cpack)"
 mkdir -p "$WORK"
 rm -f "$WORK"/build/trailgate_*.deb "$WORK"/trailgate_*.deb
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$WORK/build" -G Ninja -DTRAILGATE_TESTS=OFF -DTRAILGATE_WERROR=ON "${launcher[@]}" \
-  >/dev/null
+# The Maintainer is TRAILGATE_MAINTAINER's (docs/release.md): pass -DTRAILGATE_MAINTAINER through
+# $TRAILGATE_CMAKE_ARGS, or set DEBFULLNAME and DEBEMAIL, for a published release.
+# shellcheck disable=SC2086 # word splitting of the extra arguments is meant
+cmake -S . -B "$WORK/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRAILGATE_TESTS=OFF \
+  -DTRAILGATE_WERROR=ON "${launcher[@]}" ${TRAILGATE_CMAKE_ARGS:-} >/dev/null
 cmake --build "$WORK/build" -j "$(nproc)"
 (cd "$WORK/build" && cpack -G DEB)
 debs=("$WORK"/build/trailgate_*.deb)
@@ -77,7 +93,8 @@ dpkg-deb -f "$DEB"
 dpkg-deb -c "$DEB" | awk '{print $1, $NF}'
 contents=$(dpkg-deb -c "$DEB" | awk '{print $NF}')
 for want in ./usr/bin/trailgate ./usr/share/trailgate/hooks/pre-receive \
-  ./usr/share/man/man1/trailgate.1 ./usr/share/doc/trailgate/README.md \
+  ./usr/share/man/man1/trailgate.1.gz ./usr/share/doc/trailgate/README.md \
+  ./usr/share/doc/trailgate/copyright ./usr/share/doc/trailgate/changelog.Debian.gz \
   ./usr/share/doc/trailgate/examples/policy.toml ./usr/share/doc/trailgate/examples/demo.sh; do
   grep -qx -- "$want" <<<"$contents" || fail "the package has no $want"
 done
@@ -92,6 +109,32 @@ step "the man page renders without warnings (groff -ww)"
 man_warnings=$(groff -man -Tutf8 -ww -z "$WORK/build/trailgate.1" 2>&1)
 [ -z "$man_warnings" ] || fail "groff warns about trailgate.1: $man_warnings"
 echo "ok"
+
+# --- lintian ---------------------------------------------------------------------------------
+# The warnings accepted, each justified in docs/release.md ("lintian"). Anything else at error or
+# warning level fails, and so does any hardening-* tag, at whatever level lintian shows it.
+LINTIAN_ACCEPTED=(
+  initial-upload-closes-no-bugs
+)
+step "lintian --pedantic --display-info $(basename "$DEB")"
+lintian_out=$(lintian --pedantic --display-info --tag-display-limit 0 "$DEB" 2>&1) || true
+printf '%s\n' "${lintian_out:-(no tags)}"
+lintian_bad=()
+while read -r level _ tag _; do
+  case "$level" in
+    E: | W:) ;;
+    *) [[ "$tag" == hardening-* ]] || continue ;;
+  esac
+  accepted=no
+  for ok in "${LINTIAN_ACCEPTED[@]}"; do [ "$tag" = "$ok" ] && accepted=yes; done
+  [ "$accepted" = yes ] && [[ "$tag" != hardening-* ]] || lintian_bad+=("$level $tag")
+done < <(grep -E '^[EWIPX]: ' <<<"$lintian_out" || true)
+[ ${#lintian_bad[@]} -eq 0 ] || fail "lintian: ${lintian_bad[*]}"
+echo "lintian: no error, no warning but the accepted ones (${LINTIAN_ACCEPTED[*]})"
+if [ "$LINTIAN_ONLY" = yes ]; then
+  step "lintian-only check passed: $DEB"
+  exit 0
+fi
 
 # --- 3. a fresh Debian 12 ----------------------------------------------------------------------
 BASE=$CACHE/$SUITE-minbase
@@ -147,7 +190,7 @@ in_root useradd --create-home --shell /bin/bash reviewer
 as_user() { chroot --userspec=reviewer:reviewer "$ROOT" /usr/bin/env -i HOME=/home/reviewer \
   PATH=/usr/bin:/bin LANG=C.UTF-8 TERM=dumb "$@"; }
 as_user sh -c 'cd && command -v trailgate && trailgate --version' || fail "trailgate --version"
-as_user test -s /usr/share/man/man1/trailgate.1 || fail "no man page"
+as_user test -s /usr/share/man/man1/trailgate.1.gz || fail "no man page"
 as_user sh -c 'cd && trailgate install --help' >/dev/null || fail "trailgate install --help"
 as_user sh -c 'cd && /usr/share/doc/trailgate/examples/demo.sh /usr/bin/trailgate' ||
   fail "the installed demo failed"
@@ -155,7 +198,7 @@ as_user sh -c 'cd && /usr/share/doc/trailgate/examples/demo.sh /usr/bin/trailgat
 # --- 6. removal ------------------------------------------------------------------------------
 step "apt remove trailgate"
 in_root apt-get remove -y -qq trailgate >/dev/null
-left=$(in_root sh -c 'ls -d /usr/bin/trailgate /usr/share/trailgate /usr/share/doc/trailgate /usr/share/man/man1/trailgate.1 2>/dev/null' || true)
+left=$(in_root sh -c 'ls -d /usr/bin/trailgate /usr/share/trailgate /usr/share/doc/trailgate /usr/share/man/man1/trailgate.1.gz 2>/dev/null' || true)
 [ -z "$left" ] || fail "left behind after removal: $left"
 echo "removed; nothing left behind"
 

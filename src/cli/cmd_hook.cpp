@@ -110,10 +110,11 @@ LogFailureHandling handle_log_failure(const std::string& problem, host::PushVerd
                         "rejected because the policy sets log.on_failure = \"reject\"",
                         problem),
             true};
-  return {fmt::format("the decision log cannot be written: {}; the push is accepted because the "
-                      "policy sets log.on_failure = \"warn\"",
-                      problem),
-          false};
+  return {
+      fmt::format("the decision log cannot be written: {}; the push passes trailgate because the "
+                  "policy sets log.on_failure = \"warn\"",
+                  problem),
+      false};
 }
 
 std::vector<std::string> option_notes(const std::vector<std::string>& push_options) {

@@ -98,8 +98,10 @@ void make_dirs(const fs::path& dir) {
 // executable until it is complete.
 std::string write_beside(const std::string& path, const std::string& text) {
   fs::path target(path);
+  // fmt, not "." + std::string: GCC 12 at -O3 warns falsely (-Wrestrict) about that operator+.
   std::string tmp =
-      (target.parent_path() / ("." + target.filename().string() + ".trailgate-tmp")).string();
+      (target.parent_path() / fmt::format(".{}.trailgate-tmp", target.filename().string()))
+          .string();
   ::unlink(tmp.c_str());  // left by an interrupted run
   if (const int err = util::write_new_file(tmp, text, 0755); err != 0)
     fail(fmt::format("cannot write {}", tmp), err);

@@ -17,10 +17,11 @@ constexpr std::size_t kMaxShownPathBytes = 200;  // a path in a message is cut a
 
 // `path` quoted for a message, cut (at a character boundary) when very long.
 std::string quoted(const std::string& path) {
+  // fmt, not "\"" + std::string: GCC 12 at -O3 warns falsely (-Wrestrict) about that operator+.
   if (path.size() <= kMaxShownPathBytes)
-    return "\"" + path + "\"";
-  return "\"" + path.substr(0, util::utf8_boundary_at_or_before(path, kMaxShownPathBytes)) +
-         "...\"";
+    return fmt::format("\"{}\"", path);
+  return fmt::format("\"{}...\"", std::string_view(path).substr(0, util::utf8_boundary_at_or_before(
+                                                                       path, kMaxShownPathBytes)));
 }
 
 // True when `path` lies under directory `dir` ("" is the root, under which every path lies).

@@ -133,12 +133,13 @@ std::string level_setter(const CommitEvaluation& eval) {
   for (const ResponsibleHuman& human : eval.responsible) {
     if (human.level != eval.author_level)
       continue;
-    const std::string who = fmt::format(
-        "{} ({})",
-        human.bot || human.person.empty()
-            ? (human.name.empty() ? "<" + cut(human.email, 200) + ">" : cut(human.name, 200))
-            : human.person,
-        to_string(human.role));
+    const std::string who =
+        fmt::format("{} ({})",
+                    human.bot || human.person.empty()
+                        ? (human.name.empty() ? fmt::format("<{}>", cut(human.email, 200))
+                                              : cut(human.name, 200))
+                        : human.person,
+                    to_string(human.role));
     if (human.bot)
       return who + " is a bot";
     if (human.person.empty())

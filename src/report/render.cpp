@@ -34,7 +34,9 @@ std::string truncated(std::string_view s, std::size_t max) {
   return clean.substr(0, max) + "...";
 }
 
-void render_finding(std::string& out, const Finding& f, const Style& st) {
+// `fix` replaces the finding's own fix when not empty (a waived finding's next step).
+void render_finding(std::string& out, const Finding& f, const Style& st,
+                    std::string_view fix = {}) {
   if (f.commit_id.empty())
     out += fmt::format("  {} {}\n", st.bad("ref"), f.ref);
   else
@@ -42,7 +44,17 @@ void render_finding(std::string& out, const Finding& f, const Style& st) {
                        truncated(f.subject, 72), f.ref);
   out += fmt::format("    rule:    {}\n", f.rule);
   out += fmt::format("    problem: {}\n", sanitize(f.problem));
-  out += fmt::format("    fix:     {}\n", sanitize(f.fix));
+  out += fmt::format("    fix:     {}\n", sanitize(fix.empty() ? std::string_view(f.fix) : fix));
+}
+
+// The next step for a commit that break-glass let onto a protected ref: it is there now, so
+// amending it and pushing again (its finding's own fix) would be a refused rewrite; a senior
+// approves it by note instead (docs/review-notes.md).
+std::string review_debt_fix(const Finding& f) {
+  return fmt::format(
+      "review debt: the commit stays as it is; a senior approves it by note: trailgate approve "
+      "--note {}, then git push origin refs/notes/trailgate (docs/review-notes.md)",
+      short_id(f.commit_id));
 }
 
 std::string describe(const CommitEvaluation& e) {
@@ -74,9 +86,10 @@ std::string render_problem_count(const Report& report) {
 // not listed.
 constexpr std::string_view kCheckLocally = "run `trailgate check` locally to see all";
 
-// `more_hint` says where the failing commits that are not listed can be seen.
+// `more_hint` says where the failing commits that are not listed can be seen; `waived` renders
+// each commit finding with its review-debt next step instead of its own fix.
 void render_findings(std::string& out, const Report& report, const Style& st,
-                     std::string_view more_hint) {
+                     std::string_view more_hint, bool waived = false) {
   for (const auto& r : report.refs)
     for (const auto& f : r.ref_findings)
       render_finding(out, f, st);
@@ -86,7 +99,7 @@ void render_findings(std::string& out, const Report& report, const Style& st,
       continue;
     ++listed;
     for (const auto& f : e.findings)
-      render_finding(out, f, st);
+      render_finding(out, f, st, waived ? review_debt_fix(f) : std::string());
   }
   if (listed < report.commits_failed)
     out += fmt::format("  ... and {} more failing commit{} not listed ({}).\n",
@@ -108,8 +121,9 @@ std::string render_break_glass(const Report& report, const TextOptions& options,
   const BreakGlassView view = options.break_glass.value_or(BreakGlassView{});
   std::string out;
   out += fmt::format("trailgate: {}\n", st.warn(rule));
-  out += fmt::format("trailgate: {}\n",
-                     st.warn("BREAK-GLASS: push ACCEPTED WITHOUT THE REVIEW THE POLICY REQUIRES"));
+  out += fmt::format(
+      "trailgate: {}\n",
+      st.warn("BREAK-GLASS: push PASSED trailgate WITHOUT THE REVIEW THE POLICY REQUIRES"));
   out += fmt::format("trailgate: {}\n", st.warn(rule));
   if (!options.pusher.empty())
     out += fmt::format("trailgate:   pusher:  {}\n", sanitize(options.pusher));
@@ -120,14 +134,16 @@ std::string render_break_glass(const Report& report, const TextOptions& options,
   if (!options.log_path.empty())
     out += fmt::format("trailgate:   logged:  {}\n", sanitize(options.log_path));
   out +=
-      "trailgate: These commits are review debt: have each one reviewed as soon as the incident\n"
-      "trailgate: is over. `trailgate audit` lists them until then.\n";
+      "trailgate: These commits are review debt. Do not amend them or push them again: once the\n"
+      "trailgate: incident is over, a senior approves each one by note (trailgate approve --note\n"
+      "trailgate: <commit>, then git push origin refs/notes/trailgate). `trailgate audit` lists\n"
+      "trailgate: them until then. Other hooks on the server may still refuse this push.\n";
   for (const auto& note : options.notes)
     out += fmt::format("trailgate: {} {}\n", st.dim("note:"), sanitize(note));
   out += fmt::format("trailgate: {}\n", st.warn(rule));
   out += "\nWaived by break-glass:\n";
   out += render_problem_count(report);
-  render_findings(out, report, st, kCheckLocally);
+  render_findings(out, report, st, kCheckLocally, /*waived=*/true);
   out += fmt::format("\ntrailgate: {}\n", st.warn(rule));
   return out;
 }
@@ -234,15 +250,22 @@ std::string render_text(const Report& report, const TextOptions& options) {
   if (outcome == Outcome::accepted_break_glass)
     return render_break_glass(report, options, st);
   if (outcome == Outcome::accepted) {
+    // The hook decides for trailgate only: another hook (the host's own update hook, a chained
+    // one) may still refuse the push, so it never says the push was accepted.
+    const char* verdict = push ? "passed trailgate" : "accepted";
     if (!any_protected) {
-      out += fmt::format("trailgate: {} accepted: no protected ref is updated.\n", who);
+      out += fmt::format("trailgate: {} {}: no protected ref is updated.\n", who, verdict);
     } else {
       out += fmt::format(
-          "trailgate: {} accepted: {} commit{} checked against policy {}; all "
+          "trailgate: {} {}: {} commit{} checked against policy {}; all "
           "pass.\n",
-          who, report.commits_checked, report.commits_checked == 1 ? "" : "s",
+          who, verdict, report.commits_checked, report.commits_checked == 1 ? "" : "s",
           options.policy_source);
     }
+    if (push)
+      out +=
+          "trailgate: (trailgate's verdict only: other hooks on the server may still refuse "
+          "the push)\n";
     render_push_context(out, options, st);
     if (options.break_glass && options.break_glass->honoured)
       out +=
@@ -270,10 +293,19 @@ std::string render_text(const Report& report, const TextOptions& options) {
         push ? "run `trailgate check` locally to see all" : "each is among the commit lines above");
   }
   if (push) {
-    out += report.passed()
-               ? "\nThe whole push was rejected; nothing was updated.\n"
-               : "\nThe whole push was rejected; nothing was updated. Fix the commits above and "
-                 "push again.\n";
+    bool ref_findings = false;
+    for (const auto& r : report.refs)
+      ref_findings = ref_findings || !r.ref_findings.empty();
+    const bool commit_findings = report.commits_failed > 0;
+    out += "\nThe whole push was rejected; nothing was updated.";
+    // The next step fits the problems: a delete or a rewrite is not fixed by new commits.
+    if (commit_findings && ref_findings)
+      out += " Fix the commits above, do what the fix says for each ref, and push again.";
+    else if (commit_findings)
+      out += " Fix the commits above and push again.";
+    else if (ref_findings)
+      out += " No commit needs fixing: the fix above says what to do about the ref.";
+    out += "\n";
   }
   return out;
 }

@@ -325,7 +325,7 @@ TEST_CASE("scale: among 100,000 refs, a 1-commit push is judged against the prot
   SECTION("commits already on a protected ref among the 100,000 are not checked again") {
     ProcessResult r = push_within(repo, grandfathered.tip, "refs/heads/main");
     CHECK(r.exit_code == 0);
-    CHECK_THAT(r.err, Catch::Contains("accepted: 0 commits checked"));
+    CHECK_THAT(r.err, Catch::Contains("passed trailgate: 0 commits checked"));
     CHECK(trimmed(server_tip(repo, "refs/heads/main")) == grandfathered.tip);
   }
 
@@ -399,7 +399,7 @@ TEST_CASE("scale: a 250,000-commit linear history overflows nothing in hook, che
   CHECK_THAT(rejected.err, Catch::Contains("1 of 1 commit checked fails"));
   ProcessResult accepted = push_within(repo, good.tip, "refs/heads/main");
   CHECK(accepted.exit_code == 0);
-  CHECK_THAT(accepted.err, Catch::Contains("accepted: 1 commit checked"));
+  CHECK_THAT(accepted.err, Catch::Contains("passed trailgate: 1 commit checked"));
   CHECK(trimmed(server_tip(repo, "refs/heads/main")) == good.tip);
 }
 

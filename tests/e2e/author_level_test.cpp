@@ -40,7 +40,7 @@ void push_accepted(TempRepo& repo) {
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.err, Catch::Contains("trailgate: push accepted"));
+  CHECK_THAT(r.err, Catch::Contains("trailgate: push passed trailgate"));
 }
 
 // "Reviewed-by: <who>" does not count, for the reason named by `status` (review::ClaimStatus).

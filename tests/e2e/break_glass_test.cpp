@@ -99,7 +99,7 @@ TEST_CASE("break-glass: a listed pusher with a reason is accepted and logged", "
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(s.tip("refs/heads/main") == second + "\n");
-  CHECK_THAT(r.err, Catch::Contains("BREAK-GLASS: push ACCEPTED WITHOUT THE REVIEW"));
+  CHECK_THAT(r.err, Catch::Contains("BREAK-GLASS: push PASSED trailgate WITHOUT THE REVIEW"));
   CHECK_THAT(r.err, Catch::Contains("(" + variable + "; roster: Alice Admin)"));
   CHECK_THAT(r.err, Catch::Contains("reason:  \"db down, INC-7: hotfix cannot wait\""));
   CHECK_THAT(r.err, Catch::Contains("waived:  2 commits entering refs/heads/main"));
@@ -108,6 +108,11 @@ TEST_CASE("break-glass: a listed pusher with a reason is accepted and logged", "
   // The waived findings are listed, so the pusher knows what is owed.
   CHECK_THAT(r.err, Catch::Contains("Hotfix part 1"));
   CHECK_THAT(r.err, Catch::Contains("ai-review-required"));
+  // ... and how to pay it: a late review by note, not "amend and push again".
+  CHECK_THAT(r.err, Catch::Contains("fix:     review debt: the commit stays as it is; a senior "
+                                    "approves it by note: trailgate approve --note " +
+                                    second.substr(0, 12)));
+  CHECK_THAT(r.err, !Catch::Contains("push again"));
   CHECK_THAT(r.err, !Catch::Contains("GL-HOOK-ERR"));  // an acceptance is no error
 
   json line = s.last_line();

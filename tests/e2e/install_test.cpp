@@ -170,7 +170,7 @@ TEST_CASE("install: an existing pre-receive that rejects is chained and still re
   ProcessResult push = repo.push("HEAD:refs/heads/main");
   CHECK(push.exit_code != 0);
   // trailgate ran first and accepted; the legacy hook ran after it and its rejection stands.
-  auto accepted_at = push.err.find("push accepted");
+  auto accepted_at = push.err.find("push passed trailgate");
   auto legacy_at = push.err.find("legacy check: pushes are frozen");
   REQUIRE(accepted_at != std::string::npos);
   REQUIRE(legacy_at != std::string::npos);
@@ -202,7 +202,7 @@ TEST_CASE("install: a chained hook gets the same stdin and environment as trailg
     std::string id = repo.commit(reviewed_ai(), kJunior);
     ProcessResult push = repo.push("HEAD:refs/heads/main", {"-o", "ci.skip"});
     CHECK(push.exit_code == 0);
-    CHECK_THAT(push.err, Catch::Contains("push accepted"));
+    CHECK_THAT(push.err, Catch::Contains("push passed trailgate"));
     CHECK(read_file(seen) == old_tip + " " + id + " refs/heads/main\n");
     CHECK(read_file(env) == "options=1 ci.skip\nquarantine=set\ncommit\n");
   }

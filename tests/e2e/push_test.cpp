@@ -68,7 +68,7 @@ TEST_CASE("push: AI commit reviewed by a senior is accepted", "[e2e]") {
   std::string id = repo.commit(ai_message("Add retry logic", kSeniorReview), kJunior);
   ProcessResult r = repo.push("HEAD:refs/heads/main");
   CHECK(accepted(r));
-  CHECK_THAT(r.err, Catch::Contains("push accepted"));
+  CHECK_THAT(r.err, Catch::Contains("push passed trailgate"));
   CHECK(server_tip(repo, "refs/heads/main") == id + "\n");
 }
 
@@ -193,6 +193,11 @@ TEST_CASE("push: deleting main is rejected", "[e2e]") {
   ProcessResult r = repo.push(":refs/heads/main");
   CHECK_FALSE(accepted(r));
   CHECK_THAT(r.err, Catch::Contains("protected-ref-delete"));
+  // No commit is at fault: the last line points at the ref's own fix (an admin's allow_delete).
+  CHECK_THAT(r.err, Catch::Contains("allow_delete = true"));
+  CHECK_THAT(r.err, Catch::Contains("No commit needs fixing: the fix above says what to do about "
+                                    "the ref."));
+  CHECK_THAT(r.err, !Catch::Contains("Fix the commits above"));
   CHECK_FALSE(server_tip(repo, "refs/heads/main").empty());
 }
 
@@ -206,6 +211,7 @@ TEST_CASE("push: force-pushing main is rejected", "[e2e]") {
   CHECK_FALSE(accepted(r));
   CHECK_THAT(r.err, Catch::Contains("protected-ref-rewrite"));
   CHECK_THAT(r.err, Catch::Contains("without --force"));
+  CHECK_THAT(r.err, !Catch::Contains("Fix the commits above"));
 }
 
 TEST_CASE("push: two refs, one failing, is rejected whole", "[e2e]") {

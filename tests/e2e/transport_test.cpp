@@ -109,7 +109,7 @@ std::string rejects_unreviewed_then_accepts_reviewed(TempRepo& repo) {
   ProcessResult accepted = push(repo, "HEAD:refs/heads/main");
   INFO("push output:\n" << accepted.err);
   CHECK(accepted.exit_code == 0);
-  CHECK_THAT(remote_lines(accepted.err), Catch::Contains("push accepted"));
+  CHECK_THAT(remote_lines(accepted.err), Catch::Contains("push passed trailgate"));
   CHECK(server_tip(repo, "refs/heads/main") == reviewed);
   return remote;
 }

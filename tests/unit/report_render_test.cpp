@@ -108,13 +108,31 @@ TEST_CASE("render_text for the hook: a rejection answers which, rule and fix", "
   CHECK_THAT(out, Contains("    fix:     ask a senior to review it\n"));
   CHECK_THAT(out, Contains("... and 1 more failing commit not listed (run `trailgate check` "
                            "locally to see all)."));
-  CHECK_THAT(out, Contains("The whole push was rejected; nothing was updated. Fix the commits"));
+  CHECK_THAT(out, Contains("The whole push was rejected; nothing was updated. Fix the commits "
+                           "above and push again.\n"));
   CHECK(out.find('\x1b') == std::string::npos);  // no colour asked, and none forged
-  SECTION("a ref-level finding names the ref") {
+  SECTION("a ref-level finding names the ref; the last line asks for both fixes") {
     s.report.refs[0].ref_findings = {
         Finding{"protected-ref-rewrite", "refs/heads/main", "", "", "rewrites history", "merge"}};
-    CHECK_THAT(report::render_text(s.report, push_options()),
-               Contains("  ref refs/heads/main\n    rule:    protected-ref-rewrite\n"));
+    const std::string both = report::render_text(s.report, push_options());
+    CHECK_THAT(both, Contains("  ref refs/heads/main\n    rule:    protected-ref-rewrite\n"));
+    CHECK_THAT(both, Contains("nothing was updated. Fix the commits above, do what the fix says "
+                              "for each ref, and push again.\n"));
+  }
+  SECTION("a rejected delete alone: no commit to fix, the ref's fix is the next step") {
+    s.report.refs[0].ref_findings = {Finding{"protected-ref-delete", "refs/heads/main", "", "",
+                                             "deleting protected ref refs/heads/main",
+                                             "an admin must set allow_delete"}};
+    s.report.evaluations.clear();
+    s.report.commits_checked = 0;
+    s.report.commits_failed = 0;
+    s.report.findings = 1;
+    const std::string del = report::render_text(s.report, push_options());
+    CHECK_THAT(del, Contains("    fix:     an admin must set allow_delete\n"));
+    CHECK_THAT(del, Contains("The whole push was rejected; nothing was updated. No commit needs "
+                             "fixing: the fix above says what to do about the ref.\n"));
+    CHECK_THAT(del, !Contains("Fix the commits"));
+    CHECK_THAT(del, !Contains("push again"));
   }
   SECTION("colour wraps the verdict words only") {
     TextOptions o = push_options();
@@ -127,14 +145,18 @@ TEST_CASE("render_text for the hook: acceptances", "[report][render]") {
   Sample s;
   s.pass();
   TextOptions o = push_options();
+  // trailgate decides for itself only: another hook may still refuse the push.
   CHECK(report::render_text(s.report, o) ==
-        "trailgate: push accepted: 3 commits checked against policy "
+        "trailgate: push passed trailgate: 3 commits checked against policy "
         "refs/meta/trailgate:trailgate.toml; all pass.\n"
+        "trailgate: (trailgate's verdict only: other hooks on the server may still refuse the "
+        "push)\n"
         "trailgate: pusher: alice (GL_USERNAME)\n");
+  CHECK_THAT(report::render_text(s.report, o), !Contains("accepted"));
   SECTION("nothing protected") {
     s.report.refs[0].rule = nullptr;
     CHECK_THAT(report::render_text(s.report, o),
-               Contains("push accepted: no protected ref is updated."));
+               Contains("push passed trailgate: no protected ref is updated."));
   }
   SECTION("a log that could not be written, under on_failure = warn") {
     o.log_problem = "cannot write to /x: No space left on device\n";
@@ -160,13 +182,21 @@ TEST_CASE("render_text for the hook: break-glass", "[report][render]") {
     o.break_glass = report::BreakGlassView{true, {}, "db down\nINC-7", {"refs/heads/main"}, 2};
     o.log_path = "/srv/git/p.git/trailgate/decisions.jsonl";
     const std::string out = report::render_text(s.report, o);
-    CHECK_THAT(out, Contains("BREAK-GLASS: push ACCEPTED WITHOUT THE REVIEW THE POLICY REQUIRES"));
+    CHECK_THAT(
+        out, Contains("BREAK-GLASS: push PASSED trailgate WITHOUT THE REVIEW THE POLICY REQUIRES"));
     CHECK_THAT(out, Contains("trailgate:   reason:  \"db down\\x0aINC-7\""));
     CHECK_THAT(out, Contains("trailgate:   waived:  2 commits entering refs/heads/main"));
     CHECK_THAT(out, Contains("trailgate:   logged:  /srv/git/p.git/trailgate/decisions.jsonl"));
     CHECK_THAT(out, Contains("Waived by break-glass:\ntrailgate: 2 problems"));
     CHECK_THAT(out, Contains("rule:    ai-review-required"));
     CHECK(out.find("REJECTED") == std::string::npos);
+    // The waived commits are on the ref now: the next step is a late review by note, never
+    // the finding's own "amend and push again".
+    CHECK_THAT(out, Contains("    fix:     review debt: the commit stays as it is; a senior "
+                             "approves it by note: trailgate approve --note aaaaaaaaaaaa, then "
+                             "git push origin refs/notes/trailgate (docs/review-notes.md)\n"));
+    CHECK_THAT(out, !Contains("ask a senior to review it"));
+    CHECK_THAT(out, !Contains("push again"));
   }
   SECTION("refused: the reasons, then the findings") {
     o.break_glass = report::BreakGlassView{false, {"alice may not break glass"}, "", {}, 0};
