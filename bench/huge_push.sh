@@ -222,7 +222,8 @@ if [ "${HUGE_AUDIT:-1}" != 0 ]; then
   measure "deep log" "" git log --format='%H%x00%(trailers:unfold)' refs/heads/main
   print_row "audit --format jsonl (no cache)" "deep audit"
   print_row "git log with trailers" "deep log"
-  echo "  the audit listed $(wc -l <"$WORK/audit.jsonl" 2>/dev/null || echo 0) records"
+  # The first jsonl line is the report's header, the others one commit each.
+  echo "  the audit listed $(grep -vc '^{"type":"header"' "$WORK/audit.jsonl" 2>/dev/null || echo 0) records"
   rm -f "$WORK/audit.jsonl"
 fi
 echo "  deep hook said: $(grep -m1 'checked' <<<"${OUT[deep hook]}" || echo "(no summary line)")"
