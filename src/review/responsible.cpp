@@ -27,16 +27,6 @@ bool looks_like_bot(std::string_view name, std::string_view email) {
 }
 
 // The roster person one of whose emails has the skeleton `skeleton`, or nullptr.
-const Person* person_by_skeleton(const Policy& policy, const std::string& skeleton) {
-  if (skeleton.empty())
-    return nullptr;
-  for (const Person& person : policy.people)
-    for (const std::string& e : person.emails)
-      if (email_skeleton(e) == skeleton)
-        return &person;
-  return nullptr;
-}
-
 // One identity a Co-authored-by line names: the text before the address, and the address.
 struct Named {
   std::string name;
@@ -161,7 +151,8 @@ Responsibility responsibility_of(const CommitInfo& commit,
     if (exact)
       author.person = exact->name;
     author.level = exact && !author.bot ? exact->level : lowest;
-    add(std::move(author), exact ? exact : person_by_skeleton(policy, skeleton), skeleton);
+    add(std::move(author), exact ? exact : person_by_skeleton(policy, commit.author.email),
+        skeleton);
   }
 
   // Every Co-authored-by identity, in the raw message and in every decoded reading. The
@@ -177,7 +168,7 @@ Responsibility responsibility_of(const CommitInfo& commit,
 
   for (const Named& n : named) {
     const std::string skeleton = email_skeleton(n.email);
-    const Person* person = person_by_skeleton(policy, skeleton);
+    const Person* person = person_by_skeleton(policy, n.email);
     const bool bot = looks_like_bot(n.name, n.email);
     if (!person) {
       // Not on the roster: only an agent commit's named humans count (at the lowest level); an

@@ -90,6 +90,21 @@ std::string email_skeleton(std::string_view email) {
   return out;
 }
 
+const Person* person_by_skeleton(const Policy& policy, std::string_view email,
+                                 std::string* matched) {
+  const std::string skeleton = email_skeleton(email);
+  if (skeleton.empty())
+    return nullptr;
+  for (const Person& person : policy.people)
+    for (const std::string& e : person.emails)
+      if (email_skeleton(e) == skeleton) {
+        if (matched)
+          *matched = e;
+        return &person;
+      }
+  return nullptr;
+}
+
 std::string email_of(std::string_view value) {
   // The address is the last <...> group, as in git's ident lines; anything else is malformed
   // rather than guessed at, so a reviewer can't be named by a loose substring.
@@ -112,18 +127,6 @@ bool is_author(const Person& person, const CommitInfo& commit) {
   const std::string author = email_skeleton(commit.author.email);
   return std::any_of(person.emails.begin(), person.emails.end(),
                      [&](const std::string& e) { return email_skeleton(e) == author; });
-}
-
-// The roster person whose email `email` only looks like (same skeleton, other bytes), if any.
-const Person* look_alike_of(const Policy& policy, std::string_view email, std::string* known) {
-  const std::string skeleton = email_skeleton(email);
-  for (const Person& person : policy.people)
-    for (const std::string& e : person.emails)
-      if (email_skeleton(e) == skeleton) {
-        *known = e;
-        return &person;
-      }
-  return nullptr;
 }
 
 // git log re-encodes a message that declares another encoding, so its bytes on screen differ
@@ -332,7 +335,7 @@ ReviewClaim judge(const trailers::Trailer& trailer, const CommitInfo& commit, co
     claim.status = ClaimStatus::not_on_roster;
     claim.reason = "<" + claim.email + "> is not on the policy's roster";
     std::string known;
-    if (look_alike_of(policy, claim.email, &known))
+    if (person_by_skeleton(policy, claim.email, &known))
       claim.reason += "; it only looks like <" + known +
                       ">: emails must match byte for byte, ignoring ASCII case";
     return claim;

@@ -87,6 +87,12 @@ bool is_review_key(const ReviewSettings& settings, std::string_view key);
 // it by writing their own email with a Cyrillic 'е'.
 std::string email_skeleton(std::string_view email);
 
+// The first roster person (in roster order) with an email whose email_skeleton is `email`'s: the
+// person `email` is, or only looks like. nullptr when none, or when the skeleton is empty.
+// `matched`, when given, receives that roster email.
+const Person* person_by_skeleton(const Policy& policy, std::string_view email,
+                                 std::string* matched = nullptr);
+
 // Extracts the email from a "Name <email>" trailer value; empty when there is none.
 std::string email_of(std::string_view value);
 

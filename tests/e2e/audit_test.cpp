@@ -23,6 +23,7 @@ using trailgate::testing::ai_message;
 using trailgate::testing::kJuniorOne;
 using trailgate::testing::kPrincipalOne;
 using trailgate::testing::kSeniorOne;
+using trailgate::testing::parse_csv;
 using trailgate::testing::ProcessResult;
 using trailgate::testing::protect;
 using trailgate::testing::read_file;
@@ -101,41 +102,6 @@ class AuditRepo {
 
 std::string ai(const std::string& subject, const std::string& trailers = "") {
   return ai_message(subject, trailers, "Body text.");
-}
-
-// RFC 4180: fields in quotes with "" for a quote, CRLF between records.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(field);
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      row.push_back(field);
-      field.clear();
-      rows.push_back(row);
-      row.clear();
-      ++i;
-    } else {
-      field += c;
-    }
-  }
-  return rows;
 }
 
 // The commit lines of a jsonl report, after checking that its first line is the header.

@@ -81,4 +81,8 @@ std::string roster_policy(const std::vector<RosterPerson>& people,
 std::string signature_policy(const std::vector<RosterPerson>& people,
                              const std::vector<ProtectTable>& rules = {ProtectTable{}});
 
+// RFC 4180 text back into cells: quoted fields with "" for a quote, CRLF between records. For
+// reading the CSV trailgate writes, cell by cell.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
 }  // namespace trailgate::testing

@@ -14,11 +14,14 @@
 #include "detect/markers.h"
 #include "report/audit_formats.h"
 #include "report/audit_html.h"
+#include "support/fixtures.h"
 
 using trailgate::audit::AuditRecord;
 using trailgate::audit::AuditSummary;
 namespace report = trailgate::report;
 using json = nlohmann::json;
+
+using trailgate::testing::parse_csv;
 
 namespace {
 
@@ -219,41 +222,6 @@ TEST_CASE("audit summaries: agent-authored and assisted commits, by model, and t
 }
 
 namespace {
-
-// RFC 4180 back into cells: quoted fields with "" for a quote, CRLF between records.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(field);
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      row.push_back(field);
-      field.clear();
-      rows.push_back(row);
-      row.clear();
-      ++i;
-    } else {
-      field += c;
-    }
-  }
-  return rows;
-}
 
 AuditSummary provenance() {
   AuditSummary s;
