@@ -192,11 +192,36 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
   auto* gitea = install->add_flag("--gitea,--forgejo", line.install.gitea,
                                   "Add trailgate to --repo's Gitea or Forgejo hooks: "
                                   "hooks/<hook>.d/trailgate, beside Gitea's own");
-  hooks_dir->excludes(pre_receive_d)->excludes(gitlab)->excludes(gitea);
-  pre_receive_d->excludes(gitlab)->excludes(gitea);
-  gitlab->excludes(gitea);
-  install->add_flag("--uninstall", line.install.uninstall,
-                    "Take trailgate out and put back exactly what was there before");
+  auto* gitolite = install->add_flag(
+      "--gitolite", line.install.gitolite,
+      "Install for every repository of a gitolite site, from gitolite's own site-wide hooks "
+      "($LOCAL_CODE/hooks/common/pre-receive), which `gitolite setup` keeps");
+  install
+      ->add_option("--gitolite-home", line.install.gitolite_home,
+                   "The gitolite site's home, where .gitolite.rc is (default: $HOME)")
+      ->type_name("DIR")
+      ->needs(gitolite);
+  install
+      ->add_flag("--gitolite-admin", line.install.gitolite_admin,
+                 "Judge pushes to gitolite-admin too (by default gitolite's administration "
+                 "repository is left to gitolite)")
+      ->needs(gitolite);
+  hooks_dir->excludes(pre_receive_d)->excludes(gitlab)->excludes(gitea)->excludes(gitolite);
+  pre_receive_d->excludes(gitlab)->excludes(gitea)->excludes(gitolite);
+  gitlab->excludes(gitea)->excludes(gitolite);
+  gitea->excludes(gitolite);
+  auto* verify = install->add_flag(
+      "--verify", line.install.verify,
+      "Change nothing; check that the hook git runs leads to trailgate with a policy that loads, "
+      "for the target's repositories; exit 1 when one is not protected");
+  install
+      ->add_option("--under", line.install.under, "With --verify: every bare repository under DIR")
+      ->type_name("DIR")
+      ->needs(verify);
+  install
+      ->add_flag("--uninstall", line.install.uninstall,
+                 "Take trailgate out and put back exactly what was there before")
+      ->excludes(verify);
   install->add_flag("--force", line.install.force,
                     "Go ahead over a trailgate hook file that was edited by hand (the edits "
                     "are lost)");

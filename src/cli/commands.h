@@ -74,16 +74,23 @@ struct InstallOptions {
   // --hook: pre-receive and/or update. Empty = pre-receive; with --uninstall, every hook
   // trailgate installed at the target.
   std::vector<std::string> hooks;
-  std::string hooks_dir;      // --hooks-dir DIR: a core.hooksPath directory, not --repo's hooks/
-  std::string pre_receive_d;  // --pre-receive-d DIR: a pre-receive.d directory the host runs
-  bool gitlab = false;        // --gitlab: --repo's custom_hooks/<hook>.d/
-  bool gitea = false;         // --gitea, --forgejo: --repo's hooks/<hook>.d/
-  bool uninstall = false;     // --uninstall: put back what was there before
-  bool force = false;         // --force: go ahead over a trailgate file edited by hand
-  bool dry_run = false;       // --dry-run: print what would be done, change nothing
+  std::string hooks_dir;        // --hooks-dir DIR: a core.hooksPath directory, not --repo's hooks/
+  std::string pre_receive_d;    // --pre-receive-d DIR: a pre-receive.d directory the host runs
+  bool gitlab = false;          // --gitlab: --repo's custom_hooks/<hook>.d/
+  bool gitea = false;           // --gitea, --forgejo: --repo's hooks/<hook>.d/
+  bool gitolite = false;        // --gitolite: the site's $LOCAL_CODE/hooks/common/pre-receive
+  std::string gitolite_home;    // --gitolite-home DIR: the site's home; empty = $HOME
+  bool gitolite_admin = false;  // --gitolite-admin: judge pushes to gitolite-admin too
+  bool verify = false;          // --verify: check that git runs trailgate, change nothing
+  std::string under;            // --under DIR: --verify every bare repository under DIR
+  bool uninstall = false;       // --uninstall: put back what was there before
+  bool force = false;           // --force: go ahead over a trailgate file edited by hand
+  bool dry_run = false;         // --dry-run: print what would be done, change nothing
 };
 // `trailgate install`: puts the hook where git or the host runs it, chaining an existing
-// hook; with --uninstall, takes it out and restores what was there (docs/install.md).
+// hook; with --uninstall, takes it out and restores what was there; with --verify, checks
+// for each repository of the target that the hook git runs leads to trailgate with a policy
+// that loads, exiting 1 when one does not (docs/install.md).
 int run_install(const GlobalOptions& options, const InstallOptions& install);
 
 }  // namespace trailgate::cli

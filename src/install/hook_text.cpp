@@ -20,9 +20,14 @@ std::uint64_t fnv1a64(std::string_view data) {
   return h;
 }
 
+constexpr std::string_view kGuardOpen = "[ \"$(pwd -P)\" = ";
+constexpr std::string_view kGuardClose = " ] || ";
+
 // Replaces the command word `trailgate` on the template's one line that runs it ("trailgate
-// ..." or "exec trailgate ...") with the quoted binary.
-std::string fill_in_binary(std::string_view tmpl, const std::string& binary) {
+// ..." or "exec trailgate ...") with the quoted binary, behind the guard that skips it in
+// `skip_git_dir` when there is one.
+std::string fill_in_binary(std::string_view tmpl, const std::string& binary,
+                           const std::string& skip_git_dir) {
   std::string out;
   int replaced = 0;
   std::size_t pos = 0;
@@ -34,6 +39,11 @@ std::string fill_in_binary(std::string_view tmpl, const std::string& binary) {
       if (line.substr(0, prefix.size()) == prefix) {
         std::string_view lead =
             prefix.substr(0, prefix.size() - std::string_view("trailgate ").size());
+        if (!skip_git_dir.empty())
+          out += fmt::format(
+              "# Pushes into {} are not trailgate's to judge (gitolite's administration "
+              "repository).\n{}{}{}",
+              skip_git_dir, kGuardOpen, shell_quote(skip_git_dir), kGuardClose);
         out += fmt::format("{}{} {}", lead, shell_quote(binary), line.substr(prefix.size()));
         ++replaced;
         line = {};
@@ -61,7 +71,61 @@ std::string shell_quote(std::string_view s) {
   return out + "'";
 }
 
-std::string hook_text(HookKind kind, const std::string& hook, const std::string& binary) {
+std::optional<std::pair<std::string, std::size_t>> shell_unquote(std::string_view quoted) {
+  std::string out;
+  std::size_t i = 0;
+  if (quoted.empty() || quoted[0] != '\'')
+    return std::nullopt;
+  while (i < quoted.size() && quoted[i] == '\'') {
+    std::size_t close = quoted.find('\'', i + 1);
+    if (close == std::string_view::npos)
+      return std::nullopt;
+    out.append(quoted.substr(i + 1, close - i - 1));
+    i = close + 1;
+    // shell_quote writes a quote inside the word as '\'' : close, escaped quote, reopen.
+    if (quoted.substr(i, 3) == "\\''") {
+      out += '\'';
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  return std::make_pair(std::move(out), i);
+}
+
+std::optional<HookFacts> hook_facts(std::string_view content) {
+  HookFacts facts;
+  facts.chains = content.find("trailgate-managed hook (chain runner)") != std::string_view::npos;
+  std::size_t pos = 0;
+  while (pos < content.size()) {
+    std::size_t end = content.find('\n', pos);
+    end = end == std::string_view::npos ? content.size() : end;
+    std::string_view line = content.substr(pos, end - pos);
+    pos = end + 1;
+    facts.skip_git_dir.clear();
+    if (line.substr(0, kGuardOpen.size()) == kGuardOpen) {
+      auto dir = shell_unquote(line.substr(kGuardOpen.size()));
+      if (!dir)
+        continue;
+      line.remove_prefix(kGuardOpen.size() + dir->second);
+      if (line.substr(0, kGuardClose.size()) != kGuardClose)
+        continue;
+      line.remove_prefix(kGuardClose.size());
+      facts.skip_git_dir = dir->first;
+    }
+    if (line.substr(0, 5) == "exec ")
+      line.remove_prefix(5);
+    auto binary = shell_unquote(line);
+    if (!binary || line.substr(binary->second, 1) != " ")
+      continue;
+    facts.binary = binary->first;
+    return facts;
+  }
+  return std::nullopt;
+}
+
+std::string hook_text(HookKind kind, const std::string& hook, const std::string& binary,
+                      const std::string& skip_git_dir) {
   const char* shim = nullptr;
   if (hook == "pre-receive")
     shim = kPreReceiveShim;
@@ -72,7 +136,8 @@ std::string hook_text(HookKind kind, const std::string& hook, const std::string&
         fmt::format("unknown hook \"{}\" (expected pre-receive or update)", hook));
   // The runner finds which trailgate subcommand to run from its own file name, so one
   // template serves both hooks.
-  return with_checksum(fill_in_binary(kind == HookKind::shim ? shim : kChainRunner, binary));
+  return with_checksum(
+      fill_in_binary(kind == HookKind::shim ? shim : kChainRunner, binary, skip_git_dir));
 }
 
 std::string with_checksum(std::string_view body) {

@@ -10,8 +10,10 @@
 // This module is pure: it touches neither the filesystem nor git.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace trailgate::install {
 
@@ -26,8 +28,22 @@ enum class HookKind {
 
 // The content install writes for `hook` ("pre-receive" or "update"): the template with
 // `binary` (an absolute path, shell-quoted here) in place of `trailgate`, and the checksum
-// line. Throws std::invalid_argument for another hook name.
-std::string hook_text(HookKind kind, const std::string& hook, const std::string& binary);
+// line. With a non-empty `skip_git_dir` (an absolute, canonical path), trailgate does not run
+// when git runs the hook in that repository (git runs hooks in the git dir, so `pwd -P` names
+// it); everything else in the file still does. gitolite's site-wide hook uses this to leave
+// gitolite-admin to gitolite. Throws std::invalid_argument for another hook name.
+std::string hook_text(HookKind kind, const std::string& hook, const std::string& binary,
+                      const std::string& skip_git_dir = "");
+
+// What a file hook_text wrote says about itself: the trailgate binary it runs, the repository
+// it leaves alone ("" for none) and whether it is the chain runner. nullopt when `content` has
+// no line that runs trailgate as hook_text writes it.
+struct HookFacts {
+  std::string binary;
+  std::string skip_git_dir;
+  bool chains = false;
+};
+std::optional<HookFacts> hook_facts(std::string_view content);
 
 // `body` followed by its checksum line ("# trailgate checksum fnv1a64:<16 hex digits> ...").
 // REQUIRES: `body` is empty or ends with '\n'.
@@ -47,5 +63,9 @@ bool is_gitea_runner(std::string_view content);
 
 // `s` quoted for a POSIX shell: in single quotes, with each ' written as '\''.
 std::string shell_quote(std::string_view s);
+
+// The word shell_quote wrote at the start of `quoted`, unquoted, and how many bytes it took;
+// nullopt when `quoted` does not start with a single-quoted word.
+std::optional<std::pair<std::string, std::size_t>> shell_unquote(std::string_view quoted);
 
 }  // namespace trailgate::install

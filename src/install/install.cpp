@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "install/hook_text.h"
@@ -129,7 +130,7 @@ Step plan_install_slot(const Slot& slot, const std::string& binary, Force force)
           "remove it) and run install again.",
           kept, path, path));
     step.action = Step::Action::create;
-    step.text = hook_text(HookKind::shim, slot.hook, binary);
+    step.text = hook_text(HookKind::shim, slot.hook, binary, slot.skip_git_dir);
     return step;
   }
   if (found.type == Found::Type::other)
@@ -155,7 +156,7 @@ Step plan_install_slot(const Slot& slot, const std::string& binary, Force force)
           path, kept));
     step.action = Step::Action::chain;
     step.kept = kept;
-    step.text = hook_text(HookKind::chain_runner, slot.hook, binary);
+    step.text = hook_text(HookKind::chain_runner, slot.hook, binary, slot.skip_git_dir);
     return step;
   }
 
@@ -165,7 +166,8 @@ Step plan_install_slot(const Slot& slot, const std::string& binary, Force force)
         "{} was written by trailgate but has been edited since; install will not overwrite the "
         "edits. Run it with --force to replace the file (the edits are lost).",
         path));
-  step.text = hook_text(has_kept ? HookKind::chain_runner : HookKind::shim, slot.hook, binary);
+  step.text = hook_text(has_kept ? HookKind::chain_runner : HookKind::shim, slot.hook, binary,
+                        slot.skip_git_dir);
   step.action = !step.discards_edits && found.content == step.text ? Step::Action::unchanged
                                                                    : Step::Action::update;
   if (has_kept)
@@ -302,6 +304,15 @@ std::vector<Slot> slots(Layout layout, const std::string& dir,
         slot.path = (base / kDropInName).string();
         slot.chains = false;
         break;
+      case Layout::gitolite:
+        if (hook != "pre-receive")
+          throw std::invalid_argument(fmt::format(
+              "under gitolite trailgate is the pre-receive hook only: gitolite's access control "
+              "is its own update hook, which must stay; not \"{}\"",
+              hook));
+        slot.path = (base / "hooks" / "common" / hook).string();
+        slot.chains = true;
+        break;
     }
     out.push_back(std::move(slot));
   }
@@ -326,6 +337,14 @@ std::vector<Step> plan_uninstall(const std::vector<Slot>& slots, Force force) {
 void apply(const std::vector<Step>& steps) {
   for (const auto& step : steps)
     apply_step(step);
+}
+
+std::string read_hook(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text(kMaxHookRead, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
 }
 
 std::string current_binary() {

@@ -46,6 +46,8 @@ enum class Layout {
   gitlab,         // <dir>/custom_hooks/<hook>.d/trailgate: dir is the repository
   gitea,          // <dir>/hooks/<hook>.d/trailgate: dir is the repository (Gitea or Forgejo)
   pre_receive_d,  // <dir>/trailgate: dir is a pre-receive.d directory (pre-receive only)
+  gitolite,       // <dir>/hooks/common/pre-receive: dir is gitolite's LOCAL_CODE (pre-receive
+                  // only; gitolite's access control is its own update hook)
 };
 
 // One file trailgate manages.
@@ -56,10 +58,14 @@ struct Slot {
   // Directories the layout adds (innermost first): install creates them when missing, and
   // uninstall removes them when trailgate's file was the last thing in them.
   std::vector<std::string> own_dirs;
+  // A repository (canonical git dir) where the hook does not run trailgate: gitolite-admin
+  // under Layout::gitolite unless it is protected too. "" for none.
+  std::string skip_git_dir;
 };
 
 // The slots for `hooks` ("pre-receive" and/or "update") under `layout` at `dir`. Throws
-// std::invalid_argument for an unknown hook, or "update" under Layout::pre_receive_d.
+// std::invalid_argument for an unknown hook, or "update" under Layout::pre_receive_d or
+// Layout::gitolite.
 std::vector<Slot> slots(Layout layout, const std::string& dir,
                         const std::vector<std::string>& hooks);
 
@@ -102,6 +108,10 @@ std::vector<Step> plan_uninstall(const std::vector<Slot>& slots, Force force);
 // to its kept name before the runner replaces it, and a restore is a single rename. Throws
 // FileError when the filesystem refuses; the steps before the failing one stay done.
 void apply(const std::vector<Step>& steps);
+
+// The first MiB of the file at `path`, following links; "" when there is no regular file there
+// or it cannot be read.
+std::string read_hook(const std::string& path);
 
 // The absolute path of the running trailgate binary.
 std::string current_binary();

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -279,6 +280,64 @@ std::string HttpGitServer::url(const std::string& repository,
                                const std::string& credentials) const {
   return "http://" + (credentials.empty() ? "" : credentials + "@") +
          "127.0.0.1:" + std::to_string(port_) + "/git/" + repository;
+}
+
+SshServer::SshServer(const fs::path& authorized_keys, const fs::path& home) {
+  const std::string sshd = "/usr/sbin/sshd";
+  if (access(sshd.c_str(), X_OK) != 0)
+    FAIL(
+        "sshd is not installed; the gitolite tests need Debian's openssh-server package "
+        "(./dev.sh test installs it)");
+  struct passwd* pw = ::getpwuid(::geteuid());
+  REQUIRE(pw != nullptr);
+  user_ = pw->pw_name;
+  // sshd started as root separates privileges into this directory, which it does not create.
+  if (::geteuid() == 0)
+    fs::create_directories("/run/sshd");
+  const fs::path host_key = work_.path() / "host_ed25519";
+  run_ok({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", host_key.string()}, work_.path());
+  auto env = server_environment(work_.path());
+  // What the sessions (and so gitolite and the hooks) see: sshd gives them a fresh environment.
+  std::string set_env = "\"HOME=" + home.string() + "\" \"GIT_CONFIG_NOSYSTEM=1\" \"LC_ALL=C\"";
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TMPDIR"})
+    if (env.count(name))
+      set_env += std::string(" \"") + name + "=" + env[name] + "\"";
+  process_ = start_server(
+      [&](int port) {
+        fs::path config = work_.path() / "sshd_config";
+        write_file(config, "Port " + std::to_string(port) +
+                               "\n"
+                               "ListenAddress 127.0.0.1\n"
+                               "HostKey " +
+                               host_key.string() +
+                               "\n"
+                               "AuthorizedKeysFile " +
+                               authorized_keys.string() +
+                               "\n"
+                               "PubkeyAuthentication yes\n"
+                               "PasswordAuthentication no\n"
+                               "KbdInteractiveAuthentication no\n"
+                               "PermitRootLogin prohibit-password\n"
+                               "UsePAM no\n"
+                               "StrictModes no\n"
+                               "PidFile none\n"
+                               "SetEnv " +
+                               set_env + "\n");
+        return std::make_unique<ServerProcess>(
+            std::vector<std::string>{sshd, "-D", "-e", "-f", config.string()}, work_.path(), env,
+            work_.path() / "sshd.log");
+      },
+      "Server listening on", port_);
+}
+
+std::string SshServer::url(const std::string& repository) const {
+  return "ssh://" + user_ + "@127.0.0.1:" + std::to_string(port_) + "/" + repository;
+}
+
+std::string SshServer::ssh_command(const std::string& identity) {
+  return "ssh -F /dev/null -i '" + identity +
+         "' -o IdentitiesOnly=yes -o IdentityAgent=none -o StrictHostKeyChecking=no "
+         "-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR";
 }
 
 }  // namespace trailgate::testing

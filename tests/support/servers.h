@@ -1,5 +1,5 @@
-// Real network servers for end-to-end tests: `git daemon` and smart HTTP (`git http-backend`
-// behind lighttpd with basic authentication), each on a free port of 127.0.0.1.
+// Real network servers for end-to-end tests: `git daemon`, smart HTTP (`git http-backend`
+// behind lighttpd with basic authentication) and sshd, each on a free port of 127.0.0.1.
 //
 // Every server belongs to one test. It runs in its own process group with a clean environment
 // and a config the test writes into a scratch directory, and it is always stopped (the group
@@ -85,6 +85,31 @@ class HttpGitServer {
 
  private:
   TempDir work_;
+  int port_ = 0;
+  std::unique_ptr<ServerProcess> process_;
+};
+
+// sshd (Debian's openssh-server) on 127.0.0.1 with a config the test writes: public-key
+// authentication only, for the user running the tests, with `authorized_keys` as the only key
+// file. Every session gets `home` as HOME (sshd's SetEnv), so that what the keys' forced
+// commands run (gitolite-shell) finds the site the test made there, not the user's own home.
+class SshServer {
+ public:
+  // Generates a host key, writes the config, starts sshd in the foreground and waits until it
+  // listens. Fails the current test when sshd is not installed or cannot be started.
+  SshServer(const std::filesystem::path& authorized_keys, const std::filesystem::path& home);
+
+  // ssh://<user>@127.0.0.1:<port>/<repository>
+  std::string url(const std::string& repository) const;
+  // A GIT_SSH_COMMAND that logs in with `identity` only: no agent, no ssh config of the user,
+  // no known_hosts, never a prompt.
+  static std::string ssh_command(const std::string& identity);
+  int port() const { return port_; }
+  std::string log() const { return process_ ? process_->log() : ""; }
+
+ private:
+  TempDir work_;
+  std::string user_;
   int port_ = 0;
   std::unique_ptr<ServerProcess> process_;
 };
