@@ -282,8 +282,12 @@ bool verify_repository(const GlobalOptions& options, const InstallOptions& o,
         load_policy(options, &repo, &seen);
         policy_said = fmt::format("policy {} sha256:{}", seen.path, seen.sha256);
       } catch (const NoPolicyError& e) {
+        std::string what = e.what();
+        for (std::size_t at = what.find('\n'); at != std::string::npos;
+             at = what.find('\n', at + 1))
+          what.insert(at + 1, "    ");
         problems.push_back(fmt::format(
-            "trailgate runs but finds no policy, so it rejects every push here: {}", e.what()));
+            "trailgate runs but finds no policy, so it rejects every push here: {}", what));
       } catch (const PolicyError& e) {
         std::string what = "the policy does not load, so trailgate rejects every push here:";
         for (const auto& d : e.diagnostics())

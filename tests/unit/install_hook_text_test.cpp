@@ -11,11 +11,14 @@
 #include "install/hook_text.h"
 #include "support/temp_repo.h"
 
+using trailgate::install::hook_facts;
 using trailgate::install::hook_text;
 using trailgate::install::HookKind;
 using trailgate::install::is_gitea_runner;
 using trailgate::install::Provenance;
 using trailgate::install::provenance;
+using trailgate::install::shell_quote;
+using trailgate::install::shell_unquote;
 using trailgate::install::with_checksum;
 using trailgate::testing::read_file;
 using trailgate::testing::run;
@@ -93,6 +96,46 @@ TEST_CASE("install::hook_text", "[install]") {
     CHECK(read_file(binary.string() + ".args") == "pre-receive\nextra arg\n");
     CHECK(read_file(binary.string() + ".stdin") == "input\n");
   }
+}
+
+TEST_CASE("install::hook_text with a repository to leave alone (gitolite-admin)", "[install]") {
+  TempDir dir;
+  fs::path binary = recorder(dir.path(), "trailgate", 1);  // rejects whatever it sees
+  fs::path admin = dir.path() / "it's gitolite-admin.git";
+  fs::path other = dir.path() / "product.git";
+  fs::create_directories(admin);
+  fs::create_directories(other);
+  for (HookKind kind : {HookKind::shim, HookKind::chain_runner}) {
+    std::string text = hook_text(kind, "pre-receive", binary.string(), admin.string());
+    CHECK(provenance(text) == Provenance::trailgate);
+    fs::path hook = dir.path() / "pre-receive";
+    write_executable(hook, text);
+    // git runs hooks in the git dir: there the guard skips trailgate, elsewhere it runs it.
+    CHECK(run({hook.string()}, admin, "old new ref\n").exit_code == 0);
+    CHECK(run({hook.string()}, other, "old new ref\n").exit_code == 1);
+    auto facts = hook_facts(text);
+    REQUIRE(facts);
+    CHECK(facts->binary == binary.string());
+    CHECK(facts->skip_git_dir == admin.string());
+    CHECK(facts->chains == (kind == HookKind::chain_runner));
+  }
+}
+
+TEST_CASE("install::hook_facts and shell_unquote", "[install]") {
+  for (std::string s : {"", "plain", "it's", "''", "a'b'c", "/x y/'z'", "\\'"}) {
+    auto back = shell_unquote(shell_quote(s) + " rest");
+    REQUIRE(back);
+    CHECK(back->first == s);
+    CHECK(back->second == shell_quote(s).size());
+  }
+  CHECK_FALSE(shell_unquote("plain"));
+  CHECK_FALSE(shell_unquote("'unterminated"));
+  auto facts = hook_facts(hook_text(HookKind::shim, "update", "/opt/it's/trailgate"));
+  REQUIRE(facts);
+  CHECK(facts->binary == "/opt/it's/trailgate");
+  CHECK(facts->skip_git_dir.empty());
+  CHECK_FALSE(facts->chains);
+  CHECK_FALSE(hook_facts("#!/bin/sh\nexec trailgate pre-receive\n"));
 }
 
 TEST_CASE("install::provenance", "[install]") {
