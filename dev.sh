@@ -59,8 +59,8 @@ case "${1:-}" in
   test)
     ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     check_format
-    echo "==> normal build"
-    build build
+    echo "==> normal build (Release, -O3: what the package ships, warnings as errors)"
+    build build -DCMAKE_BUILD_TYPE=Release
     ctest --test-dir build --output-on-failure -j "$(nproc)"
     echo "==> ASan+UBSan build"
     build build-asan -DTRAILGATE_SANITIZE=ON

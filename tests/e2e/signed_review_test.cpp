@@ -123,7 +123,7 @@ TEST_CASE("signed review: approve then push is accepted, for every key type", "[
   };
   for (Type t : {Type{"ed25519", 0}, Type{"ecdsa", 256}, Type{"ecdsa", 384}, Type{"ecdsa", 521},
                  Type{"rsa", 3072}}) {
-    DYNAMIC_SECTION(t.type << (t.bits ? "-" + std::to_string(t.bits) : "")) {
+    DYNAMIC_SECTION(t.type << (t.bits ? fmt::format("-{}", t.bits) : "")) {
       Key key = make_key(k.dir.path(), fmt::format("senior-{}-{}", t.type, t.bits), t.type, t.bits);
       TempRepo repo(policy_for(k, 1, key.public_key));
       repo.commit(kAiMessage, kJunior);

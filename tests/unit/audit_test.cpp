@@ -1,6 +1,7 @@
 // Tests of the audit's parts: the summary's counters and top lists, ISO week and month keys,
 // day parsing, the cache's formats and file handling. (The git readers the scan uses have their
 // own tests: git_commit_object_test, git_commit_graph_test, git_date_walk_test.)
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -174,8 +175,7 @@ TEST_CASE("audit::AuditSummary counts agent-authored and assisted commits, and m
 TEST_CASE("audit::AuditSummary keeps only the top ten", "[audit]") {
   AuditSummary s;
   for (int i = 0; i < 30; ++i)
-    s.add(
-        record(std::to_string(i), "a" + std::to_string(i % 12) + "@x", 0, "unreviewed", {"T"}, i));
+    s.add(record(std::to_string(i), fmt::format("a{}@x", i % 12), 0, "unreviewed", {"T"}, i));
   s.finish();
   REQUIRE(s.largest_gaps.size() == 10);
   CHECK(s.largest_gaps.front().lines_changed == 29);
@@ -190,7 +190,7 @@ TEST_CASE("audit::iso_time and append_iso_time agree", "[audit]") {
     for (int offset : {0, 60, -330, 14 * 60 + 59, -(12 * 60), 100 * 60}) {
       std::string fast = "x";
       audit::append_iso_time(fast, t, offset);
-      CHECK(fast == "x" + audit::iso_time(t, offset));
+      CHECK(fast == fmt::format("x{}", audit::iso_time(t, offset)));
     }
 }
 

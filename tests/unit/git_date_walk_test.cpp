@@ -2,6 +2,7 @@
 // default order, no ordering option) lists, in the same order, for one target and for a later
 // target that skips what an earlier one listed; with no commit-graph, with one covering the
 // whole history, and with one covering only part of it (the rest read from the objects).
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -40,7 +41,7 @@ class History {
       argv.push_back("-p");
       argv.push_back(ids_.at(p));
     }
-    const std::string date = "@" + std::to_string(time) + " +0000";
+    const std::string date = fmt::format("@{} +0000", time);
     std::string id = run_ok(argv, path(), "",
                             {{"GIT_COMMITTER_DATE", date},
                              {"GIT_AUTHOR_DATE", date},

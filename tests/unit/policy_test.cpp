@@ -1,6 +1,7 @@
 // Tests of the policy loader and of the lookups on a loaded Policy. Policies are TOML text
 // written inline, so every expected line and column can be counted in the test itself.
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -132,7 +133,7 @@ std::string element(std::string_view element) {
 
 // A quoted TOML string element for a key line.
 std::string key_string(std::string_view key) {
-  return element("\"" + std::string(key) + "\"");
+  return element(fmt::format("\"{}\"", key));
 }
 
 // The diagnostics parse_policy throws; fails the test when it accepts the text.

@@ -1,6 +1,7 @@
 // Tests of the one shape of a judged commit (report/commit_json.h): every field with its
 // documented name and meaning, valid JSON for any bytes, the split around the ref that the
 // audit cache relies on, and the CSV row that flattens the same fields.
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -129,7 +130,7 @@ TEST_CASE("commit_json: every field, named and meaning as documented", "[report]
                           "lines_changed",
                           "catalogue_version"}) {
     INFO(key);
-    const std::size_t found = text.find("\"" + std::string(key) + "\":");
+    const std::size_t found = text.find(fmt::format("\"{}\":", key));
     CHECK(found != std::string::npos);
     CHECK(found >= at);
     at = found;
