@@ -114,10 +114,27 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
 
   auto* check = app.add_subcommand(
       "check", "Check commits as if pushed to a ref (default: @{upstream}..HEAD to the upstream)");
-  check->add_option("--ref", line.check.ref, "Ref whose rules apply (default: the upstream's)");
-  check->add_option("--format", line.check.format, "Output format: text or json")
-      ->check(CLI::IsMember({"text", "json"}));
+  check->add_option("--ref", line.check.ref,
+                    "Ref whose rules apply; a short name is a branch (default: the forge's "
+                    "target branch, else the upstream's)");
+  check
+      ->add_option("--format", line.check.format,
+                   "Output format: text, json, sarif, github, junit or gitlab")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github", "junit", "gitlab"}));
+  check->add_option("--base", line.check.base,
+                    "What the ref already has: judge --base..--head (default: the forge's)");
+  check->add_option("--head", line.check.head,
+                    "The change's tip (default: the forge's, else HEAD)");
+  check
+      ->add_option("--policy-rev", line.check.policy_rev,
+                   "Read the policy from a commit, REV[:PATH] (PATH default .trailgate.toml), "
+                   "never from the work tree")
+      ->type_name("REV[:PATH]");
+  check->add_flag("--pre-push", line.check.pre_push,
+                  "Read git's pre-push hook input on stdin and judge each pushed ref; the "
+                  "positional arguments are then the hook's <remote name> [<URL>]");
   check->add_option("range", line.check.ranges, "Revision ranges, A..B or B");
+  check->footer("See docs/ci.md for CI use: the environment defaults, formats and exit codes.");
 
   auto* explain = app.add_subcommand(
       "explain", "Show why a commit is or isn't AI-assisted and reviewed, or its review payload");

@@ -1,6 +1,7 @@
 // The subcommands. Each returns an ExitCode (cli.h) and never throws.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,39 @@ int run_update(const GlobalOptions& options, const std::string& ref, const std::
                const std::string& new_id);
 
 struct CheckOptions {
-  std::string ref;                  // --ref; empty = the upstream's ref
-  std::string format = "text";      // text | json
-  std::vector<std::string> ranges;  // A..B or B; empty = @{upstream}..HEAD
+  // --ref; a short name ("main") is refs/heads/main (docs/ci.md). Empty = the forge's target
+  // branch, else the upstream's ref.
+  std::string ref;
+  std::string format = "text";  // text | json | sarif | github | junit | gitlab
+  // A..B or B; empty = --base/--head, else the forge's range, else @{upstream}..HEAD. With
+  // --pre-push: git's pre-push hook arguments, <remote name> [<remote URL>].
+  std::vector<std::string> ranges;
+  std::string base;        // --base REV: what the target ref already has (the range's A)
+  std::string head;        // --head REV: the change under check (the range's B); default HEAD
+  std::string policy_rev;  // --policy-rev REV[:PATH]: read the policy from a commit's file
+  bool pre_push = false;   // --pre-push: read git's pre-push hook lines on stdin
 };
-// `trailgate check`: the hook's verdicts, from the command line.
+// `trailgate check`: the hook's verdicts, from the command line, before pushing (--pre-push) or
+// in CI (docs/ci.md).
 int run_check(const GlobalOptions& options, const CheckOptions& check);
+
+// What a forge's (or the pre-commit framework's) environment says about the change under check:
+// the target ref, and the range. Fields the environment does not give are empty.
+struct ForgeRange {
+  std::string forge;   // "pre-commit", "GitLab", "GitHub"; "" when no forge's variables are set
+  std::string origin;  // which variables said so, for people
+  std::string ref;     // the target branch or ref, as the forge names it ("main", "refs/heads/x")
+  std::string base;    // a revision the target already has; "" = none (a new branch)
+  std::string head;    // the change's tip
+};
+// Reads the forge's variables through `getenv` (docs/ci.md, "Defaults from the environment"),
+// first match wins: the pre-commit framework (PRE_COMMIT_REMOTE_BRANCH, PRE_COMMIT_FROM_REF,
+// PRE_COMMIT_TO_REF), GitLab merge request pipelines (CI_MERGE_REQUEST_TARGET_BRANCH_NAME,
+// CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_MERGE_REQUEST_SOURCE_BRANCH_SHA else CI_COMMIT_SHA), GitHub
+// Actions (GITHUB_EVENT_PATH's pull_request.base.sha and head.sha, or a push event's before and
+// after; GITHUB_BASE_REF). Throws InputError when GITHUB_EVENT_PATH is set but cannot be read
+// as JSON.
+ForgeRange forge_range_from_env(const std::function<const char*(const char*)>& getenv);
 
 struct ExplainOptions {
   std::string ref;       // --ref; empty = the upstream's, else refs/heads/main

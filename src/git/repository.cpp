@@ -210,6 +210,59 @@ std::string Repository::commit_tree_id(const std::string& id) const {
   return parse_commit_tree(id, data_of(obj));
 }
 
+namespace {
+
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>>;
+
+// The entry at `path` in commit `commit_id`'s tree; null when there is none.
+TreeEntryPtr entry_at(const Repository& repo, const std::string& commit_id,
+                      const std::string& path) {
+  const std::string tree_id = repo.commit_tree_id(commit_id);
+  const git_oid oid = to_oid(tree_id);
+  git_tree* tree = nullptr;
+  check(git_tree_lookup(&tree, repo.raw(), &oid), fmt::format("reading tree {}", tree_id));
+  TreePtr owned_tree(tree);
+  git_tree_entry* entry = nullptr;
+  const int rc = git_tree_entry_bypath(&entry, tree, path.c_str());
+  if (rc == GIT_ENOTFOUND)
+    return nullptr;
+  check(rc, fmt::format("reading {}:{}", commit_id, path));
+  return TreeEntryPtr(entry);
+}
+
+}  // namespace
+
+std::optional<Repository::BlobAt> Repository::blob_at(const std::string& commit_id,
+                                                      const std::string& path,
+                                                      std::size_t max_size) const {
+  TreeEntryPtr entry = entry_at(*this, commit_id, path);
+  if (!entry)
+    return std::nullopt;
+  const git_filemode_t mode = git_tree_entry_filemode(entry.get());
+  if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
+    throw GitError(fmt::format("{}:{} is not a file (its mode is {:o})", commit_id, path,
+                               static_cast<unsigned>(mode)),
+                   GitError::Kind::invalid);
+  const git_oid* oid = git_tree_entry_id(entry.get());
+  std::size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  check(git_odb_read_header(&size, &type, odb(), oid), fmt::format("reading blob {}", to_hex(oid)));
+  if (size > max_size)
+    throw GitError(
+        fmt::format("{}:{} is {} bytes, more than the {} allowed", commit_id, path, size, max_size),
+        GitError::Kind::invalid);
+  OdbObjectPtr blob = read_raw(odb(), *oid, GIT_OBJECT_BLOB, "blob");
+  return BlobAt{to_hex(oid), std::string(data_of(blob))};
+}
+
+std::optional<std::string> Repository::entry_id_at(const std::string& commit_id,
+                                                   const std::string& path) const {
+  TreeEntryPtr entry = entry_at(*this, commit_id, path);
+  if (!entry)
+    return std::nullopt;
+  return to_hex(git_tree_entry_id(entry.get()));
+}
+
 std::string Repository::git_dir() const {
   return git_repository_path(repo_.get());
 }

@@ -121,6 +121,22 @@ class Repository {
   // The tree id of commit `id`. Throws GitError when it is missing, corrupt or not a commit.
   std::string commit_tree_id(const std::string& id) const;
 
+  // The blob a commit's tree holds at `path` ('/'-separated, from the root, as `git show
+  // COMMIT:PATH` names it), for reading a file as a commit has it, never as the work tree does.
+  struct BlobAt {
+    std::string id;     // the blob's full hex id
+    std::string bytes;  // its content
+  };
+  // Reads the blob at `path` in commit `commit_id`'s tree. Nullopt when the tree has no entry
+  // there. Throws GitError when the entry is not a file (a directory, a symbolic link, a
+  // submodule), when the blob is larger than `max_size` bytes, or when an object is missing or
+  // corrupt.
+  std::optional<BlobAt> blob_at(const std::string& commit_id, const std::string& path,
+                                std::size_t max_size) const;
+  // Only the id of the blob at `path` in commit `commit_id`'s tree (the entry's id whatever its
+  // kind); nullopt when the tree has no entry there. Reads trees only.
+  std::optional<std::string> entry_id_at(const std::string& commit_id,
+                                         const std::string& path) const;
   // Lines added plus lines deleted by commit `id` against its first parent (against the empty
   // tree for a root commit), as `git diff --numstat` counts them; binary files count 0. Reads
   // every changed blob: call it only for the few commits that need it.

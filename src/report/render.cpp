@@ -322,7 +322,7 @@ std::string prefix_lines(std::string_view text, std::string_view prefix) {
   return out;
 }
 
-std::string render_json(const Report& report, const Policy& policy) {
+std::string render_json(const Report& report, const Policy& policy, const PolicyOrigin* origin) {
   using json = nlohmann::ordered_json;
   json refs = json::array();
   for (const auto& r : report.refs) {
@@ -347,6 +347,17 @@ std::string render_json(const Report& report, const Policy& policy) {
       {"commits_checked", report.commits_checked},
       {"commits_failed", report.commits_failed},
       {"refs", refs}};
+  if (origin != nullptr && !origin->commit.empty())
+    head["policy_rev"] = {
+        {"revision", origin->revision},
+        {"commit", origin->commit},
+        {"path", origin->path},
+        {"blob", origin->blob},
+        {"changed", origin->changed},
+        {"head_blob",
+         origin->changed && !origin->head_blob.empty() ? json(origin->head_blob) : json(nullptr)}};
+  else
+    head["policy_rev"] = nullptr;
   // The commits are the one commit object (report/commit_json.h), one per line.
   std::string out = head.dump(-1, ' ', false, json::error_handler_t::replace);
   out.pop_back();  // the closing brace

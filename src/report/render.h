@@ -90,14 +90,30 @@ std::string render_detection(const detect::Detection& detection);
 // only on lines that start with "GL-HOOK-ERR: ".
 std::string prefix_lines(std::string_view text, std::string_view prefix);
 
+// Where `check` read its policy (docs/ci.md): a file, or a file as a commit holds it
+// (--policy-rev REV[:PATH]), which the change under review cannot edit.
+struct PolicyOrigin {
+  std::string source;    // Policy::source: the file's path, or "<commit id>:<path>"
+  std::string revision;  // REV as given to --policy-rev; "" when the policy is a file
+  std::string commit;    // the commit REV names; "" when the policy is a file
+  std::string path;      // the file's path in that commit
+  std::string blob;      // the blob id of the policy read
+  // With a commit: the range under check changes the file (some head has another blob there,
+  // or none). The verdict is still by the policy read.
+  bool changed = false;
+  std::string head_blob;  // the blob at the first head that differs; "" when it has none
+};
+
 // The schema id of `check --format json`'s document.
 inline constexpr std::string_view kCheckSchema = "trailgate.check/2";
 
 // Renders `report` as one JSON document (schema in docs/check-json.md), each commit the one
 // commit object of report/commit_json.h, with the built-in marker catalogue's version
-// (detect::catalogue_version) at the top level. Invalid UTF-8 in commit data is replaced with
-// U+FFFD, so the output is always valid JSON.
-std::string render_json(const Report& report, const Policy& policy);
+// (detect::catalogue_version) at the top level, and `policy_rev` (null unless `origin` names a
+// commit). Invalid UTF-8 in commit data is replaced with U+FFFD, so the output is always valid
+// JSON.
+std::string render_json(const Report& report, const Policy& policy,
+                        const PolicyOrigin* origin = nullptr);
 
 // Escapes control characters (and DEL) in untrusted text as \xNN; leaves other bytes alone.
 std::string sanitize(std::string_view text);

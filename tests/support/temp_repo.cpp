@@ -49,8 +49,11 @@ std::vector<std::string> build_environment(const std::map<std::string, std::stri
     if (eq == std::string::npos)
       continue;
     std::string key = entry.substr(0, eq);
-    // The test controls git's view of the world completely.
-    if (key.rfind("GIT_", 0) == 0 || key == "TRAILGATE_POLICY")
+    // The test controls git's view of the world completely, and the forge variables that
+    // `trailgate check` reads its defaults from (a test run inside CI must not inherit them).
+    if (key.rfind("GIT_", 0) == 0 || key == "TRAILGATE_POLICY" || key.rfind("GITHUB_", 0) == 0 ||
+        key.rfind("CI_MERGE_REQUEST_", 0) == 0 || key.rfind("CI_COMMIT_", 0) == 0 ||
+        key.rfind("PRE_COMMIT_", 0) == 0)
       continue;
     env[key] = entry.substr(eq + 1);
   }
