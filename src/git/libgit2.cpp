@@ -49,6 +49,9 @@ void HandleFree::operator()(git_repository* p) const {
 void HandleFree::operator()(git_odb* p) const {
   git_odb_free(p);
 }
+void HandleFree::operator()(git_odb_object* p) const {
+  git_odb_object_free(p);
+}
 void HandleFree::operator()(git_revwalk* p) const {
   git_revwalk_free(p);
 }

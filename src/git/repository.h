@@ -21,6 +21,7 @@
 // libgit2's handles, opaque outside src/git/*.cpp.
 struct git_repository;
 struct git_odb;
+struct git_odb_object;
 struct git_revwalk;
 
 namespace trailgate::git {
@@ -29,6 +30,7 @@ namespace trailgate::git {
 struct HandleFree {
   void operator()(git_repository* p) const;
   void operator()(git_odb* p) const;
+  void operator()(git_odb_object* p) const;
   void operator()(git_revwalk* p) const;
 };
 using RepositoryPtr = std::unique_ptr<git_repository, HandleFree>;
@@ -119,6 +121,9 @@ class Repository {
   // GitError when it is missing, corrupt or not a commit.
   CommitInfo read_commit_raw(const std::string& id) const;
   // The tree id of commit `id`. Throws GitError when it is missing, corrupt or not a commit.
+  // The object is kept for the next read of the same commit (read_commit, read_commit_raw,
+  // read_commit_object), which then costs no second read: the hook asks for a first parent's
+  // tree when it diffs a commit, and judges that parent next.
   std::string commit_tree_id(const std::string& id) const;
 
   // The blob a commit's tree holds at `path` ('/'-separated, from the root, as `git show
@@ -184,8 +189,15 @@ class Repository {
 
  private:
   explicit Repository(RepositoryPtr repo) : repo_(std::move(repo)) {}
+  using OdbObjectHandle = std::unique_ptr<git_odb_object, HandleFree>;
+  // Commit object `id`: the one commit_tree_id() kept, when it is that one (and no longer kept
+  // then), else read from the object database.
+  OdbObjectHandle take_commit_object(const std::string& id) const;
+
   RepositoryPtr repo_;
   mutable std::unique_ptr<git_odb, HandleFree> odb_;
+  mutable std::string kept_commit_id_;  // the commit commit_tree_id() read last, or ""
+  mutable OdbObjectHandle kept_commit_;
 };
 
 // A walk over commit ids; see Repository::walk.

@@ -35,7 +35,85 @@ TreePtr lookup_tree(git_repository* repo, const git_oid* id) {
   return TreePtr(tree);
 }
 
+struct OidHash {
+  std::size_t operator()(const git_oid& id) const {
+    std::size_t h;
+    static_assert(sizeof(id.id) >= sizeof(h));
+    std::memcpy(&h, id.id, sizeof(h));  // object ids are uniformly distributed
+    return h;
+  }
+};
+struct OidEqual {
+  bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
+};
+
+TreePtr dup_tree(git_tree* tree) {
+  git_tree* copy = nullptr;
+  check(git_tree_dup(&copy, tree), "sharing a tree");
+  return TreePtr(copy);
+}
+
 }  // namespace
+
+// Two generations of trees: those the current diff read, and those the previous diff read,
+// which the current one takes over when it reads them again. Starting a diff frees the trees of
+// the diff before the previous one.
+class FileCounter::TreeCache {
+ public:
+  // Starts a diff in `repo`.
+  void next_diff(git_repository* repo) {
+    if (repo != repo_) {
+      current_.clear();
+      repo_ = repo;
+    }
+    previous_ = std::move(current_);
+    current_.clear();
+    current_entries_ = 0;
+  }
+
+  // Tree `id`, kept or read (a read counts work::Counter::tree_reads). Throws GitError when it is
+  // missing or not a tree.
+  TreePtr get(git_repository* repo, const git_oid& id) {
+    if (repo == repo_) {
+      if (auto it = current_.find(id); it != current_.end())
+        return dup_tree(it->second.get());
+      if (auto it = previous_.find(id); it != previous_.end()) {
+        TreePtr kept = std::move(it->second);
+        previous_.erase(it);
+        TreePtr out = dup_tree(kept.get());
+        keep(id, std::move(kept));
+        return out;
+      }
+    }
+    TreePtr tree = lookup_tree(repo, &id);
+    if (repo == repo_)
+      keep(id, dup_tree(tree.get()));
+    return tree;
+  }
+
+  std::size_t size() const { return current_.size() + previous_.size(); }
+
+ private:
+  void keep(const git_oid& id, TreePtr tree) {
+    const std::size_t entries = git_tree_entrycount(tree.get());
+    if (current_.size() >= FileCounter::kMaxKeptTrees ||
+        current_entries_ + entries > FileCounter::kMaxKeptEntries)
+      return;
+    current_entries_ += entries;
+    current_.emplace(id, std::move(tree));
+  }
+
+  git_repository* repo_ = nullptr;
+  std::unordered_map<git_oid, TreePtr, OidHash, OidEqual> current_, previous_;
+  std::size_t current_entries_ = 0;
+};
+
+FileCounter::FileCounter() : trees_(std::make_unique<TreeCache>()) {}
+FileCounter::~FileCounter() = default;
+
+std::size_t FileCounter::kept_trees() const {
+  return trees_->size();
+}
 
 // The traversal behind FileCounter: depth-first with an explicit stack (a hostile tree cannot
 // exhaust the call stack), each tree's own files counted before any subtree is read, so that a
@@ -210,7 +288,9 @@ std::uint32_t entry_kind(std::uint32_t mode) {
 // cannot exhaust the call stack.
 class TreeWalk {
  public:
-  TreeWalk(git_repository* repo, ChangeSet& set) : repo_(repo), set_(set) {}
+  // Subtrees come from `trees` when given (kept there for the next diff), else are read.
+  TreeWalk(git_repository* repo, ChangeSet& set, FileCounter::TreeCache* trees = nullptr)
+      : repo_(repo), set_(set), trees_(trees) {}
 
   void run(git_tree* old_root, git_tree* new_root) {
     push(TreePtr(), TreePtr(), std::string());
@@ -268,7 +348,10 @@ class TreeWalk {
   }
 
   TreePtr subtree(const git_tree_entry* entry) {
-    return entry ? lookup_tree(repo_, git_tree_entry_id(entry)) : TreePtr();
+    if (!entry)
+      return TreePtr();
+    return trees_ ? trees_->get(repo_, *git_tree_entry_id(entry))
+                  : lookup_tree(repo_, git_tree_entry_id(entry));
   }
 
   std::string path_of(const git_tree_entry* entry) const {
@@ -363,6 +446,7 @@ class TreeWalk {
  private:
   git_repository* repo_;
   ChangeSet& set_;
+  FileCounter::TreeCache* trees_;
   std::vector<Frame> stack_;
   std::size_t type_changes_ = 0;
 };
@@ -374,7 +458,7 @@ ChangeSet changes_between_trees(const Repository& repo, git_tree* parent_tree, g
   git_repository* raw = repo.raw();
   const std::string commit_id = set.commit_id;
   // The changes and the replaced directories from one walk over the differing trees.
-  TreeWalk walk(raw, set);
+  TreeWalk walk(raw, set, &counter.tree_cache());
   walk.run(parent_tree, tree);
   std::sort(set.replaced_directories.begin(), set.replaced_directories.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
@@ -452,71 +536,55 @@ ChangeSet changes_between_trees(const Repository& repo, git_tree* parent_tree, g
 
 }  // namespace
 
+namespace {
+
+// The changes from tree `parent_tree_id` ("" for none) to tree `tree_id`, as one diff of
+// `counter`: the trees the previous diff read are taken over, the others are read.
+ChangeSet changes_of_trees(const Repository& repo, ChangeSet set, const std::string& tree_id,
+                           const std::string& parent_tree_id, FileCounter& counter) {
+  git_repository* raw = repo.raw();
+  FileCounter::TreeCache& trees = counter.tree_cache();
+  trees.next_diff(raw);
+  TreePtr tree = trees.get(raw, to_oid(tree_id));
+  TreePtr parent_tree;
+  if (!parent_tree_id.empty())
+    parent_tree = trees.get(raw, to_oid(parent_tree_id));
+  return changes_between_trees(repo, parent_tree.get(), tree.get(), std::move(set), counter);
+}
+
+}  // namespace
+
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
                                FileCounter& counter) {
-  git_repository* raw = repo.raw();
-  git_oid oid = to_oid(commit_id);
-  git_commit* commit = nullptr;
-  check(git_commit_lookup(&commit, raw, &oid), fmt::format("reading commit {}", commit_id));
-  CommitPtr owned_commit(commit);
-  git_tree* tree = nullptr;
-  work::add(work::Counter::tree_reads);
-  check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", commit_id));
-  TreePtr owned_tree(tree);
-
-  ChangeSet set;
-  set.commit_id = commit_id;
-  TreePtr parent_tree;
-  if (git_commit_parentcount(commit) > 0) {
-    set.parent_id = to_hex(git_commit_parent_id(commit, 0));
-    git_commit* parent = nullptr;
-    check(git_commit_parent(&parent, commit, 0),
-          fmt::format("reading the first parent of {}", commit_id));
-    CommitPtr owned_parent(parent);
-    git_tree* ptree = nullptr;
-    work::add(work::Counter::tree_reads);
-    check(git_commit_tree(&ptree, parent),
-          fmt::format("reading the tree of {}'s first parent", commit_id));
-    parent_tree.reset(ptree);
+  const CommitInfo commit = repo.read_commit_raw(commit_id);
+  if (commit.tree_id.empty())
+    throw GitError(fmt::format("reading commit {}: it names no tree", commit_id),
+                   GitError::Kind::invalid);
+  std::string parent_id, parent_tree_id;
+  if (!commit.parent_ids.empty()) {
+    parent_id = commit.parent_ids.front();
+    parent_tree_id = repo.commit_tree_id(parent_id);
   }
-  return changes_between_trees(repo, parent_tree.get(), tree, std::move(set), counter);
+  return first_parent_changes(repo, commit_id, commit.tree_id, parent_id, parent_tree_id, counter);
 }
 
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
                                const std::string& tree_id, const std::string& parent_id,
                                const std::string& parent_tree_id, FileCounter& counter) {
-  git_repository* raw = repo.raw();
-  const git_oid tree_oid = to_oid(tree_id);
-  TreePtr tree = lookup_tree(raw, &tree_oid);
-  TreePtr parent_tree;
-  if (!parent_tree_id.empty()) {
-    const git_oid parent_oid = to_oid(parent_tree_id);
-    parent_tree = lookup_tree(raw, &parent_oid);
-  }
   ChangeSet set;
   set.commit_id = commit_id;
   set.parent_id = parent_id;
-  return changes_between_trees(repo, parent_tree.get(), tree.get(), std::move(set), counter);
+  return changes_of_trees(repo, std::move(set), tree_id, parent_tree_id, counter);
 }
 
 ChangeSet changes_between(const Repository& repo, const std::string& old_commit_id,
                           const std::string& new_commit_id, FileCounter& counter) {
-  git_repository* raw = repo.raw();
-  auto tree_of = [&](const std::string& id) {
-    git_oid oid = to_oid(id);
-    git_commit* commit = nullptr;
-    check(git_commit_lookup(&commit, raw, &oid), fmt::format("reading commit {}", id));
-    CommitPtr owned_commit(commit);
-    git_tree* tree = nullptr;
-    check(git_commit_tree(&tree, commit), fmt::format("reading the tree of {}", id));
-    return TreePtr(tree);
-  };
-  TreePtr old_tree = tree_of(old_commit_id);
-  TreePtr new_tree = tree_of(new_commit_id);
   ChangeSet set;
   set.commit_id = new_commit_id;
   set.parent_id = old_commit_id;
-  return changes_between_trees(repo, old_tree.get(), new_tree.get(), std::move(set), counter);
+  const std::string new_tree = repo.commit_tree_id(new_commit_id);
+  const std::string old_tree = repo.commit_tree_id(old_commit_id);
+  return changes_of_trees(repo, std::move(set), new_tree, old_tree, counter);
 }
 
 // --- lines changed: the same walk, then blob contents -----------------------------------------

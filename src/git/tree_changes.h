@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,14 +33,29 @@ class TreeTooDeep : public GitError {
 // git's default diff.renameLimit.
 inline constexpr std::size_t kRenameLimit = 1000;
 
-// Counts files in trees, remembering the count of every subtree it finished, so that the
-// trees of consecutive commits, which share most subtrees, cost only their changed parts. A
-// "file" is every tree entry that is not a directory: regular and executable files, symlinks and
-// submodules. Not thread-safe: one per thread. The memory it holds is capped (kMaxRemembered).
+// What the diffs of one thread share, so that consecutive commits, whose trees share most
+// subtrees, cost only their changed parts:
+//   - the file count of every subtree it finished counting (count(), count_up_to());
+//   - the trees the last two diffs read (first_parent_changes, changes_between): a commit's
+//     first parent's tree, and the subtrees along the paths it changed, were usually read by the
+//     diff of the commit judged just before it (its child). A diff keeps the trees it reads; the
+//     next diff takes over those it reads again, and the rest are freed.
+// A "file" is every tree entry that is not a directory: regular and executable files, symlinks
+// and submodules. Not thread-safe: one per thread, used with one repository (trees kept from
+// another repository are dropped when the repository changes). The memory it holds is capped
+// (kMaxRemembered subtree counts; kMaxKeptTrees trees of at most kMaxKeptEntries entries in
+// all per diff).
 class FileCounter {
  public:
-  static constexpr std::size_t kMaxRemembered = 1 << 18;  // subtree counts kept at most
-  static constexpr std::size_t kMaxDepth = 4096;          // as git's core.maxTreeDepth
+  static constexpr std::size_t kMaxRemembered = 1 << 18;   // subtree counts kept at most
+  static constexpr std::size_t kMaxDepth = 4096;           // as git's core.maxTreeDepth
+  static constexpr std::size_t kMaxKeptTrees = 4096;       // trees one diff keeps for the next
+  static constexpr std::size_t kMaxKeptEntries = 1 << 20;  // their entries, all together
+
+  FileCounter();
+  ~FileCounter();
+  FileCounter(const FileCounter&) = delete;
+  FileCounter& operator=(const FileCounter&) = delete;
 
   // The number of files in tree `tree_id`, recursively. Throws GitError when a tree is missing
   // or corrupt, or when directories nest more than kMaxDepth deep below it.
@@ -51,16 +67,24 @@ class FileCounter {
 
   // Subtree counts currently remembered.
   std::size_t remembered() const { return memo_.size(); }
+  // Trees currently kept for the next diff (those the last two diffs read, up to the caps).
+  std::size_t kept_trees() const;
+
+  // The trees kept between diffs; opaque outside src/git/tree_changes.cpp.
+  class TreeCache;
+  TreeCache& tree_cache() { return *trees_; }
 
  private:
   std::unordered_map<std::string, std::size_t> memo_;  // raw tree id -> files under it
+  std::unique_ptr<TreeCache> trees_;
   friend class TreeCounting;
 };
 
 // The changes of commit `commit_id` against its first parent, with renames detected as git's
 // defaults do (content at least 50% similar, copies not detected). `counter` serves the file
-// counts and keeps its memory for later calls. Throws GitError when the commit or any object
-// read is missing or corrupt.
+// counts and the trees the previous diff read, and keeps its memory for later calls. The parent's
+// files are counted only when the commit deletes some (ChangeSet::parent_files). Throws GitError
+// when the commit or any object read is missing or corrupt.
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
                                FileCounter& counter);
 

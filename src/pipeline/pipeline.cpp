@@ -346,8 +346,18 @@ class RefJudge {
     // What the commit changes is read only if its blast-radius rules need it.
     std::optional<git::ChangeSet> changes;
     auto change_source = [&]() -> const git::ChangeSet& {
-      if (!changes)
-        changes = git::first_parent_changes(repo_, commit.id, file_counter_);
+      if (!changes) {
+        // The commit's tree is known from reading it; its first parent's from the read under
+        // signature verification, or else from the parent's commit object.
+        std::string parent, parent_tree;
+        if (!commit.parent_ids.empty()) {
+          parent = commit.parent_ids.front();
+          parent_tree = !commit.parent_tree_ids.empty() ? commit.parent_tree_ids.front()
+                                                        : repo_.commit_tree_id(parent);
+        }
+        changes = git::first_parent_changes(repo_, commit.id, commit.tree_id, parent, parent_tree,
+                                            file_counter_);
+      }
       return *changes;
     };
     EvaluationContext context;

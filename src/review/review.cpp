@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -181,8 +182,10 @@ class SignatureCache {
   SignatureCache(const CommitInfo& commit, const ReviewSettings& settings)
       : commit_(commit), settings_(settings) {}
 
-  // Whether signature number `index` (`sig`) verifies over the payload for `email`.
-  bool verifies(std::size_t index, const ssh::SshSignature& sig, const std::string& email) {
+  // Whether signature number `index` (`sig`), made with roster key `key`, verifies over the
+  // payload for `email`. The roster key is imported for verification once per policy.
+  bool verifies(std::size_t index, const ssh::SshSignature& sig, const ssh::PublicKey& roster_key,
+                const std::string& email) {
     auto key = std::make_pair(index, email);
     auto known = verdicts_.find(key);
     if (known != verdicts_.end())
@@ -190,7 +193,9 @@ class SignatureCache {
     bool ok = false;
     if (const std::optional<std::string>& digest = digest_for(email, sig.hash_algorithm)) {
       std::string error;
-      ok = ssh::verify_sshsig_digest(sig, *digest, settings_.sig_namespace, &error);
+      if (std::shared_ptr<const ssh::VerifyingKey> imported =
+              ssh::verifying_key(roster_key, &error))
+        ok = ssh::verify_sshsig_digest(sig, *imported, *digest, settings_.sig_namespace, &error);
     }
     verdicts_.emplace(std::move(key), ok);
     return ok;
@@ -264,11 +269,11 @@ void check_signature(ReviewClaim& claim, const Person& person,
       }
       continue;
     }
-    std::string fp = ssh::fingerprint(key->key.blob);
     if ((key->valid_after && now < *key->valid_after) ||
         (key->valid_before && now >= *key->valid_before)) {
       status = ClaimStatus::expired;
-      reason = person.name + "'s key " + fp + " is outside its valid_after/valid_before dates";
+      reason = person.name + "'s key " + ssh::fingerprint(key->key.blob) +
+               " is outside its valid_after/valid_before dates";
       continue;
     }
     if (sig.sig_namespace != settings.sig_namespace) {
@@ -277,13 +282,13 @@ void check_signature(ReviewClaim& claim, const Person& person,
                settings.sig_namespace + "\"";
       continue;
     }
-    if (cache.verifies(index, sig, claim.email)) {
+    if (cache.verifies(index, sig, key->key, claim.email)) {
       claim.status = ClaimStatus::verified;
       claim.reason.clear();
       return;
     }
     status = ClaimStatus::payload_mismatch;
-    reason = "the signature by " + fp +
+    reason = "the signature by " + ssh::fingerprint(key->key.blob) +
              " does not match this commit's payload: its content, author or message changed "
              "after approval, or the signature was made for another commit";
   }

@@ -256,7 +256,8 @@ std::optional<PublicKey> parse_public_key(std::string_view line, std::string* er
                          "\" but the key itself is \"" + std::string(parsed->type) + "\"");
     return std::nullopt;
   }
-  return PublicKey{std::string(type), std::move(*blob), std::string(rest)};
+  return PublicKey{std::string(type), std::move(*blob), std::string(rest),
+                   std::make_shared<KeyImport>()};
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,11 +55,27 @@ struct KeyBlob {
 // trailing bytes. Returns nullopt and sets `error` (one sentence) otherwise. Never throws.
 std::optional<KeyBlob> parse_key_blob(std::string_view blob, std::string* error);
 
+class VerifyingKey;  // a key imported for verification (sshsig.h)
+
+// Where a PublicKey keeps its VerifyingKey once imported: filled at most once, on the first
+// verification with the key (ssh::verifying_key in sshsig.h), and shared by every copy of the
+// PublicKey. Thread-safe.
+struct KeyImport {
+  std::once_flag once;
+  std::shared_ptr<const VerifyingKey> key;  // null when the import failed
+  std::string error;                        // why it failed
+};
+
 // A parsed public key.
 struct PublicKey {
   std::string type;     // "ssh-ed25519", "ecdsa-sha2-nistp256/384/521" or "ssh-rsa"
   std::string blob;     // the SSH wire-format key blob (the decoded base64 field)
   std::string comment;  // whatever followed the base64 field, trimmed; may be empty
+  // The key's import slot, so that a roster key is handed to the crypto library once per policy
+  // and not once per signature. parse_public_key sets it; when null, each verification imports
+  // the key again. Nothing is imported (and the crypto library is not touched) until a
+  // signature by this key is verified.
+  std::shared_ptr<KeyImport> import;
 };
 
 // Parses an OpenSSH public key line: "<type> <base64> [comment]". Returns nullopt and sets

@@ -63,14 +63,16 @@ void put_string(std::string* out, std::string_view s) {
   out->append(s);
 }
 
-// The digest a signature algorithm hashes with; nullptr for ed25519 (which hashes internally).
-const EVP_MD* digest_for(std::string_view sig_algorithm) {
+// The name of the digest a signature algorithm hashes with; nullptr for ed25519 (which hashes
+// internally). A name, so that OpenSSL fetches the provider's digest without going through the
+// legacy EVP_sha*() tables on every verification.
+const char* digest_name_for(std::string_view sig_algorithm) {
   if (sig_algorithm == "ecdsa-sha2-nistp256" || sig_algorithm == "rsa-sha2-256")
-    return EVP_sha256();
+    return "SHA256";
   if (sig_algorithm == "ecdsa-sha2-nistp384")
-    return EVP_sha384();
+    return "SHA384";
   if (sig_algorithm == "ecdsa-sha2-nistp521" || sig_algorithm == "rsa-sha2-512")
-    return EVP_sha512();
+    return "SHA512";
   return nullptr;
 }
 
@@ -190,34 +192,47 @@ std::optional<std::string> ecdsa_der(std::string_view signature) {
   return std::string(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
 }
 
+}  // namespace
+
+// A key imported once (import_verifying_key) and shared read-only: OpenSSL allows concurrent
+// verifications with one EVP_PKEY.
+class VerifyingKey {
+ public:
+  explicit VerifyingKey(std::string key_blob) : blob(std::move(key_blob)) {}
+  VerifyingKey(const VerifyingKey&) = delete;
+  VerifyingKey& operator=(const VerifyingKey&) = delete;
+
+  const std::string blob;  // the SSH wire-format key blob
+  KeyBlob fields;          // parsed from `blob`, its views into `blob`
+  PkeyPtr pkey;            // the key as OpenSSL verifies with it
+};
+
+namespace {
+
 // Runs the public-key verification; false on a bad signature and on any OpenSSL failure.
-bool verify_with_openssl(const KeyBlob& key, std::string_view sig_algorithm,
+bool verify_with_openssl(const VerifyingKey& key, std::string_view sig_algorithm,
                          std::string_view signature, std::string_view signed_data) {
-  PkeyPtr pkey;
-  std::string sig_bytes;
-  if (key.type == "ssh-ed25519") {
-    pkey = load_ed25519(key);
-    sig_bytes = signature;
-  } else if (key.type == "ssh-rsa") {
-    pkey = load_rsa(key);
-    sig_bytes.assign(key.rsa_n.size() - signature.size(), '\0');
-    sig_bytes.append(signature);
-  } else {
-    pkey = load_ecdsa(key);
+  std::string_view sig_bytes = signature;
+  std::string converted;
+  if (key.fields.type == "ssh-rsa") {
+    converted.assign(key.fields.rsa_n.size() - signature.size(), '\0');
+    converted.append(signature);
+    sig_bytes = converted;
+  } else if (key.fields.type != "ssh-ed25519") {
     std::optional<std::string> der = ecdsa_der(signature);
     if (!der)
       return false;
-    sig_bytes = std::move(*der);
+    converted = std::move(*der);
+    sig_bytes = converted;
   }
-  if (!pkey)
-    return false;
 
   MdCtxPtr md_ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pkey_ctx = nullptr;  // owned by md_ctx
-  if (!md_ctx || EVP_DigestVerifyInit(md_ctx.get(), &pkey_ctx, digest_for(sig_algorithm), nullptr,
-                                      pkey.get()) != 1)
+  if (!md_ctx || EVP_DigestVerifyInit_ex(md_ctx.get(), &pkey_ctx, digest_name_for(sig_algorithm),
+                                         nullptr, nullptr, key.pkey.get(), nullptr) != 1)
     return false;
-  if (key.type == "ssh-rsa" && EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PADDING) != 1)
+  if (key.fields.type == "ssh-rsa" &&
+      EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PADDING) != 1)
     return false;
   return EVP_DigestVerify(md_ctx.get(), bytes_of(sig_bytes), sig_bytes.size(),
                           bytes_of(signed_data), signed_data.size()) == 1;
@@ -363,7 +378,44 @@ std::optional<std::string> sshsig_message_digest(std::string_view hash_algorithm
   return std::string(reinterpret_cast<const char*>(hash), hash_length);
 }
 
-bool verify_sshsig_digest(const SshSignature& sig, std::string_view digest,
+std::shared_ptr<const VerifyingKey> import_verifying_key(std::string_view blob,
+                                                         std::string* error) {
+  auto key = std::make_shared<VerifyingKey>(std::string(blob));
+  std::optional<KeyBlob> fields = parse_key_blob(key->blob, error);
+  if (!fields)
+    return nullptr;
+  key->fields = *fields;
+  if (key->fields.type == "ssh-ed25519")
+    key->pkey = load_ed25519(key->fields);
+  else if (key->fields.type == "ssh-rsa")
+    key->pkey = load_rsa(key->fields);
+  else
+    key->pkey = load_ecdsa(key->fields);
+  if (!key->pkey) {
+    ERR_clear_error();
+    set_error(error, "OpenSSL does not accept this " + std::string(key->fields.type) + " key");
+    return nullptr;
+  }
+  return key;
+}
+
+std::shared_ptr<const VerifyingKey> verifying_key(const PublicKey& key, std::string* error) {
+  if (!key.import)
+    return import_verifying_key(key.blob, error);
+  KeyImport& slot = *key.import;
+  std::call_once(slot.once, [&] { slot.key = import_verifying_key(key.blob, &slot.error); });
+  if (!slot.key) {
+    set_error(error, slot.error);
+    return nullptr;
+  }
+  // The slot belongs to the blob it was filled from; a PublicKey whose blob was changed since
+  // gets its own import.
+  if (slot.key->blob != key.blob)
+    return import_verifying_key(key.blob, error);
+  return slot.key;
+}
+
+bool verify_sshsig_digest(const SshSignature& sig, const VerifyingKey& key, std::string_view digest,
                           std::string_view expected_namespace, std::string* error) {
   if (sig.sig_namespace != expected_namespace) {
     set_error(error, "namespace is \"" + sig.sig_namespace + "\", expected \"" +
@@ -375,17 +427,15 @@ bool verify_sshsig_digest(const SshSignature& sig, std::string_view digest,
     return false;
   }
   // `sig` may not come from decode_sshsig, so nothing in it is trusted.
-  std::string why;
-  std::optional<KeyBlob> key = parse_key_blob(sig.public_key, &why);
-  if (!key) {
-    set_error(error, "the signing key: " + why);
+  if (sig.public_key != key.blob) {
+    set_error(error, "the signature was not made with this key");
     return false;
   }
-  if (key->type != sig.key_type) {
+  if (key.fields.type != sig.key_type) {
     set_error(error, "the signature's key type does not match its key");
     return false;
   }
-  if (!check_signature_shape(*key, sig.signature_algorithm, sig.signature, error))
+  if (!check_signature_shape(key.fields, sig.signature_algorithm, sig.signature, error))
     return false;
   const std::size_t expected_size = sig.hash_algorithm == "sha256"   ? 32
                                     : sig.hash_algorithm == "sha512" ? 64
@@ -401,19 +451,36 @@ bool verify_sshsig_digest(const SshSignature& sig, std::string_view digest,
 
   // What ssh-keygen signs (PROTOCOL.sshsig). Like OpenSSH's verifier, the reserved field is
   // signed as empty whatever the blob carries.
-  std::string signed_data(kMagic);
+  std::string signed_data;
+  signed_data.reserve(kMagic.size() + 4 * 4 + sig.sig_namespace.size() + sig.hash_algorithm.size() +
+                      digest.size());
+  signed_data.append(kMagic);
   put_string(&signed_data, sig.sig_namespace);
   put_string(&signed_data, "");
   put_string(&signed_data, sig.hash_algorithm);
   put_string(&signed_data, digest);
 
   work::add(work::Counter::signature_verifications);
-  if (!verify_with_openssl(*key, sig.signature_algorithm, sig.signature, signed_data)) {
+  if (!verify_with_openssl(key, sig.signature_algorithm, sig.signature, signed_data)) {
     ERR_clear_error();
     set_error(error, "signature does not verify");
     return false;
   }
   return true;
+}
+
+bool verify_sshsig_digest(const SshSignature& sig, std::string_view digest,
+                          std::string_view expected_namespace, std::string* error) {
+  if (sig.sig_namespace != expected_namespace || sig.sig_namespace.empty())
+    return verify_sshsig_digest(sig, VerifyingKey(std::string()), digest, expected_namespace,
+                                error);
+  std::string why;
+  std::shared_ptr<const VerifyingKey> key = import_verifying_key(sig.public_key, &why);
+  if (!key) {
+    set_error(error, "the signing key: " + why);
+    return false;
+  }
+  return verify_sshsig_digest(sig, *key, digest, expected_namespace, error);
 }
 
 bool verify_sshsig(const SshSignature& sig, std::string_view message,

@@ -7,9 +7,12 @@
 // (SHA-1) signatures, FIDO (sk-*) keys and certificates are rejected.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "ssh/ssh_key.h"
 
 namespace trailgate::ssh {
 
@@ -52,6 +55,28 @@ std::optional<std::string> sshsig_message_digest(std::string_view hash_algorithm
 // wrong size fails. Each call that reaches the public-key operation counts one
 // work::Counter::signature_verifications. Never throws.
 bool verify_sshsig_digest(const SshSignature& sig, std::string_view digest,
+                          std::string_view expected_namespace, std::string* error);
+
+// A public key parsed and imported into the crypto library once, then used by any number of
+// verifications, from any number of threads at once. Opaque; made by import_verifying_key or
+// verifying_key.
+class VerifyingKey;
+
+// Parses `blob` (the SSH wire-format public key) as parse_key_blob does and imports it for
+// verification. Returns null and sets `error` (one sentence) when the blob is not a key trailgate
+// verifies or the crypto library refuses it (an ecdsa point off its curve). Never throws.
+std::shared_ptr<const VerifyingKey> import_verifying_key(std::string_view blob, std::string* error);
+
+// The VerifyingKey of a roster key: imported on the first call and kept in key.import, so later
+// calls with the key or any copy of it cost a pointer copy. Without key.import (a PublicKey not
+// made by parse_public_key) it imports each time. Null and `error` set as for
+// import_verifying_key. Thread-safe. Never throws.
+std::shared_ptr<const VerifyingKey> verifying_key(const PublicKey& key, std::string* error);
+
+// verify_sshsig_digest with the signer's key already imported: the verdicts and errors of
+// verify_sshsig_digest, plus a failure ("the signature was not made with this key") when
+// sig.public_key is not `key`'s blob. Nothing about the key is parsed again. Never throws.
+bool verify_sshsig_digest(const SshSignature& sig, const VerifyingKey& key, std::string_view digest,
                           std::string_view expected_namespace, std::string* error);
 
 }  // namespace trailgate::ssh

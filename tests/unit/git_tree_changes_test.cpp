@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -604,6 +605,97 @@ TEST_CASE("tree_changes: FileCounter", "[tree_changes]") {
     CHECK_THROWS_AS(counter.count(repo, "HEAD"), git::GitError);
     CHECK_THROWS_AS(counter.count(repo, s.id_of("HEAD:a")), git::GitError);  // a blob
   }
+}
+
+TEST_CASE("tree_changes: consecutive diffs share the trees they read", "[tree_changes]") {
+  // A chain where each commit changes a file deep down, in the order the hook judges it: each
+  // commit, then its first parent.
+  Scratch s;
+  for (const char* dir : {"a/x", "a/y", "b/x", "b/y"})
+    for (int f = 0; f < 3; ++f)
+      s.write(std::string(dir) + "/f" + std::to_string(f), lines(dir + std::to_string(f)));
+  std::vector<std::string> chain = {s.commit("base")};
+  const char* touched[] = {"a/x/f0", "a/x/f1", "b/y/f2", "a/y/f0", "a/y/f0", "b/x/f1"};
+  for (const char* file : touched) {
+    s.write(file, lines(std::string(file) + " again " + std::to_string(chain.size())));
+    chain.push_back(s.commit());
+  }
+  s.remove("b/x");
+  chain.push_back(s.commit("delete b/x"));
+  git::Repository repo = s.repo();
+
+  git::FileCounter shared;
+  std::size_t shared_reads = 0, fresh_reads = 0;
+  for (std::size_t i = chain.size() - 1; i > 0; --i) {
+    INFO("commit " << i);
+    auto reads = trailgate::work::value(trailgate::work::Counter::tree_reads);
+    ChangeSet with_shared = git::first_parent_changes(repo, chain[i], shared);
+    shared_reads += trailgate::work::value(trailgate::work::Counter::tree_reads) - reads;
+    CHECK(shared.kept_trees() > 0);
+
+    reads = trailgate::work::value(trailgate::work::Counter::tree_reads);
+    git::FileCounter fresh;
+    ChangeSet alone = git::first_parent_changes(repo, chain[i], fresh);
+    fresh_reads += trailgate::work::value(trailgate::work::Counter::tree_reads) - reads;
+
+    // The same answer, whatever was kept.
+    CHECK(described(with_shared) == described(alone));
+    CHECK(described(with_shared) == git_says(s, chain[i]));
+    CHECK(with_shared.deleted == alone.deleted);
+    CHECK(with_shared.parent_files == alone.parent_files);
+    CHECK(replaced_paths(with_shared) == replaced_paths(alone));
+  }
+  // Each diff reads 6 trees on its own (root, a or b, and the directory, on both sides); with the
+  // previous diff's trees kept, a parent's trees along a path its child also changed are not read
+  // again: at least the parent's root each time.
+  CHECK(fresh_reads >= 6 * (chain.size() - 1) - 2);
+  CHECK(shared_reads + (chain.size() - 2) <= fresh_reads);
+
+  SECTION("the file count is read only when the commit deletes files") {
+    git::FileCounter counter;
+    CHECK(git::first_parent_changes(repo, chain[1], counter).parent_files == std::nullopt);
+    CHECK(counter.remembered() == 0);
+    CHECK(git::first_parent_changes(repo, chain.back(), counter).parent_files == 12);
+  }
+
+  SECTION("trees kept from another repository are never used for this one") {
+    Scratch other;
+    other.write("a/x/f0", lines("other"));
+    other.commit("other base");
+    other.write("a/x/f0", lines("other, changed"));
+    const std::string other_head = other.commit();
+    git::FileCounter counter;
+    ChangeSet first = git::first_parent_changes(repo, chain[1], counter);
+    ChangeSet second = git::first_parent_changes(other.repo(), other_head, counter);
+    CHECK(described(second) == std::set<std::string>{"M\ta/x/f0"});
+    CHECK(described(git::first_parent_changes(repo, chain[1], counter)) == described(first));
+  }
+}
+
+TEST_CASE("tree_changes: a commit read for its tree is read once", "[tree_changes]") {
+  Scratch s;
+  s.write("a", lines("a"));
+  const std::string parent = s.commit("parent");
+  s.write("a", lines("b"));
+  const std::string child = s.commit("child");
+  git::Repository repo = s.repo();
+  const trailgate::CommitInfo direct = repo.read_commit(parent);
+
+  CHECK(repo.commit_tree_id(parent) == s.id_of(parent + "^{tree}"));
+  // The kept object serves the next read of the same commit only.
+  const trailgate::CommitInfo child_info = repo.read_commit(child);
+  CHECK(child_info.id == child);
+  CHECK(child_info.tree_id == s.id_of(child + "^{tree}"));
+  const trailgate::CommitInfo kept = repo.read_commit(parent);
+  CHECK(kept.id == parent);
+  CHECK(kept.tree_id == direct.tree_id);
+  CHECK(kept.message == direct.message);
+  CHECK(kept.parent_ids == direct.parent_ids);
+  // ... and is no longer kept once used.
+  CHECK(repo.read_commit_object(parent) == s.git({"cat-file", "commit", parent}));
+  CHECK(repo.commit_tree_id(child) == child_info.tree_id);
+  CHECK(repo.read_commit_raw(child).tree_id == child_info.tree_id);
+  CHECK_THROWS_AS(repo.commit_tree_id(s.id_of(child + "^{tree}")), git::GitError);
 }
 
 TEST_CASE("tree_changes: bad input is an error, never a guess", "[tree_changes]") {

@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "ssh/ssh_key.h"
@@ -838,5 +840,150 @@ TEST_CASE("ssh::parse_public_key", "[ssh]") {
     Key weak = keys().add("rsa1024-pub", "ssh-rsa", {"-t", "rsa", "-b", "1024"});
     std::string error = public_key_error(weak.pub_line());
     CHECK(error.find("2048") != std::string::npos);
+  }
+}
+
+TEST_CASE("ssh::verifying_key: a roster key is imported once and shared", "[ssh]") {
+  using trailgate::ssh::import_verifying_key;
+  using trailgate::ssh::sshsig_message_digest;
+  using trailgate::ssh::verify_sshsig_digest;
+  using trailgate::ssh::verifying_key;
+  using trailgate::ssh::VerifyingKey;
+
+  auto digest_of = [](const SshSignature& sig, const std::string& message) {
+    std::optional<std::string> digest = sshsig_message_digest(sig.hash_algorithm, message);
+    REQUIRE(digest);
+    return *digest;
+  };
+
+  SECTION("every key type: one import for the key and its copies, and it verifies") {
+    for (const Key& key : keys().each_type()) {
+      INFO(key.name);
+      std::optional<PublicKey> roster = parse_public_key(key.pub_line(), nullptr);
+      REQUIRE(roster);
+      REQUIRE(roster->import);
+      std::string error;
+      std::shared_ptr<const VerifyingKey> first = verifying_key(*roster, &error);
+      REQUIRE(first);
+      CHECK(error.empty());
+      const PublicKey copy = *roster;
+      CHECK(verifying_key(*roster, nullptr) == first);
+      CHECK(verifying_key(copy, nullptr) == first);
+
+      std::optional<SshSignature> sig = decode_sshsig(sign(key), nullptr);
+      REQUIRE(sig);
+      CHECK(verify_sshsig_digest(*sig, *first, digest_of(*sig, kMessage), kNamespace, &error));
+      CHECK(error.empty());
+      CHECK_FALSE(
+          verify_sshsig_digest(*sig, *first, digest_of(*sig, kMessage + "x"), kNamespace, &error));
+      CHECK(error == "signature does not verify");
+      CHECK_FALSE(verify_sshsig_digest(*sig, *first, digest_of(*sig, kMessage), "git", &error));
+      CHECK(error == "namespace is \"trailgate-review\", expected \"git\"");
+    }
+  }
+
+  SECTION("a signature by another key is refused by an imported key, even of the same type") {
+    std::optional<PublicKey> b = parse_public_key(keys().get("ed25519-b").pub_line(), nullptr);
+    REQUIRE(b);
+    std::shared_ptr<const VerifyingKey> key_b = verifying_key(*b, nullptr);
+    REQUIRE(key_b);
+    std::optional<SshSignature> by_a = decode_sshsig(sign(keys().get("ed25519")), nullptr);
+    REQUIRE(by_a);
+    std::string error;
+    CHECK_FALSE(
+        verify_sshsig_digest(*by_a, *key_b, digest_of(*by_a, kMessage), kNamespace, &error));
+    CHECK(error == "the signature was not made with this key");
+
+    SECTION("also when the signature claims key B's blob") {
+      SshSignature forged = *by_a;
+      forged.public_key = b->blob;
+      CHECK_FALSE(
+          verify_sshsig_digest(forged, *key_b, digest_of(forged, kMessage), kNamespace, &error));
+      CHECK(error == "signature does not verify");
+    }
+  }
+
+  SECTION("a copy whose blob was changed gets its own import, never the shared one") {
+    std::optional<PublicKey> a = parse_public_key(keys().get("ed25519").pub_line(), nullptr);
+    REQUIRE(a);
+    std::shared_ptr<const VerifyingKey> key_a = verifying_key(*a, nullptr);
+    REQUIRE(key_a);
+    PublicKey changed = *a;
+    changed.blob = keys().get("ed25519-b").blob();
+    std::shared_ptr<const VerifyingKey> key_changed = verifying_key(changed, nullptr);
+    REQUIRE(key_changed);
+    CHECK(key_changed != key_a);
+    std::optional<SshSignature> by_b = decode_sshsig(sign(keys().get("ed25519-b")), nullptr);
+    REQUIRE(by_b);
+    CHECK(
+        verify_sshsig_digest(*by_b, *key_changed, digest_of(*by_b, kMessage), kNamespace, nullptr));
+    CHECK_FALSE(
+        verify_sshsig_digest(*by_b, *key_a, digest_of(*by_b, kMessage), kNamespace, nullptr));
+  }
+
+  SECTION("a PublicKey made by hand (no import slot) imports on every call") {
+    PublicKey by_hand{"ssh-ed25519", keys().get("ed25519").blob(), "", nullptr};
+    std::shared_ptr<const VerifyingKey> one = verifying_key(by_hand, nullptr);
+    std::shared_ptr<const VerifyingKey> two = verifying_key(by_hand, nullptr);
+    REQUIRE(one);
+    REQUIRE(two);
+    CHECK(one != two);
+  }
+
+  SECTION("an ecdsa point off its curve is refused at import, and the refusal is kept") {
+    std::vector<std::string> fields = split_strings(keys().get("ecdsa256").blob());
+    REQUIRE(fields.size() == 3);
+    std::string point = fields[2];
+    point.back() = static_cast<char>(point.back() ^ 0x01);  // y no longer fits x
+    const std::string blob = str(fields[0]) + str(fields[1]) + str(point);
+    std::string error;
+    CHECK_FALSE(import_verifying_key(blob, &error));
+    CHECK_FALSE(error.empty());
+
+    PublicKey roster{"ecdsa-sha2-nistp256", blob, "",
+                     std::make_shared<trailgate::ssh::KeyImport>()};
+    error.clear();
+    CHECK_FALSE(verifying_key(roster, &error));
+    CHECK_FALSE(error.empty());
+    std::string again;
+    CHECK_FALSE(verifying_key(roster, &again));
+    CHECK(again == error);
+    CHECK_FALSE(import_verifying_key("not a key", &error));
+  }
+
+  SECTION("threads share one import and verify with it at once") {
+    for (const std::string name : {"ed25519", "rsa3072", "ecdsa384"}) {
+      INFO(name);
+      std::optional<PublicKey> roster = parse_public_key(keys().get(name).pub_line(), nullptr);
+      REQUIRE(roster);
+      std::optional<SshSignature> sig = decode_sshsig(sign(keys().get(name)), nullptr);
+      REQUIRE(sig);
+      const std::string good = digest_of(*sig, kMessage);
+      const std::string bad = digest_of(*sig, kMessage + "x");
+      constexpr int kThreads = 4;
+      constexpr int kRounds = 40;
+      std::vector<std::shared_ptr<const VerifyingKey>> seen(kThreads);
+      std::vector<int> right(kThreads, 0);
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+          seen[t] = verifying_key(*roster, nullptr);
+          if (!seen[t])
+            return;
+          for (int i = 0; i < kRounds; ++i) {
+            const bool want = (i + t) % 2 == 0;
+            if (verify_sshsig_digest(*sig, *seen[t], want ? good : bad, kNamespace, nullptr) ==
+                want)
+              ++right[t];
+          }
+        });
+      for (std::thread& thread : threads)
+        thread.join();
+      for (int t = 0; t < kThreads; ++t) {
+        REQUIRE(seen[t]);
+        CHECK(seen[t] == seen[0]);
+        CHECK(right[t] == kRounds);
+      }
+    }
   }
 }
