@@ -21,6 +21,8 @@ PACKAGES=(
 # is not used, and a failure to start it does not fail the install. git daemon is part of git.
 # clang and its runtime build the libFuzzer targets (fuzz/run.sh) for a short fuzz run. GNU time
 # measures the peak memory of the 1,000,000-commit push (tests/e2e/adversarial_scale_test).
+# gitolite3 and openssh-server make the real gitolite site over SSH (tests/e2e/gitolite_test);
+# python3-jsonschema and libxml2-utils validate the SARIF and JUnit that check writes.
 TEST_PACKAGES=(chromium lighttpd clang libclang-rt-14-dev time gitolite3 openssh-server
   python3-jsonschema libxml2-utils)
 

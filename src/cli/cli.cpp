@@ -136,6 +136,17 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
   check->add_option("range", line.check.ranges, "Revision ranges, A..B or B");
   check->footer("See docs/ci.md for CI use: the environment defaults, formats and exit codes.");
 
+  auto* pre_push = app.add_subcommand(
+      "pre-push",
+      "git's pre-push hook in a clone: check what `git push` sends as the server would (check "
+      "--pre-push, with the policy read from the remote's default branch)");
+  pre_push->add_option("remote", line.check.ranges, "The hook's <remote name> [<URL>]")->required();
+  pre_push
+      ->add_option("--policy-rev", line.check.policy_rev,
+                   "Read the policy from REV[:PATH] (default: refs/remotes/<remote>/HEAD:"
+                   ".trailgate.toml, unless --policy is given)")
+      ->type_name("REV[:PATH]");
+
   auto* explain = app.add_subcommand(
       "explain", "Show why a commit is or isn't AI-assisted and reviewed, or its review payload");
   explain->add_option("--ref", line.explain.ref, "Ref whose rules apply (default: the upstream's)");
@@ -223,6 +234,11 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
                  "Judge pushes to gitolite-admin too (by default gitolite's administration "
                  "repository is left to gitolite)")
       ->needs(gitolite);
+  auto* pre_push_hook = install->add_flag(
+      "--pre-push", line.install.pre_push,
+      "Install git's pre-push hook in --repo, a developer's clone: `git push` runs trailgate "
+      "pre-push first, which stops a push the server would reject");
+  pre_push_hook->excludes(pre_receive_d)->excludes(gitlab)->excludes(gitea)->excludes(gitolite);
   hooks_dir->excludes(pre_receive_d)->excludes(gitlab)->excludes(gitea)->excludes(gitolite);
   pre_receive_d->excludes(gitlab)->excludes(gitea)->excludes(gitolite);
   gitlab->excludes(gitea)->excludes(gitolite);
@@ -259,6 +275,15 @@ CommandLine parse_command_line(int argc, const char* const* argv, std::ostream& 
     return line;
   }
 
+  if (pre_push->parsed()) {
+    // git's pre-push hook: the server's policy, as the remote's default branch has it, unless
+    // the hook names one.
+    line.check.pre_push = true;
+    if (line.check.policy_rev.empty() && line.global.policy.empty())
+      line.check.policy_rev = fmt::format("refs/remotes/{}/HEAD", line.check.ranges.front());
+    line.command = Command::check;
+    return line;
+  }
   const std::pair<const CLI::App*, Command> table[] = {
       {pre_receive, Command::pre_receive},   {update, Command::update},   {check, Command::check},
       {explain, Command::explain},           {approve, Command::approve}, {audit, Command::audit},

@@ -359,6 +359,8 @@ int run_install(const GlobalOptions& options, const InstallOptions& o) {
     return run_verify(options, o);
   try {
     std::vector<std::string> hooks = o.hooks;
+    if (o.pre_push)
+      hooks = {"pre-push"};
     bool implicit_hooks = hooks.empty();
     if (implicit_hooks) {
       hooks = {"pre-receive"};

@@ -109,6 +109,7 @@ struct InstallOptions {
   bool gitolite = false;        // --gitolite: the site's $LOCAL_CODE/hooks/common/pre-receive
   std::string gitolite_home;    // --gitolite-home DIR: the site's home; empty = $HOME
   bool gitolite_admin = false;  // --gitolite-admin: judge pushes to gitolite-admin too
+  bool pre_push = false;        // --pre-push: git's pre-push hook in --repo (a developer's clone)
   bool verify = false;          // --verify: check that git runs trailgate, change nothing
   std::string under;            // --under DIR: --verify every bare repository under DIR
   bool uninstall = false;       // --uninstall: put back what was there before

@@ -131,9 +131,11 @@ std::string hook_text(HookKind kind, const std::string& hook, const std::string&
     shim = kPreReceiveShim;
   else if (hook == "update")
     shim = kUpdateShim;
+  else if (hook == "pre-push")
+    shim = kPrePushShim;
   else
     throw std::invalid_argument(
-        fmt::format("unknown hook \"{}\" (expected pre-receive or update)", hook));
+        fmt::format("unknown hook \"{}\" (expected pre-receive, update or pre-push)", hook));
   // The runner finds which trailgate subcommand to run from its own file name, so one
   // template serves both hooks.
   return with_checksum(

@@ -26,7 +26,7 @@ enum class HookKind {
   chain_runner,  // runs trailgate, then the hook it replaced (hooks/chain-runner)
 };
 
-// The content install writes for `hook` ("pre-receive" or "update"): the template with
+// The content install writes for `hook` ("pre-receive", "update" or "pre-push"): the template with
 // `binary` (an absolute path, shell-quoted here) in place of `trailgate`, and the checksum
 // line. With a non-empty `skip_git_dir` (an absolute, canonical path), trailgate does not run
 // when git runs the hook in that repository (git runs hooks in the git dir, so `pwd -P` names

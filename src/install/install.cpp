@@ -272,9 +272,12 @@ std::vector<Slot> slots(Layout layout, const std::string& dir,
   std::vector<Slot> out;
   fs::path base(dir);
   for (const auto& hook : hooks) {
-    if (hook != "pre-receive" && hook != "update")
+    if (hook != "pre-receive" && hook != "update" &&
+        !(hook == "pre-push" && layout == Layout::hooks_dir))
       throw std::invalid_argument(
-          fmt::format("unknown hook \"{}\" (expected pre-receive or update)", hook));
+          fmt::format("unknown hook \"{}\" (expected pre-receive or update; pre-push goes in a "
+                      "repository's hooks/ or a hooks directory)",
+                      hook));
     Slot slot;
     slot.hook = hook;
     switch (layout) {

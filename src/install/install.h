@@ -52,7 +52,7 @@ enum class Layout {
 
 // One file trailgate manages.
 struct Slot {
-  std::string hook;  // "pre-receive" or "update": the trailgate subcommand it runs
+  std::string hook;  // "pre-receive", "update" or "pre-push": the trailgate subcommand it runs
   std::string path;  // the file
   bool chains;       // git runs exactly this file, so an existing hook there is chained
   // Directories the layout adds (innermost first): install creates them when missing, and

@@ -123,9 +123,11 @@ std::vector<Issue> collect_issues(const Report& report, const std::vector<json>&
         if (issues[i].rule == rule)
           same = &issues[i];
       if (same) {
-        same->problem += " " + str(finding["problem"]);
+        // append(" ").append(...), not " " + std::string: GCC 12 at -O3 warns falsely
+        // (-Wrestrict) about that operator+.
+        same->problem.append(" ").append(str(finding["problem"]));
         if (same->fix != str(finding["fix"]))
-          same->fix += " " + str(finding["fix"]);
+          same->fix.append(" ").append(str(finding["fix"]));
         continue;
       }
       issues.push_back(Issue{rule, id, str(object["subject"]), str(object["ref"]),

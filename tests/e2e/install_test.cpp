@@ -504,3 +504,46 @@ TEST_CASE("install: conflicting targets are a usage error", "[e2e][install]") {
   CHECK_THAT(r.err, Catch::Contains("give only one"));
   CHECK(fs::is_empty(dir.path() / "hooks"));
 }
+
+TEST_CASE("install --pre-push: the developer's own clone stops a push the server would reject",
+          "[e2e][install]") {
+  TempRepo repo(kPolicy);
+  take_out(repo);  // only the clone's hook may stop the push here
+  // The policy is part of the repository, on the remote's default branch.
+  write_file(repo.clone() / ".trailgate.toml", kPolicy);
+  repo.git({"add", ".trailgate.toml"});
+  repo.commit("Add the trailgate policy\n", kJunior);
+  REQUIRE(repo.push("HEAD:refs/heads/main").exit_code == 0);
+  repo.git({"remote", "set-head", "origin", "main"});
+
+  ProcessResult installed = install_cmd({"--pre-push"}, repo.clone());
+  INFO(installed.out << installed.err);
+  REQUIRE(installed.exit_code == 0);
+  std::string git_dir = repo.git({"rev-parse", "--absolute-git-dir"});
+  git_dir.pop_back();  // the newline
+  fs::path hook = fs::path(git_dir) / "hooks" / "pre-push";
+  CHECK_THAT(installed.out, Catch::StartsWith("created: " + hook.string()));
+  CHECK_THAT(read_file(hook), Catch::Contains("pre-push \"$@\""));
+
+  std::string tip = server_tip(repo);
+  repo.commit(unreviewed_ai(), kJunior);
+  ProcessResult stopped = repo.push("HEAD:refs/heads/main");
+  INFO(stopped.out << stopped.err);
+  CHECK(stopped.exit_code != 0);
+  // git passes the hook's output on: trailgate's report, then git's own refusal.
+  CHECK_THAT(stopped.out + stopped.err, Catch::Contains("ai-review-required"));
+  CHECK_THAT(stopped.err, Catch::Contains("failed to push"));
+  CHECK(server_tip(repo) == tip);
+
+  // Another branch no rule protects goes through; so does main once the change is reviewed.
+  CHECK(repo.push("HEAD:refs/heads/topic").exit_code == 0);
+  repo.git({"commit", "-q", "--amend", "-m", reviewed_ai()});
+  ProcessResult allowed = repo.push("HEAD:refs/heads/main");
+  INFO(allowed.err);
+  CHECK(allowed.exit_code == 0);
+  CHECK(server_tip(repo) == repo.git({"rev-parse", "HEAD"}));
+
+  ProcessResult removed = install_cmd({"--pre-push", "--uninstall"}, repo.clone());
+  CHECK(removed.exit_code == 0);
+  CHECK_FALSE(fs::exists(hook));
+}
