@@ -29,6 +29,8 @@ fail() {
 output() { printf '%s=%s\n' "$1" "$2" >>"${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"; }
 is_id() { [[ $1 =~ ^([0-9a-f]{40}|[0-9a-f]{64})$ ]]; }
 
+command -v git >/dev/null || fail "git is not installed on the runner (a bare job container needs it)"
+
 base=${TG_BASE_SHA:-}
 head=${TG_HEAD_SHA:-}
 base_ref=${TG_BASE_REF:-}
