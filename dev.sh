@@ -22,9 +22,11 @@ PACKAGES=(
 # clang and its runtime build the libFuzzer targets (fuzz/run.sh) for a short fuzz run. GNU time
 # measures the peak memory of the 1,000,000-commit push (tests/e2e/adversarial_scale_test).
 # gitolite3 and openssh-server make the real gitolite site over SSH (tests/e2e/gitolite_test);
-# python3-jsonschema and libxml2-utils validate the SARIF and JUnit that check writes.
+# python3-jsonschema and libxml2-utils validate the SARIF and JUnit that check writes;
+# pre-commit runs .pre-commit-hooks.yaml at the pre-push stage (tests/e2e/pre_commit_test);
+# python3-yaml reads action.yml for the Action's steps (tests/e2e/github_action_test).
 TEST_PACKAGES=(chromium lighttpd clang libclang-rt-14-dev time gitolite3 openssh-server
-  python3-jsonschema libxml2-utils)
+  python3-jsonschema libxml2-utils pre-commit python3-yaml)
 
 ensure_packages() {
   local missing=() pkg
