@@ -7,9 +7,11 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
+#include <sodium.h>
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "model/work_counters.h"
 #include "ssh/ssh_key.h"
@@ -63,8 +65,8 @@ void put_string(std::string* out, std::string_view s) {
   out->append(s);
 }
 
-// The name of the digest a signature algorithm hashes with; nullptr for ed25519 (which hashes
-// internally). A name, so that OpenSSL fetches the provider's digest without going through the
+// The name of the digest an OpenSSL signature algorithm (ecdsa, rsa) hashes with; nullptr for
+// anything else. A name, so that OpenSSL fetches the provider's digest without going through the
 // legacy EVP_sha*() tables on every verification.
 const char* digest_name_for(std::string_view sig_algorithm) {
   if (sig_algorithm == "ecdsa-sha2-nistp256" || sig_algorithm == "rsa-sha2-256")
@@ -132,11 +134,6 @@ bool check_signature_shape(const KeyBlob& key, std::string_view sig_algorithm,
   return true;
 }
 
-PkeyPtr load_ed25519(const KeyBlob& key) {
-  return PkeyPtr(
-      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(key.key), key.key.size()));
-}
-
 PkeyPtr from_params(const char* algorithm, OSSL_PARAM_BLD* builder) {
   ParamPtr params(OSSL_PARAM_BLD_to_param(builder));
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, algorithm, nullptr));
@@ -195,7 +192,7 @@ std::optional<std::string> ecdsa_der(std::string_view signature) {
 }  // namespace
 
 // A key imported once (import_verifying_key) and shared read-only: OpenSSL allows concurrent
-// verifications with one EVP_PKEY.
+// verifications with one EVP_PKEY, and libsodium's verification reads the key bytes only.
 class VerifyingKey {
  public:
   explicit VerifyingKey(std::string key_blob) : blob(std::move(key_blob)) {}
@@ -204,21 +201,49 @@ class VerifyingKey {
 
   const std::string blob;  // the SSH wire-format key blob
   KeyBlob fields;          // parsed from `blob`, its views into `blob`
-  PkeyPtr pkey;            // the key as OpenSSL verifies with it
+  PkeyPtr pkey;            // ecdsa and rsa: the key as OpenSSL verifies with it; ed25519: null
 };
 
 namespace {
 
-// Runs the public-key verification; false on a bad signature and on any OpenSSL failure.
-bool verify_with_openssl(const VerifyingKey& key, std::string_view sig_algorithm,
-                         std::string_view signature, std::string_view signed_data) {
+// libsodium is initialised on the first ed25519 verification, once per process, from whichever
+// thread gets there first. False when sodium_init failed: every ed25519 signature then fails.
+bool sodium_ready() {
+  static std::once_flag once;
+  static bool ready = false;
+  std::call_once(once, [] { ready = sodium_init() >= 0; });
+  return ready;
+}
+
+// Verifies an ssh-ed25519 signature (64 bytes, checked by check_signature_shape) with libsodium:
+// about twice as fast as OpenSSL 3.0's Ed25519, and stricter. Besides the signature equation it
+// refuses a non-canonical S, a small-order R, and a public key that is small-order (the all-zero
+// key included) or not canonically encoded, all of which OpenSSL would let through to the
+// equation. Those only refuse more signatures, never fewer: no signature ssh-keygen makes is
+// affected.
+bool verify_ed25519(const VerifyingKey& key, std::string_view signature,
+                    std::string_view signed_data) {
+  if (!sodium_ready() || key.fields.key.size() != crypto_sign_ed25519_PUBLICKEYBYTES ||
+      signature.size() != crypto_sign_ed25519_BYTES)
+    return false;
+  return crypto_sign_ed25519_verify_detached(bytes_of(signature), bytes_of(signed_data),
+                                             signed_data.size(), bytes_of(key.fields.key)) == 0;
+}
+
+// Runs the public-key verification; false on a bad signature and on any library failure.
+bool verify_signature(const VerifyingKey& key, std::string_view sig_algorithm,
+                      std::string_view signature, std::string_view signed_data) {
+  if (key.fields.type == "ssh-ed25519")
+    return verify_ed25519(key, signature, signed_data);
+  if (!key.pkey)
+    return false;
   std::string_view sig_bytes = signature;
   std::string converted;
   if (key.fields.type == "ssh-rsa") {
     converted.assign(key.fields.rsa_n.size() - signature.size(), '\0');
     converted.append(signature);
     sig_bytes = converted;
-  } else if (key.fields.type != "ssh-ed25519") {
+  } else {
     std::optional<std::string> der = ecdsa_der(signature);
     if (!der)
       return false;
@@ -385,9 +410,25 @@ std::shared_ptr<const VerifyingKey> import_verifying_key(std::string_view blob,
   if (!fields)
     return nullptr;
   key->fields = *fields;
-  if (key->fields.type == "ssh-ed25519")
-    key->pkey = load_ed25519(key->fields);
-  else if (key->fields.type == "ssh-rsa")
+  // An ed25519 key is its 32 bytes (parse_key_blob checked the size), which libsodium takes as
+  // they are at each verification. Checked here once: a point that is not canonically encoded,
+  // not on the curve, of small order (the all-zero key is one) or outside the prime-order
+  // subgroup is refused. ssh-keygen never makes such a key; each is a way to craft signatures
+  // that verify for more than one message or key.
+  if (key->fields.type == "ssh-ed25519") {
+    if (!sodium_ready()) {
+      set_error(error, "libsodium could not be initialised to verify an ssh-ed25519 key");
+      return nullptr;
+    }
+    if (crypto_core_ed25519_is_valid_point(bytes_of(key->fields.key)) != 1) {
+      set_error(error,
+                "the ssh-ed25519 key is not a valid point of the curve's prime-order subgroup "
+                "(small order, off the curve or not canonically encoded)");
+      return nullptr;
+    }
+    return key;
+  }
+  if (key->fields.type == "ssh-rsa")
     key->pkey = load_rsa(key->fields);
   else
     key->pkey = load_ecdsa(key->fields);
@@ -461,7 +502,7 @@ bool verify_sshsig_digest(const SshSignature& sig, const VerifyingKey& key, std:
   put_string(&signed_data, digest);
 
   work::add(work::Counter::signature_verifications);
-  if (!verify_with_openssl(key, sig.signature_algorithm, sig.signature, signed_data)) {
+  if (!verify_signature(key, sig.signature_algorithm, sig.signature, signed_data)) {
     ERR_clear_error();
     set_error(error, "signature does not verify");
     return false;

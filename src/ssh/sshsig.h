@@ -1,8 +1,10 @@
 // SSH signatures (the SSHSIG format of `ssh-keygen -Y sign`), decoded strictly and verified in
-// process with OpenSSL 3. No process is spawned.
+// process: ssh-ed25519 with libsodium (crypto_sign_ed25519_verify_detached, which is stricter
+// than RFC 8032 requires: it refuses a non-canonical S, a small-order R and a small-order or
+// non-canonical key), ecdsa and RSA with OpenSSL 3. No process is spawned.
 //
-// Pure apart from OpenSSL: bytes in, a verdict out. It never decides who may sign; the caller
-// matches SshSignature::public_key against the roster. Key types: ssh-ed25519,
+// Pure apart from the crypto libraries: bytes in, a verdict out. It never decides who may sign; the
+// caller matches SshSignature::public_key against the roster. Key types: ssh-ed25519,
 // ecdsa-sha2-nistp256/384/521, and RSA with rsa-sha2-256 or rsa-sha2-512 signatures. ssh-rsa
 // (SHA-1) signatures, FIDO (sk-*) keys and certificates are rejected.
 #pragma once
@@ -64,7 +66,8 @@ class VerifyingKey;
 
 // Parses `blob` (the SSH wire-format public key) as parse_key_blob does and imports it for
 // verification. Returns null and sets `error` (one sentence) when the blob is not a key trailgate
-// verifies or the crypto library refuses it (an ecdsa point off its curve). Never throws.
+// verifies or the crypto library refuses it (an ecdsa point off its curve; an ed25519 key that
+// is not a canonical point of the prime-order subgroup, such as the all-zero key). Never throws.
 std::shared_ptr<const VerifyingKey> import_verifying_key(std::string_view blob, std::string* error);
 
 // The VerifyingKey of a roster key: imported on the first call and kept in key.import, so later

@@ -3,6 +3,7 @@
 // verified in process. Malformed blobs are rebuilt field by field with a small SSH wire writer
 // that lives here, independent of the reader under test.
 
+#include <sodium.h>
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -984,6 +985,155 @@ TEST_CASE("ssh::verifying_key: a roster key is imported once and shared", "[ssh]
         CHECK(seen[t] == seen[0]);
         CHECK(right[t] == kRounds);
       }
+    }
+  }
+}
+
+TEST_CASE("ssh: ssh-ed25519 signatures are verified with libsodium, strictly", "[ssh]") {
+  using trailgate::ssh::import_verifying_key;
+  using trailgate::ssh::verifying_key;
+
+  const Key& key = keys().get("ed25519");
+  const SigFields good = split_sshsig(sign(key));
+  REQUIRE(good.sig_algorithm == "ssh-ed25519");
+  REQUIRE(good.signature.size() == 64);
+  const std::string key_bytes = split_strings(key.blob()).at(1);
+  REQUIRE(key_bytes.size() == 32);
+
+  // What SSHSIG signs (PROTOCOL.sshsig), built here from the spec and not by src/ssh.
+  auto sha512 = [](const std::string& message) {
+    std::string digest(crypto_hash_sha512_BYTES, '\0');
+    crypto_hash_sha512(reinterpret_cast<unsigned char*>(digest.data()),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    return digest;
+  };
+  auto signed_data = [&](const SigFields& f, const std::string& message) {
+    return "SSHSIG" + str(f.sig_namespace) + str("") + str(f.hash_algorithm) + str(sha512(message));
+  };
+  // libsodium's own verdict on a signature over `message` with the raw key `pk`.
+  auto sodium_verifies = [&](const SigFields& f, const std::string& pk,
+                             const std::string& message) {
+    REQUIRE(sodium_init() >= 0);
+    const std::string data = signed_data(f, message);
+    return f.signature.size() == 64 && pk.size() == 32 &&
+           crypto_sign_ed25519_verify_detached(
+               reinterpret_cast<const unsigned char*>(f.signature.data()),
+               reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+               reinterpret_cast<const unsigned char*>(pk.data())) == 0;
+  };
+  auto with_key = [](const std::string& pk) { return str("ssh-ed25519") + str(pk); };
+
+  SECTION("ssh-keygen's signature verifies, over exactly the bytes SSHSIG signs") {
+    CHECK(sodium_verifies(good, key_bytes, kMessage));
+    std::string error;
+    CHECK(verifies(good.build(), kMessage, kNamespace, &error));
+    CHECK(error.empty());
+    std::optional<PublicKey> roster = parse_public_key(key.pub_line(), nullptr);
+    REQUIRE(roster);
+    REQUIRE(verifying_key(*roster, &error));
+    std::optional<SshSignature> sig = decode_sshsig(good.build(), nullptr);
+    REQUIRE(sig);
+    CHECK(trailgate::ssh::verify_sshsig_digest(*sig, *verifying_key(*roster, nullptr),
+                                               sha512(kMessage), kNamespace, &error));
+    CHECK(error.empty());
+  }
+
+  SECTION("a tampered message is refused") {
+    for (const std::string& message : {kMessage + "x", std::string("x") + kMessage.substr(1),
+                                       kMessage.substr(0, kMessage.size() - 1)}) {
+      std::string error;
+      CHECK_FALSE(verifies(good.build(), message, kNamespace, &error));
+      CHECK(error == "signature does not verify");
+      CHECK_FALSE(sodium_verifies(good, key_bytes, message));
+    }
+  }
+
+  SECTION("a tampered signature is refused: every bit of R and of S") {
+    for (std::size_t bit = 0; bit < 64 * 8; ++bit) {
+      SigFields f = good;
+      f.signature[bit / 8] = static_cast<char>(f.signature[bit / 8] ^ (1 << (bit % 8)));
+      INFO("bit " << bit);
+      std::string error;
+      CHECK_FALSE(verifies(f.build(), kMessage, kNamespace, &error));
+      CHECK(error == "signature does not verify");
+    }
+  }
+
+  SECTION("S + L (the same S, not reduced) is refused, though it satisfies the equation") {
+    // L, the order of the base point, little-endian.
+    const unsigned char order[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+                                     0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+                                     0,    0,    0,    0,    0,    0,    0,    0,
+                                     0,    0,    0,    0,    0,    0,    0,    0x10};
+    SigFields f = good;
+    unsigned carry = 0;
+    for (std::size_t i = 0; i < 32; ++i) {
+      unsigned sum = static_cast<unsigned char>(f.signature[32 + i]) + order[i] + carry;
+      f.signature[32 + i] = static_cast<char>(sum & 0xff);
+      carry = sum >> 8;
+    }
+    REQUIRE(carry == 0);
+    REQUIRE(f.signature != good.signature);
+    std::string error;
+    CHECK_FALSE(verifies(f.build(), kMessage, kNamespace, &error));
+    CHECK(error == "signature does not verify");
+  }
+
+  SECTION("a signature by another ed25519 key is refused") {
+    const SigFields by_b = split_sshsig(sign(keys().get("ed25519-b")));
+    SigFields f = by_b;
+    f.public_key = key.blob();  // B's signature, claiming A's key
+    std::string error;
+    CHECK_FALSE(verifies(f.build(), kMessage, kNamespace, &error));
+    CHECK(error == "signature does not verify");
+    CHECK_FALSE(sodium_verifies(by_b, key_bytes, kMessage));
+  }
+
+  SECTION("small-order and non-canonical public keys are refused, the all-zero key first") {
+    std::string identity(32, '\0');
+    identity[0] = 1;                    // y = 1: the neutral element
+    std::string minus_one(32, '\xff');  // y = p - 1: the point of order 2
+    minus_one[0] = static_cast<char>(0xec);
+    minus_one[31] = 0x7f;
+    std::string y_is_p(32, '\xff');  // y = p, a non-canonical 0
+    y_is_p[0] = static_cast<char>(0xed);
+    y_is_p[31] = 0x7f;
+    for (const std::string& pk : {std::string(32, '\0'), identity, minus_one, y_is_p}) {
+      INFO("key bytes start " << static_cast<int>(static_cast<unsigned char>(pk[0])));
+      const std::string blob = with_key(pk);
+      std::string error;
+      CHECK_FALSE(import_verifying_key(blob, &error));
+      CHECK(error.find("prime-order subgroup") != std::string::npos);
+
+      // As a roster key: it parses (the policy loads) but never verifies anything.
+      PublicKey roster{"ssh-ed25519", blob, "", std::make_shared<trailgate::ssh::KeyImport>()};
+      error.clear();
+      CHECK_FALSE(verifying_key(roster, &error));
+      CHECK_FALSE(error.empty());
+
+      // A key-universal forgery: R = the neutral element, S = 0. Under the bare equation
+      // [S]B = R + [k]A it holds for the neutral key and every message.
+      SigFields forged = good;
+      forged.public_key = blob;
+      forged.signature = identity + std::string(32, '\0');
+      REQUIRE(decode_sshsig(forged.build(), nullptr));
+      error.clear();
+      CHECK_FALSE(verifies(forged.build(), kMessage, kNamespace, &error));
+      CHECK(error.find("the signing key: ") == 0);
+      CHECK_FALSE(verifies(forged.build(), "", kNamespace, nullptr));
+      // libsodium refuses the forgery too, so the import check is not the only guard.
+      CHECK_FALSE(sodium_verifies(forged, pk, kMessage));
+    }
+  }
+
+  SECTION("one-byte changes to the signature agree with libsodium's own verdict") {
+    std::mt19937 rng(17);
+    for (int round = 0; round < 200; ++round) {
+      SigFields f = good;
+      const std::size_t at = rng() % 64;
+      f.signature[at] = static_cast<char>(f.signature[at] ^ static_cast<char>(1 + rng() % 255));
+      CHECK(verifies(f.build()) == sodium_verifies(f, key_bytes, kMessage));
+      CHECK_FALSE(verifies(f.build()));
     }
   }
 }
