@@ -18,7 +18,10 @@
 set -euo pipefail
 export LC_ALL=C
 
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: bench/fixed_cost.sh path/to/trailgate [synthetic.git]" >&2; exit 2; }
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+  echo "usage: bench/fixed_cost.sh path/to/trailgate [synthetic.git]" >&2
+  exit 2
+fi
 TRAILGATE=$(readlink -f "$1")
 [ -x "$TRAILGATE" ] || { echo "bench: no trailgate binary at $1" >&2; exit 2; }
 RUNS=${FIXED_RUNS:-20}
@@ -35,9 +38,9 @@ fi
 # CPU time (user + system, the process and its children): perf's task-clock when perf works
 # here, else GNU time's rusage over a whole sample.
 if perf stat -x, -e task-clock true >/dev/null 2>&1; then
-  METHOD=perf
+  METHOD="perf"
 elif /usr/bin/time -f %U true >/dev/null 2>&1; then
-  METHOD=time
+  METHOD="time"
 else
   echo "bench: neither perf nor GNU time (/usr/bin/time) works here" >&2
   exit 2
@@ -97,6 +100,7 @@ echo "$old $new_mixed refs/heads/main" >"$WORK/mixed.in"
 
 # cpu_ms INPUT CMD...: one sample: CMD run RUNS times with stdin from INPUT, from one bash loop;
 # prints "<CPU ms> <wall ms>" per run. The loop's own share (a fork per run) is in both sides.
+# shellcheck disable=SC2016 # expanded by the bash that runs the loop
 LOOP='input=$1; shift; for ((i = 0; i < RUNS; i++)); do "$@" <"$input" >/dev/null 2>&1 || true; done'
 export RUNS
 cpu_ms() {
@@ -176,8 +180,9 @@ one_push() {
   git -C "$client" push -q "file://$server" "$commit:refs/heads/main" >/dev/null 2>&1 || return 1
   git -C "$server" update-ref refs/heads/main "$old"
 }
-# push_sample MODE: one sample of RUNS pushes; CPU of the push (client, receive-pack, hook) only:
-# the commit-tree and the reset are measured alone and taken off.
+# push_sample MODE: one sample of RUNS pushes; prints "<CPU ms> <wall ms>" per push. Only the
+# push is measured (the client, receive-pack, the hook): making the commit and putting main back
+# happen outside the measurement.
 push_sample() {
   local mode=$1 i start end total_cpu=0 total_wall=0 c
   for ((i = 0; i < RUNS; i++)); do
