@@ -80,7 +80,7 @@ Report judge(const git::Repository& repo, const LoadedPolicy& loaded,
       checks.begin(), checks.end(), [](const RefCheck& c) { return c.rule && !c.include.empty(); });
   if (judges_commits)
     run_options.break_glass_commits =
-        host::read_break_glass_log(host::log_path(policy.log, repo.git_dir())).commits();
+        host::break_glass_commits(host::log_path(policy.log, repo.git_dir()));
   run_options.pusher = policy.person_by_username(pusher.name);
   if (!run_options.pusher && !pusher.email.empty())
     run_options.pusher = policy.person_by_email(pusher.email);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
@@ -293,12 +295,60 @@ std::optional<KernelDisclosure> parse_kernel_disclosure(std::string_view value) 
   return out;
 }
 
+namespace {
+
+// A marker's pattern, compiled on first use. A push judges a few commits, whose fields and
+// trailer keys need few of the catalogue's patterns; compiling all of them is a good part of the
+// hook's start-up. Thread-safe: the audit's workers share one MarkerSet.
+class LazyPattern {
+ public:
+  // `compiled`, when given, is `pattern` already compiled with `options`.
+  LazyPattern(std::string pattern, const RE2::Options& options,
+              std::unique_ptr<RE2> compiled = nullptr)
+      : pattern_(std::move(pattern)), options_(options) {
+    if (compiled)
+      std::call_once(once_, [&] { re_ = std::move(compiled); });
+  }
+
+  // The compiled pattern; the first call compiles it. Throws std::logic_error when it does not
+  // compile, which the MarkerSet constructor rules out (it compiles every pattern that is not
+  // the built-in catalogue's own, and tests compile the catalogue's).
+  const RE2& get() const {
+    std::call_once(once_, [this] {
+      auto re = std::make_unique<RE2>(pattern_, options_);
+      if (!re->ok())
+        throw std::logic_error("marker pattern \"" + pattern_ +
+                               "\" does not compile: " + re->error());
+      re_ = std::move(re);
+    });
+    return *re_;
+  }
+
+ private:
+  std::string pattern_;
+  RE2::Options options_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<RE2> re_;
+};
+
+// True when `spec` is the built-in catalogue's marker of its id, patterns unchanged: tests
+// compile those, so the MarkerSet may leave them to their first use.
+bool is_builtin_as_shipped(const MarkerSpec& spec) {
+  for (const MarkerSpec& builtin : builtin_catalogue()) {
+    if (builtin.id == spec.id)
+      return builtin.pattern == spec.pattern && builtin.model_pattern == spec.model_pattern;
+  }
+  return false;
+}
+
+}  // namespace
+
 struct MarkerSet::Compiled {
   std::vector<MarkerSpec> specs;
   // Parallel to specs; nullptr for a trailer marker with an empty pattern (any value).
-  std::vector<std::unique_ptr<RE2>> patterns;
+  std::vector<std::unique_ptr<LazyPattern>> patterns;
   // Parallel to specs; nullptr when the spec has no model_pattern.
-  std::vector<std::unique_ptr<RE2>> model_patterns;
+  std::vector<std::unique_ptr<LazyPattern>> model_patterns;
 };
 
 MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique<Compiled>()) {
@@ -322,15 +372,22 @@ MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique
       fail("trailer key \"" + spec.trailer_key +
            "\" is not a trailer token (ASCII letters, digits and '-')");
     }
+    // A policy's own pattern is compiled here, so that a bad one is a policy error at load;
+    // the catalogue's are compiled when first used.
+    const bool compile_now = !is_builtin_as_shipped(spec);
     if (spec.model_pattern.empty()) {
       compiled_->model_patterns.push_back(nullptr);
     } else {
-      auto model_re = std::make_unique<RE2>(spec.model_pattern, options);
-      if (!model_re->ok())
-        fail("model pattern: " + model_re->error());
-      if (model_re->NumberOfCapturingGroups() < 1)
-        fail("model pattern: it has no capturing group for the model");
-      compiled_->model_patterns.push_back(std::move(model_re));
+      std::unique_ptr<RE2> model_re;
+      if (compile_now) {
+        model_re = std::make_unique<RE2>(spec.model_pattern, options);
+        if (!model_re->ok())
+          fail("model pattern: " + model_re->error());
+        if (model_re->NumberOfCapturingGroups() < 1)
+          fail("model pattern: it has no capturing group for the model");
+      }
+      compiled_->model_patterns.push_back(
+          std::make_unique<LazyPattern>(spec.model_pattern, options, std::move(model_re)));
     }
     if (spec.pattern.empty()) {
       // An empty identity or body pattern would mark every commit, which is what a missing
@@ -340,10 +397,14 @@ MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique
       compiled_->patterns.push_back(nullptr);
       continue;
     }
-    auto re = std::make_unique<RE2>(spec.pattern, options);
-    if (!re->ok())
-      fail(re->error());
-    compiled_->patterns.push_back(std::move(re));
+    std::unique_ptr<RE2> re;
+    if (compile_now) {
+      re = std::make_unique<RE2>(spec.pattern, options);
+      if (!re->ok())
+        fail(re->error());
+    }
+    compiled_->patterns.push_back(
+        std::make_unique<LazyPattern>(spec.pattern, options, std::move(re)));
   }
   compiled_->specs = std::move(specs);
 }
@@ -354,6 +415,17 @@ MarkerSet& MarkerSet::operator=(MarkerSet&&) noexcept = default;
 
 const std::vector<MarkerSpec>& MarkerSet::specs() const {
   return compiled_->specs;
+}
+
+void MarkerSet::compile_all() const {
+  for (std::size_t i = 0; i < compiled_->specs.size(); ++i) {
+    if (compiled_->patterns[i])
+      compiled_->patterns[i]->get();
+    if (compiled_->model_patterns[i] &&
+        compiled_->model_patterns[i]->get().NumberOfCapturingGroups() < 1)
+      throw std::logic_error("marker " + compiled_->specs[i].id +
+                             ": model pattern: it has no capturing group for the model");
+  }
 }
 
 namespace {
@@ -370,8 +442,8 @@ struct Reading {
 };
 
 // Does a trailer value count for `spec`?
-bool value_counts(const MarkerSpec& spec, const RE2* re, std::string_view value) {
-  if (re != nullptr && !matches(*re, value))
+bool value_counts(const MarkerSpec& spec, const LazyPattern* re, std::string_view value) {
+  if (re != nullptr && !matches(re->get(), value))
     return false;
   return !(spec.human_values_exempt && is_human_value(value));
 }
@@ -394,7 +466,7 @@ struct Match {
 
 // The match of `spec` in one reading of the message (and the commit's identities); its
 // evidence is "" when it does not match there.
-Match find_match(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit,
+Match find_match(const MarkerSpec& spec, const LazyPattern* re, const CommitInfo& commit,
                  const Reading& reading) {
   switch (spec.source) {
     case MarkerSource::trailer:
@@ -422,9 +494,9 @@ Match find_match(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit
           value = unfolded;
         }
         std::string_view shown = value;
-        if (re != nullptr && !matches(*re, value)) {
+        if (re != nullptr && !matches(re->get(), value)) {
           shown = span_first_line(reading.message, l);
-          if (!folded || !matches(*re, shown))
+          if (!folded || !matches(re->get(), shown))
             continue;
         }
         if (spec.human_values_exempt && is_human_value(value))
@@ -453,7 +525,7 @@ Match find_match(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit
         if (spec.identity_field != IdentityField::either && spec.identity_field != f.kind) {
           continue;
         }
-        if (re != nullptr && matches(*re, f.text))
+        if (re != nullptr && matches(re->get(), f.text))
           return {std::string(f.label) + " " + quote_excerpt(f.text), f.text};
       }
       return {};
@@ -462,8 +534,8 @@ Match find_match(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit
     case MarkerSource::body: {
       const std::string_view message = reading.message;
       re2::StringPiece match;
-      if (re != nullptr && re->Match(re2::StringPiece(message.data(), message.size()), 0,
-                                     message.size(), RE2::UNANCHORED, &match, 1)) {
+      if (re != nullptr && re->get().Match(re2::StringPiece(message.data(), message.size()), 0,
+                                           message.size(), RE2::UNANCHORED, &match, 1)) {
         std::size_t pos = static_cast<std::size_t>(match.data() - message.data());
         std::size_t pos_in_line = 0;
         std::string_view line = line_at(message, pos, pos_in_line);
@@ -479,7 +551,7 @@ Match find_match(const MarkerSpec& spec, const RE2* re, const CommitInfo& commit
 // the model a model_pattern finds. The model is text from the commit, so it is kept only when
 // it is well-formed UTF-8, has no control bytes (it goes to terminals and reports as it is) and
 // is at most kMaxDisclosedName bytes long.
-void name_what_it_says(const MarkerSpec& spec, const RE2* model_re, std::string_view text,
+void name_what_it_says(const MarkerSpec& spec, const LazyPattern* model_re, std::string_view text,
                        Detection& d) {
   if (spec.kernel_disclosure) {
     if (std::optional<KernelDisclosure> k = parse_kernel_disclosure(text)) {
@@ -492,7 +564,7 @@ void name_what_it_says(const MarkerSpec& spec, const RE2* model_re, std::string_
   if (model_re == nullptr)
     return;
   re2::StringPiece model;
-  if (!RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *model_re, &model))
+  if (!RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), model_re->get(), &model))
     return;
   std::string_view trimmed = trailers::trim(std::string_view(model.data(), model.size()));
   if (trimmed.empty() || trimmed.size() > kMaxDisclosedName || !util::is_valid_utf8(trimmed))
@@ -551,7 +623,7 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
   std::vector<Detection> found;
   for (std::size_t i = 0; i < compiled_->specs.size(); ++i) {
     const MarkerSpec& spec = compiled_->specs[i];
-    const RE2* re = compiled_->patterns[i].get();
+    const LazyPattern* re = compiled_->patterns[i].get();
     Match match = find_match(spec, re, commit, readings[0]);
     if (spec.source != MarkerSource::identity) {
       for (std::size_t r = 1; match.evidence.empty() && r < readings.size(); ++r) {
@@ -566,7 +638,7 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
       d.tool = spec.tool;
       d.marker_class = spec.marker_class;
       d.evidence = std::move(match.evidence);
-      const RE2* model_re = compiled_->model_patterns[i].get();
+      const LazyPattern* model_re = compiled_->model_patterns[i].get();
       name_what_it_says(spec, model_re, match.text, d);
       // The first matching trailer may name no model where a later one does ("Claude" and
       // "Claude Opus 4.5" as co-authors): the model is the first any matching trailer names.
@@ -576,7 +648,7 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
           if (!d.model.empty())
             break;
           if (trailers::key_equals(t.key, spec.trailer_key) &&
-              (re == nullptr || RE2::PartialMatch(t.value, *re)))
+              (re == nullptr || RE2::PartialMatch(t.value, re->get())))
             name_what_it_says(spec, model_re, t.value, d);
         }
       }

@@ -122,7 +122,8 @@ std::string_view catalogue_version();
 // A compiled set of markers.
 class MarkerSet {
  public:
-  // Compiles every pattern once. Throws std::invalid_argument with a message
+  // Checks every marker; compiles each pattern at most once, on first use (compile_all). Throws
+  // std::invalid_argument with a message
   // "marker <id>: <why>" when a pattern or a model_pattern does not compile (why is RE2's
   // complaint), when a model_pattern has no capturing group, when an id
   // is empty or repeated, when a trailer marker's key is not a trailer token (ASCII letters,
@@ -155,6 +156,12 @@ class MarkerSet {
 
   // The markers, in the order given to the constructor.
   const std::vector<MarkerSpec>& specs() const;
+
+  // Patterns are compiled when first used, except those the constructor compiles to check them
+  // (every pattern that is not the built-in catalogue's own). This compiles all of them now.
+  // Throws std::logic_error naming the pattern when one does not compile or a model_pattern has
+  // no capturing group, which tests rule out for the catalogue.
+  void compile_all() const;
 
  private:
   struct Compiled;

@@ -7,7 +7,10 @@
 
 #include <fmt/format.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -17,13 +20,51 @@
 #include "model/work_counters.h"
 #include "util/hex_id.h"
 
+// --- libgit2's start-up, without the CA bundle ----------------------------------------------
+//
+// Debian 12's libgit2 1.5 is built with mbedTLS, whose git_libgit2_init() parses the whole system
+// CA bundle (/etc/ssl/certs/ca-certificates.crt, about 140 certificates) for HTTPS transports:
+// about 4 ms of CPU, more than everything else a 1-commit push costs the hook. trailgate never
+// uses libgit2's network transports (it reads local repositories only), so the certificates are
+// never used. This definition interposes mbedTLS's loader for the process (the executable comes
+// first in the dynamic linker's search order, and the linker exports it because libgit2's
+// mbedTLS library refers to it): while git_libgit2_init() runs it loads nothing and reports a
+// file error, so libgit2 goes on with no CA chain; any other call goes to the real function.
+// Fail closed: were a TLS connection ever made through libgit2, an empty chain verifies no
+// server. With libgit2 built on OpenSSL (or mbedTLS linked statically) the function is never
+// called and nothing changes. docs/architecture.md, "The hook's fixed cost".
+struct mbedtls_x509_crt;
+
+namespace {
+
+std::atomic<bool> in_libgit2_init{false};
+std::atomic<bool> ca_bundle_skipped{false};
+
+}  // namespace
+
+extern "C" int mbedtls_x509_crt_parse_file(mbedtls_x509_crt* chain, const char* path) {
+  constexpr int kFileIoError = -0x2900;  // MBEDTLS_ERR_X509_FILE_IO_ERROR
+  if (in_libgit2_init.load()) {
+    ca_bundle_skipped.store(true);
+    return kFileIoError;
+  }
+  using Loader = int (*)(mbedtls_x509_crt*, const char*);
+  static const Loader real =
+      reinterpret_cast<Loader>(dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file"));
+  return real != nullptr ? real(chain, path) : kFileIoError;
+}
+
 namespace trailgate::git {
 
 namespace {
 
 void ensure_libgit2() {
   static const int initialised = [] {
+    in_libgit2_init.store(true);
     git_libgit2_init();
+    in_libgit2_init.store(false);
+    // The skipped bundle left "failed to load CA certificates" as the thread's last error.
+    git_error_clear();
     return 1;
   }();
   (void)initialised;
@@ -140,6 +181,11 @@ void disable_hash_verification() {
 }
 
 }  // namespace
+
+bool libgit2_ca_bundle_skipped() {
+  ensure_libgit2();
+  return ca_bundle_skipped.load();
+}
 
 bool is_zero_id(const std::string& id) {
   return util::is_null_object_id(id);
@@ -424,6 +470,25 @@ std::vector<std::pair<std::string, std::string>> Repository::symbolic_refs() con
   });
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Repository::scan_refs(
+    const std::function<bool(std::string_view)>& wanted,
+    const std::function<void(const RefEntry&)>& fn) const {
+  std::vector<std::pair<std::string, std::string>> symbolic;
+  each_reference(repo_.get(), [&](git_reference* ref) {
+    const char* name = git_reference_name(ref);
+    if (git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC) {
+      symbolic.emplace_back(name, git_reference_symbolic_target(ref));
+      return;
+    }
+    if (!wanted(name))
+      return;
+    const git_oid* peeled = git_reference_target_peel(ref);
+    fn(RefEntry{name, to_hex(git_reference_target(ref)), peeled ? to_hex(peeled) : std::string()});
+  });
+  std::sort(symbolic.begin(), symbolic.end());
+  return symbolic;
 }
 
 bool Repository::has_object(const std::string& id) const {

@@ -36,6 +36,12 @@ struct HandleFree {
 using RepositoryPtr = std::unique_ptr<git_repository, HandleFree>;
 using RevwalkPtr = std::unique_ptr<git_revwalk, HandleFree>;
 
+// Initialises libgit2 for the process (as opening a repository does) and says whether its
+// start-up was spared parsing the system CA bundle: true with a libgit2 that loads it through a
+// shared mbedTLS (Debian 12's), false where libgit2 loads no bundle at start-up (built on
+// OpenSSL). trailgate makes no network connection through libgit2 (repository.cpp).
+bool libgit2_ca_bundle_skipped();
+
 // True when `id` is all zeros (git's "no object" in hook input), for SHA-1 or SHA-256 widths.
 bool is_zero_id(const std::string& id);
 
@@ -101,6 +107,12 @@ class Repository {
   // Every symbolic ref under refs/, as (its name, the name it points to), sorted by name. The
   // target may itself be symbolic, or missing.
   std::vector<std::pair<std::string, std::string>> symbolic_refs() const;
+  // for_each_ref and symbolic_refs in one pass over the refs, for the hook's start-up: calls
+  // `fn` for every direct ref whose name `wanted` accepts (a ref it rejects costs no copy of its
+  // ids), and returns every symbolic ref as symbolic_refs() does.
+  std::vector<std::pair<std::string, std::string>> scan_refs(
+      const std::function<bool(std::string_view)>& wanted,
+      const std::function<void(const RefEntry&)>& fn) const;
   // True when the object database has object `id` (of any type).
   bool has_object(const std::string& id) const;
   // True when object `id` is a commit; reads only the object's header. Throws when missing.

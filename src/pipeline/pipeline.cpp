@@ -96,19 +96,21 @@ std::vector<std::string> baseline_tips(const git::Repository& repo, const Policy
 
 ProtectedState protected_state(const git::Repository& repo, const Policy& policy) {
   ProtectedState state;
-  repo.for_each_ref([&](const git::RefEntry& ref) {
-    const ProtectRule* rule = policy.rule_for(ref.name);
-    if (!rule)
-      return;
-    // packed-refs records where an annotated tag points; reading only that object's header is
-    // far cheaper than reading every tag object on every push.
-    if (!ref.peeled.empty() && repo.is_commit(ref.peeled))
-      state.tips.push_back(ProtectedTip{ref.name, ref.peeled, rule});
-    else if (auto commit = repo.peel_to_commit(ref.target))
-      state.tips.push_back(ProtectedTip{ref.name, *commit, rule});
-  });
+  // One pass over the refs; only the protected ones are read further (a server has thousands of
+  // refs, a policy protects a few patterns).
+  state.symbolic_refs =
+      repo.scan_refs([&](std::string_view name) { return policy.rule_for(name) != nullptr; },
+                     [&](const git::RefEntry& ref) {
+                       const ProtectRule* rule = policy.rule_for(ref.name);
+                       // packed-refs records where an annotated tag points; reading only that
+                       // object's header is far cheaper than reading every tag object on every
+                       // push.
+                       if (!ref.peeled.empty() && repo.is_commit(ref.peeled))
+                         state.tips.push_back(ProtectedTip{ref.name, ref.peeled, rule});
+                       else if (auto commit = repo.peel_to_commit(ref.target))
+                         state.tips.push_back(ProtectedTip{ref.name, *commit, rule});
+                     });
   state.baseline = baseline_tips(repo, policy);
-  state.symbolic_refs = repo.symbolic_refs();
   return state;
 }
 

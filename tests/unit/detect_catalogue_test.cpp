@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "detect/markers.h"
@@ -746,4 +747,40 @@ TEST_CASE("detect: what a disclosure names fills the detection", "[detect]") {
 
 TEST_CASE("detect::catalogue_version", "[detect]") {
   CHECK(catalogue_version() == "2026.12.2");
+}
+
+TEST_CASE("detect::MarkerSet compiles the catalogue's patterns on first use", "[detect]") {
+  SECTION("every built-in pattern compiles, and every model pattern captures") {
+    const MarkerSet set(builtin_catalogue());
+    CHECK_NOTHROW(set.compile_all());
+  }
+
+  SECTION("a built-in id with another pattern is a policy's marker, checked at load") {
+    MarkerSpec s = builtin_catalogue().front();
+    s.pattern = "(unclosed";
+    CHECK_THROWS_AS(MarkerSet({s}), std::invalid_argument);
+    s = builtin_catalogue().front();
+    s.model_pattern = "no-group";
+    CHECK_THROWS_AS(MarkerSet({s}), std::invalid_argument);
+  }
+
+  SECTION("threads sharing a fresh set see the same detections") {
+    const MarkerSet set(builtin_catalogue());
+    const CommitInfo c = make_commit("Fix\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n",
+                                     identity("Dev (aider)", "dev@example.com"));
+    const std::vector<trailgate::trailers::Trailer> block{
+        {"Co-Authored-By", "Claude <noreply@anthropic.com>"}};
+    std::vector<std::vector<std::string>> seen(4);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < seen.size(); ++t)
+      threads.emplace_back([&, t] {
+        for (const Detection& d : set.detect(c, block))
+          seen[t].push_back(d.marker_id);
+      });
+    for (std::thread& t : threads)
+      t.join();
+    CHECK(seen[0] == std::vector<std::string>{"claude-code.co-author", "aider.identity"});
+    for (const auto& ids : seen)
+      CHECK(ids == seen[0]);
+  }
 }

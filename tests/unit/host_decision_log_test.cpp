@@ -425,5 +425,24 @@ TEST_CASE("host::read_break_glass_log", "[host]") {
   SECTION("a log that exists but cannot be read is an error") {
     fs::create_directories(path);
     CHECK_THROWS_AS(read_break_glass_log(path.string()), DecisionLogError);
+    CHECK_THROWS_AS(trailgate::host::break_glass_commits(path.string()), DecisionLogError);
+  }
+
+  SECTION("break_glass_commits parses only lines that can hold an acceptance, and misses none") {
+    std::string first = build_log_line(s.record);
+    s.glass.commits = {std::string(40, 'c')};
+    std::string escaped = build_log_line(s.record);
+    // The same acceptance with its verdict spelled with a JSON escape: still an acceptance.
+    const std::string verdict = "\"accepted-break-glass\"";
+    escaped.replace(escaped.find(verdict), verdict.size(), "\"\\u0061ccepted-break-glass\"");
+    REQUIRE(escaped.find("accepted-break-glass") == std::string::npos);
+    s.record.verdict = PushVerdict::rejected;
+    s.glass.commits = {std::string(40, 'd')};
+    std::string rejected = build_log_line(s.record);
+    testing::write_file(
+        path, rejected + "\n" + first + "\nnot json\n" + rejected + "\n" + escaped + "\n");
+    const Strings expected{kA, kB, std::string(40, 'c')};
+    CHECK(read_break_glass_log(path.string()).commits() == expected);
+    CHECK(trailgate::host::break_glass_commits(path.string()) == expected);
   }
 }
