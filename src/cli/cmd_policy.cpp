@@ -1,4 +1,8 @@
-// `trailgate policy check [FILE]`: validates a policy and reports every error precisely.
+// `trailgate policy check [FILE]`: validates a policy and reports every error precisely. Besides
+// what the hook checks when it loads a policy, it compiles every marker pattern (the hook
+// compiles the catalogue's on first use) and imports every roster key into the verifier (the
+// hook does that on the first signature), so the author hears at once about a key that could
+// never verify a review.
 #include <fmt/format.h>
 #include <iostream>
 
@@ -6,6 +10,7 @@
 #include "cli/commands.h"
 #include "detect/markers.h"
 #include "policy/policy_loader.h"
+#include "ssh/sshsig.h"
 
 namespace trailgate::cli {
 
@@ -37,6 +42,16 @@ int run_policy_check(const GlobalOptions& options, const std::string& file) {
                              p.detect.builtin ? "" : " (not used: [detect] builtin = false)");
     for (const auto& warning : policy_warnings(p))
       std::cout << "warning: " << warning.to_string() << "\n";
+    loaded.markers.compile_all();
+    for (const Person& person : p.people)
+      for (std::size_t k = 0; k < person.keys.size(); ++k) {
+        std::string error;
+        if (!ssh::verifying_key(person.keys[k].key, &error))
+          std::cout << fmt::format(
+              "warning: {}: {}'s key {} ({}) can never verify a review, so their signed reviews "
+              "will not count: {}\n",
+              p.source, person.name, k + 1, person.keys[k].key.type, error);
+      }
     return kPassed;
   } catch (...) {
     return report_exception("policy check failed");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/fixtures.h"
 #include "support/temp_repo.h"
 
 namespace {
@@ -64,4 +65,32 @@ TEST_CASE("cli: a well-formed command outside a repository is a git error, exit 
   ProcessResult r = run_trailgate({"check"});
   INFO(r.err);
   CHECK(r.exit_code == 3);
+}
+
+TEST_CASE("cli: policy check warns about a roster key that can never verify a review",
+          "[e2e][cli]") {
+  TempDir dir;
+  // An ssh-ed25519 key whose 32 bytes are all zero: well-formed, but a small-order point that
+  // the verifier refuses, so every review it signs would be refused.
+  const std::string zero_key =
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA zero";
+  const std::string good_key =
+      trailgate::testing::make_ssh_key(dir.path(), "k", "ed25519").public_key;
+  auto policy = [&](const std::string& key) {
+    using namespace trailgate::testing;
+    return signature_policy({kSeniorOne.with_keys({key})}, {protect({"refs/heads/main"})});
+  };
+  const auto file = dir.path() / "policy.toml";
+  trailgate::testing::write_file(file, policy(zero_key));
+  ProcessResult r = run_trailgate({"policy", "check", file.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);  // the hook loads it too; the key simply never counts
+  CHECK_THAT(r.out, Catch::Contains("warning: ") && Catch::Contains("Senior One's key 1") &&
+                        Catch::Contains("can never verify a review"));
+
+  trailgate::testing::write_file(file, policy(good_key));
+  r = run_trailgate({"policy", "check", file.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, !Catch::Contains("can never verify"));
 }
