@@ -10,7 +10,7 @@
 #
 # The repository is bench/make_synthetic_repo.sh's (built or reused there), or the one given,
 # which is only read: the script works in a private copy (packs hard-linked when possible) and
-# writes run.sh's policy into it. See bench/README.md, "The hook's fixed cost".
+# copies bench/policy.toml into it. See bench/README.md, "The hook's fixed cost".
 #
 # Environment:
 #   FIXED_RUNS=20     runs per sample; FIXED_SAMPLES=5 samples per measurement, median reported
@@ -55,7 +55,7 @@ export GIT_AUTHOR_NAME="Bench Human" GIT_AUTHOR_EMAIL="human@example.com"
 export GIT_COMMITTER_NAME="Bench Human" GIT_COMMITTER_EMAIL="human@example.com"
 
 # A private server: the source's objects (hard links, or a copy across file systems), refs,
-# commit-graph when it has one, and the policy bench/run.sh writes.
+# commit-graph when it has one, and bench/policy.toml, the policy bench/run.sh uses.
 server="$WORK/server.git"
 git init -q --bare "$server"
 mkdir -p "$server/objects/pack" "$server/objects/info"
@@ -68,26 +68,7 @@ cp "$source_repo/packed-refs" "$server/packed-refs"
   cp "$source_repo/$ref" "$server/$ref"
 done
 git -C "$server" config gc.auto 0
-cat >"$server/trailgate.toml" <<'POLICY'
-# Written by bench/fixed_cost.sh, as bench/run.sh writes it.
-[review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/release/*", "refs/tags/v*"]
-approvals = 1
-min_level = "senior"
-POLICY
+cp "$here/policy.toml" "$server/trailgate.toml"
 "$TRAILGATE" policy check "$server/trailgate.toml" >/dev/null ||
   { echo "bench: trailgate rejects the bench policy" >&2; exit 1; }
 

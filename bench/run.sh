@@ -67,26 +67,7 @@ unset TRAILGATE_POLICY GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT
 mkdir -p "$HOME"
 
 # The hook finds <git dir>/trailgate.toml, as on a real server.
-cat >"$repo/trailgate.toml" <<'POLICY'
-# Written by bench/run.sh.
-[review]
-verification = "roster"
-
-[[person]]
-name = "Senior One"
-emails = ["senior@example.com"]
-level = "senior"
-
-[[person]]
-name = "Junior One"
-emails = ["junior@example.com"]
-level = "junior"
-
-[[protect]]
-refs = ["refs/heads/main", "refs/heads/release/*", "refs/tags/v*"]
-approvals = 1
-min_level = "senior"
-POLICY
+cp "$here/policy.toml" "$repo/trailgate.toml"
 "$TRAILGATE" policy check "$repo/trailgate.toml" >/dev/null ||
   { echo "bench: trailgate rejects the bench policy" >&2; exit 1; }
 

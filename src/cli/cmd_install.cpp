@@ -263,8 +263,9 @@ bool verify_repository(const GlobalOptions& options, const InstallOptions& o,
             "not from {}hooks/.",
             *configured, repo.git_dir()));
     }
-    if (install::gitolite_managed(git_dir) || site) {
-      if (!install::gitolite_managed(git_dir))
+    const bool gitolite_update_hook = install::gitolite_managed(git_dir);
+    if (gitolite_update_hook || site) {
+      if (!gitolite_update_hook)
         problems.push_back(
             "hooks/update is not gitolite's access control any more: gitolite's own rules are not "
             "enforced here. Run gitolite setup --hooks-only.");

@@ -91,7 +91,7 @@ void check_kept(const std::string& kept, HookTrace& trace) {
 HookTrace trace_hook(const std::string& hook_path, const std::string& git_dir) {
   HookTrace trace;
   const std::string kept = hook_path + kKeptSuffix;
-  const bool has_kept = resolve(kept).kind != Kind::none || fs::is_symlink(kept);
+  const bool has_kept = resolve(kept).kind != Kind::none;
   Resolved r = resolve(hook_path);
   trace.route.push_back(r.link ? fmt::format("{} -> {}", hook_path, r.target) : hook_path);
   switch (r.kind) {
@@ -165,15 +165,15 @@ HookTrace trace_hook(const std::string& hook_path, const std::string& git_dir) {
                                       : fmt::format("trailgate's hook: {}", facts->binary));
   if (!git_dir.empty() && facts->skip_git_dir == git_dir)
     trace.left_alone = true;
-  Resolved binary = resolve(facts->binary);
-  if (binary.kind != Kind::regular || !executable(binary.target))
+  const Resolved binary = resolve(facts->binary);
+  trace.runs_trailgate = binary.kind == Kind::regular && executable(binary.target);
+  if (!trace.runs_trailgate)
     trace.problems.push_back(fmt::format(
         "{} runs {}, which is missing or not executable: every push fails there. Install "
         "trailgate again from where its binary now is.",
         hook_path, facts->binary));
   if (facts->chains)
     check_kept(kept, trace);
-  trace.runs_trailgate = binary.kind == Kind::regular && executable(binary.target);
   return trace;
 }
 

@@ -36,6 +36,7 @@ using trailgate::testing::TempRepo;
 using trailgate::testing::text_lines;
 using trailgate::testing::trailgate_binary;
 using trailgate::testing::write_file;
+using trailgate::testing::yaml_as_json;
 namespace fs = std::filesystem;
 
 namespace {
@@ -44,16 +45,7 @@ const fs::path kSource = TRAILGATE_SOURCE_DIR;
 
 // action.yml as JSON (YAML read by python3-yaml, the way any YAML reader would).
 json load_action() {
-  TempDir dir;
-  ProcessResult r = run({"python3", "-c",
-                         "import json, sys, yaml\n"
-                         "json.dump(yaml.safe_load(open(sys.argv[1], encoding='utf-8')), "
-                         "sys.stdout)\n",
-                         (kSource / "action.yml").string()},
-                        dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
+  return json::parse(yaml_as_json(kSource / "action.yml"));
 }
 
 // `name=value` lines of a GITHUB_OUTPUT file (the only form the Action's scripts write).

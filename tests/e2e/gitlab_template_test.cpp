@@ -29,6 +29,7 @@ using trailgate::testing::TempRepo;
 using trailgate::testing::trailgate_binary;
 using trailgate::testing::write_file;
 using trailgate::testing::xml_errors;
+using trailgate::testing::yaml_as_json;
 namespace fs = std::filesystem;
 
 namespace {
@@ -37,16 +38,7 @@ const fs::path kSource = TRAILGATE_SOURCE_DIR;
 
 // The job's `script` lines, joined, and its variables' defaults, from the template.
 json load_job() {
-  TempDir dir;
-  ProcessResult r = run({"python3", "-c",
-                         "import json, sys, yaml\n"
-                         "json.dump(yaml.safe_load(open(sys.argv[1], encoding='utf-8'))"
-                         "['trailgate'], sys.stdout)\n",
-                         (kSource / "examples" / "gitlab-ci.yml").string()},
-                        dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
+  return json::parse(yaml_as_json(kSource / "examples" / "gitlab-ci.yml"))["trailgate"];
 }
 
 }  // namespace

@@ -29,6 +29,21 @@ inline std::string sarif_schema_path() {
   return path.string();
 }
 
+// The YAML file at `file` (action.yml, a CI template) as JSON text, read by python3-yaml the way
+// any YAML reader would. Fails the test when it cannot be read.
+inline std::string yaml_as_json(const std::filesystem::path& file) {
+  TempDir dir;
+  ProcessResult r = run({"python3", "-c",
+                         "import json, sys, yaml\n"
+                         "json.dump(yaml.safe_load(open(sys.argv[1], encoding='utf-8')), "
+                         "sys.stdout)\n",
+                         file.string()},
+                        dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
+}
+
 // Validates `sarif` against the SARIF 2.1.0 schema with python3-jsonschema (Draft 4, as the
 // schema declares). Returns "" when valid, else the validator's message.
 inline std::string sarif_schema_errors(const std::string& sarif) {
