@@ -12,11 +12,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "git/libgit2.h"
+#include "git/packs.h"
 #include "model/work_counters.h"
 #include "util/hex_id.h"
 
@@ -77,13 +82,13 @@ ObjectPtr lookup_object(git_repository* repo, const std::string& id) {
   return ObjectPtr(obj);
 }
 
+constexpr int kMaxAlternateDepth = 5;  // as git and libgit2
+
 #if LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR < 6
 // libgit2 before 1.6 hashes the whole commit-graph file the first time a walk touches it (fixed
 // by libgit2 PR #6420): about 30 ms per push on a 200k-commit repository, more than the rest of
 // the hook. An object database built from the same directories, minus the commit-graph, avoids
 // it; walks then parse commits from the packs, which for a push's few commits is cheaper.
-constexpr int kMaxAlternateDepth = 5;  // as git and libgit2
-
 void add_backend(git_odb* odb, git_odb_backend* backend, int priority, bool alternate) {
   int rc = alternate ? git_odb_add_alternate(odb, backend, priority)
                      : git_odb_add_backend(odb, backend, priority);
@@ -93,7 +98,7 @@ void add_backend(git_odb* odb, git_odb_backend* backend, int priority, bool alte
   }
 }
 
-void add_object_directory(git_odb* odb, const std::string& dir, bool alternate, int depth) {
+void add_object_directory(git_odb* odb, const std::string& dir, bool alternate) {
   git_odb_backend* pack = nullptr;
   check(git_odb_backend_pack(&pack, dir.c_str()), fmt::format("opening packs in {}", dir));
   add_backend(odb, pack, 2, alternate);  // libgit2's own priorities: packs before loose
@@ -101,30 +106,19 @@ void add_object_directory(git_odb* odb, const std::string& dir, bool alternate, 
   check(git_odb_backend_loose(&loose, dir.c_str(), -1, 0, 0, 0),
         fmt::format("opening loose objects in {}", dir));
   add_backend(odb, loose, 1, alternate);
-  if (depth >= kMaxAlternateDepth)
-    return;
-  std::ifstream alternates(dir + "/info/alternates");
-  std::string line;
-  while (std::getline(alternates, line)) {
-    if (line.empty() || line[0] == '#')
-      continue;
-    add_object_directory(odb, line[0] == '/' ? line : dir + "/" + line, true, depth + 1);
-  }
 }
 #endif
 
-// On libgit2 before 1.6, replaces `repo`'s object database with one over the same directories
-// that never loads a commit-graph: the repository's objects (or $GIT_OBJECT_DIRECTORY, the push
-// quarantine, when `from_environment`), $GIT_ALTERNATE_OBJECT_DIRECTORIES likewise, then
-// `extra_alternate`, each with its own info/alternates.
-void tune_object_database(git_repository* repo, bool from_environment,
-                          const char* extra_alternate) {
-#if LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR < 6
-  std::string primary = std::string(git_repository_commondir(repo)) + "objects";
-  std::vector<std::string> alternates;
+// The object directories a repository reads from, in libgit2's order: the repository's objects
+// (or $GIT_OBJECT_DIRECTORY, the push quarantine, when `from_environment`), then
+// $GIT_ALTERNATE_OBJECT_DIRECTORIES likewise, then `extra_alternate`; each followed by those its
+// info/alternates names, to kMaxAlternateDepth.
+std::vector<std::string> object_directories(git_repository* repo, bool from_environment,
+                                            const char* extra_alternate) {
+  std::vector<std::string> roots{std::string(git_repository_commondir(repo)) + "objects"};
   if (from_environment) {
     if (const char* dir = std::getenv("GIT_OBJECT_DIRECTORY"); dir && *dir)
-      primary = dir;
+      roots.front() = dir;
     // Split like libgit2's FROM_ENV does (on ':'), so both see the same directories.
     if (const char* list = std::getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES")) {
       std::string all = list;
@@ -132,7 +126,7 @@ void tune_object_database(git_repository* repo, bool from_environment,
         std::size_t colon = all.find(':', pos);
         std::string dir = all.substr(pos, colon == std::string::npos ? colon : colon - pos);
         if (!dir.empty())
-          alternates.push_back(dir);
+          roots.push_back(dir);
         if (colon == std::string::npos)
           break;
         pos = colon + 1;
@@ -140,18 +134,38 @@ void tune_object_database(git_repository* repo, bool from_environment,
     }
   }
   if (extra_alternate)
-    alternates.push_back(extra_alternate);
+    roots.push_back(extra_alternate);
+  std::vector<std::string> dirs;
+  std::function<void(const std::string&, int)> add = [&](const std::string& dir, int depth) {
+    dirs.push_back(dir);
+    if (depth >= kMaxAlternateDepth)
+      return;
+    std::ifstream alternates(dir + "/info/alternates");
+    std::string line;
+    while (std::getline(alternates, line)) {
+      if (line.empty() || line[0] == '#')
+        continue;
+      add(line[0] == '/' ? line : dir + "/" + line, depth + 1);
+    }
+  };
+  for (const auto& root : roots)
+    add(root, 0);
+  return dirs;
+}
+
+// On libgit2 before 1.6, replaces `repo`'s object database with one over the same directories
+// (object_directories) that never loads a commit-graph.
+void tune_object_database(git_repository* repo, const std::vector<std::string>& dirs) {
+#if LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR < 6
   git_odb* odb = nullptr;
   check(git_odb_new(&odb), "creating an object database");
   OdbPtr owned(odb);
-  add_object_directory(odb, primary, false, 0);
-  for (const auto& dir : alternates)
-    add_object_directory(odb, dir, true, 0);
+  for (std::size_t i = 0; i < dirs.size(); ++i)
+    add_object_directory(odb, dirs[i], i > 0);
   check(git_repository_set_odb(repo, odb), "installing the object database");
 #else
   (void)repo;
-  (void)from_environment;
-  (void)extra_alternate;
+  (void)dirs;
 #endif
 }
 
@@ -201,8 +215,9 @@ Repository Repository::open_for_hook() {
   // objects entirely.
   if (git_repository_open_ext(&repo, nullptr, GIT_REPOSITORY_OPEN_FROM_ENV, nullptr) == 0) {
     RepositoryPtr owned(repo);
-    tune_object_database(repo, true, nullptr);
-    return Repository(std::move(owned));
+    std::vector<std::string> dirs = object_directories(repo, true, nullptr);
+    tune_object_database(repo, dirs);
+    return Repository(std::move(owned), std::move(dirs));
   }
   std::string first_error = git_error_last() ? git_error_last()->message : "unknown error";
   // FROM_ENV refuses GIT_WORK_TREE / GIT_COMMON_DIR in libgit2 1.5; open the directory the
@@ -211,8 +226,10 @@ Repository Repository::open_for_hook() {
   check(git_repository_open_ext(&repo, dir ? dir : ".", GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
         fmt::format("opening the repository (after \"{}\")", first_error));
   RepositoryPtr owned(repo);
-  tune_object_database(repo, false, std::getenv("GIT_QUARANTINE_PATH"));
-  return Repository(std::move(owned));
+  std::vector<std::string> dirs =
+      object_directories(repo, false, std::getenv("GIT_QUARANTINE_PATH"));
+  tune_object_database(repo, dirs);
+  return Repository(std::move(owned), std::move(dirs));
 }
 
 Repository Repository::discover(const std::string& path) {
@@ -222,8 +239,9 @@ Repository Repository::discover(const std::string& path) {
   check(git_repository_open_ext(&repo, path.c_str(), 0, nullptr),
         fmt::format("opening the repository at {}", path));
   RepositoryPtr owned(repo);
-  tune_object_database(repo, false, nullptr);
-  return Repository(std::move(owned));
+  std::vector<std::string> dirs = object_directories(repo, false, nullptr);
+  tune_object_database(repo, dirs);
+  return Repository(std::move(owned), std::move(dirs));
 }
 
 Repository Repository::open_for_scan(const std::string& git_dir) {
@@ -244,7 +262,8 @@ Repository Repository::open_for_scan(const std::string& git_dir) {
   git_repository* repo = nullptr;
   check(git_repository_open_ext(&repo, git_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
         fmt::format("opening the repository at {}", git_dir));
-  return Repository(RepositoryPtr(repo));
+  RepositoryPtr owned(repo);
+  return Repository(std::move(owned), object_directories(repo, false, nullptr));
 }
 
 git_odb* Repository::odb() const {
@@ -256,35 +275,90 @@ git_odb* Repository::odb() const {
   return odb_.get();
 }
 
+Repository::Repository(RepositoryPtr repo, std::vector<std::string> object_dirs)
+    : repo_(std::move(repo)), object_dirs_(std::move(object_dirs)) {}
+Repository::Repository(Repository&&) noexcept = default;
+Repository& Repository::operator=(Repository&&) noexcept = default;
+Repository::~Repository() = default;
+
 namespace {
 
-std::string_view bytes_of(git_odb_object* obj) {
-  return {static_cast<const char*>(git_odb_object_data(obj)), git_odb_object_size(obj)};
+// One PackSet per set of object directories while any handle uses it, so that the threads of a
+// scan, each with its own handle, map each pack once.
+std::shared_ptr<const PackSet> shared_packs(const std::vector<std::string>& dirs) {
+  static std::mutex mu;
+  static std::map<std::vector<std::string>, std::weak_ptr<const PackSet>> open;
+  std::lock_guard lock(mu);
+  std::weak_ptr<const PackSet>& slot = open[dirs];
+  std::shared_ptr<const PackSet> packs = slot.lock();
+  if (!packs) {
+    packs = PackSet::open(dirs);
+    slot = packs;
+  }
+  return packs;
+}
+
+git_object_t libgit2_type(ObjectType type) {
+  switch (type) {
+    case ObjectType::commit:
+      return GIT_OBJECT_COMMIT;
+    case ObjectType::tree:
+      return GIT_OBJECT_TREE;
+    case ObjectType::blob:
+      return GIT_OBJECT_BLOB;
+    case ObjectType::tag:
+      return GIT_OBJECT_TAG;
+    case ObjectType::none:
+      break;
+  }
+  return GIT_OBJECT_ANY;
 }
 
 }  // namespace
 
-std::string Repository::read_commit_object(const std::string& id) const {
-  OdbObjectHandle obj = take_commit_object(id);
-  return std::string(bytes_of(obj.get()));
+std::shared_ptr<const std::string> Repository::read_object(const unsigned char* raw_id,
+                                                           ObjectType type) const {
+  git_oid oid;
+  std::memcpy(oid.id, raw_id, GIT_OID_RAWSZ);
+  if (!packs_)
+    packs_ = std::make_unique<PackReader>(shared_packs(object_dirs_));
+  PackReader::Object found;
+  try {
+    found = packs_->read(raw_id);
+  } catch (const GitError& e) {
+    throw GitError(fmt::format("reading {} {}: {}", type_name(type), to_hex(&oid), e.what()), e);
+  }
+  if (found.bytes) {
+    if (found.type != type)
+      throw GitError(fmt::format("reading {} {}: the object is a {}", type_name(type), to_hex(&oid),
+                                 type_name(found.type)),
+                     GitError::Kind::invalid);
+    return found.bytes;
+  }
+  OdbObjectPtr obj = read_raw(odb(), oid, libgit2_type(type), type_name(type));
+  return std::make_shared<const std::string>(data_of(obj));
 }
 
-Repository::OdbObjectHandle Repository::take_commit_object(const std::string& id) const {
+std::string Repository::read_commit_object(const std::string& id) const {
+  return *take_commit_object(id);
+}
+
+std::shared_ptr<const std::string> Repository::take_commit_object(const std::string& id) const {
   if (kept_commit_ && kept_commit_id_ == id) {
     kept_commit_id_.clear();
     return std::move(kept_commit_);
   }
-  return OdbObjectHandle(read_raw(odb(), to_oid(id), GIT_OBJECT_COMMIT, "commit").release());
+  const git_oid oid = to_oid(id);
+  return read_object(oid.id, ObjectType::commit);
 }
 
 CommitInfo Repository::read_commit_raw(const std::string& id) const {
-  OdbObjectHandle obj = take_commit_object(id);
-  return parse_commit_object(id, bytes_of(obj.get()));
+  return parse_commit_object(id, *take_commit_object(id));
 }
 
 std::string Repository::commit_tree_id(const std::string& id) const {
-  OdbObjectHandle obj = take_commit_object(id);
-  std::string tree = parse_commit_tree(id, bytes_of(obj.get()));
+  std::shared_ptr<const std::string> obj = take_commit_object(id);
+  std::string tree = parse_commit_tree(id, *obj);
   kept_commit_ = std::move(obj);
   kept_commit_id_ = id;
   return tree;
@@ -510,8 +584,7 @@ bool Repository::is_commit(const std::string& id) const {
 CommitInfo Repository::read_commit(const std::string& id, ParentTrees parent_trees) const {
   // The object's bytes, parsed as libgit2's git_commit_lookup parses them
   // (parse_commit_object), so that the checks of a malformed object see exactly what was pushed.
-  OdbObjectHandle obj = take_commit_object(id);
-  CommitInfo info = parse_commit_object(id, bytes_of(obj.get()));
+  CommitInfo info = parse_commit_object(id, *take_commit_object(id));
   if (parent_trees == ParentTrees::read) {
     for (std::size_t i = 0; i < info.parent_ids.size(); ++i) {
       try {

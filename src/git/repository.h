@@ -7,6 +7,7 @@
 // only as opaque forward declarations: <git2.h> stays inside src/git/*.cpp.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +26,9 @@ struct git_odb_object;
 struct git_revwalk;
 
 namespace trailgate::git {
+
+class PackReader;
+enum class ObjectType : std::uint8_t;
 
 // Frees a libgit2 handle (defined where <git2.h> is included).
 struct HandleFree {
@@ -73,8 +77,9 @@ class Repository {
   static Repository open_for_scan(const std::string& git_dir);
   static constexpr std::size_t kScanMappedBytes = 96u << 20;
 
-  Repository(Repository&&) noexcept = default;
-  Repository& operator=(Repository&&) noexcept = default;
+  Repository(Repository&&) noexcept;
+  Repository& operator=(Repository&&) noexcept;
+  ~Repository();
 
   // The git directory (for a bare repository, the repository itself), with a trailing '/'.
   std::string git_dir() const;
@@ -198,18 +203,25 @@ class Repository {
   git_repository* raw() const { return repo_.get(); }
   // The repository's object database, looked up once (opaque outside src/git).
   git_odb* odb() const;
+  // The bytes of object `raw_id` (20 bytes), which must be of type `type`. Read from the packs by
+  // this handle's own git::PackReader (no lock shared with another thread's handle), else through
+  // libgit2 (loose objects). Throws GitError when it is missing, damaged or of another type. For
+  // src/git.
+  std::shared_ptr<const std::string> read_object(const unsigned char* raw_id,
+                                                 ObjectType type) const;
 
  private:
-  explicit Repository(RepositoryPtr repo) : repo_(std::move(repo)) {}
-  using OdbObjectHandle = std::unique_ptr<git_odb_object, HandleFree>;
+  Repository(RepositoryPtr repo, std::vector<std::string> object_dirs);
   // Commit object `id`: the one commit_tree_id() kept, when it is that one (and no longer kept
-  // then), else read from the object database.
-  OdbObjectHandle take_commit_object(const std::string& id) const;
+  // then), else read.
+  std::shared_ptr<const std::string> take_commit_object(const std::string& id) const;
 
   RepositoryPtr repo_;
+  std::vector<std::string> object_dirs_;  // where the packs are: own objects, then alternates
   mutable std::unique_ptr<git_odb, HandleFree> odb_;
+  mutable std::unique_ptr<PackReader> packs_;
   mutable std::string kept_commit_id_;  // the commit commit_tree_id() read last, or ""
-  mutable OdbObjectHandle kept_commit_;
+  mutable std::shared_ptr<const std::string> kept_commit_;
 };
 
 // A walk over commit ids; see Repository::walk.

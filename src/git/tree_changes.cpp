@@ -7,7 +7,9 @@
 #include <map>
 
 #include "git/libgit2.h"
+#include "git/packs.h"
 #include "model/work_counters.h"
+#include "util/hex_id.h"
 
 namespace trailgate::git {
 
@@ -15,8 +17,8 @@ namespace {
 
 constexpr int kRenameThreshold = 50;  // git's default: -M50%
 
-std::string raw_key(const git_oid* oid) {
-  return std::string(reinterpret_cast<const char*>(oid->id), GIT_OID_RAWSZ);
+std::string raw_key(const unsigned char* id) {
+  return std::string(reinterpret_cast<const char*>(id), GIT_OID_RAWSZ);
 }
 
 bool is_regular_blob(std::uint32_t mode) {
@@ -28,10 +30,97 @@ bool is_under(const std::string& path, const std::string& directory) {
                                path.compare(0, directory.size(), directory) == 0);
 }
 
-TreePtr lookup_tree(git_repository* repo, const git_oid* id) {
+// A tree as trailgate reads it: its bytes (shared with the pack reader's cache) and its
+// entries, in the order the tree stores them (git's order, which the walks rely on).
+struct TreeEntry {
+  std::string_view name;  // never empty; followed by a NUL in the tree's bytes
+  std::uint16_t mode;     // as stored (libgit2 keeps 16 bits too)
+  const unsigned char* id;
+
+  // A directory: libgit2's git_tree_entry__is_tree (a submodule is not one).
+  bool is_tree() const { return (mode & 0170000u) == 0040000u; }
+  // The mode as libgit2's git_tree_entry_filemode normalises it.
+  std::uint32_t filemode() const {
+    if (is_tree())
+      return 0040000u;
+    if (mode & 0111u)
+      return 0100755u;
+    if ((mode & 0170000u) == 0160000u || (mode & 0170000u) == 0120000u)
+      return mode & 0170000u;
+    return 0100644u;
+  }
+  git_oid oid() const {
+    git_oid out;
+    std::memcpy(out.id, id, GIT_OID_RAWSZ);
+    return out;
+  }
+};
+
+struct Tree {
+  std::shared_ptr<const std::string> bytes;
+  std::vector<TreeEntry> entries;
+};
+using TreeRef = std::shared_ptr<const Tree>;
+
+// git's tree order (libgit2's git_tree_entry_cmp): names compared bytewise, a directory's name
+// as if it ended in '/'.
+int entry_cmp(const TreeEntry& a, const TreeEntry& b) {
+  const std::size_t len = std::min(a.name.size(), b.name.size());
+  if (int order = std::memcmp(a.name.data(), b.name.data(), len))
+    return order;
+  const auto next = [len](const TreeEntry& e) -> unsigned char {
+    return len < e.name.size() ? static_cast<unsigned char>(e.name[len]) : e.is_tree() ? '/' : 0;
+  };
+  const unsigned char x = next(a), y = next(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+// Parses tree `id`'s bytes as libgit2 1.5's git_tree__parse_raw accepts them, and as git reads
+// a mode: octal digits only (libgit2 also takes a sign, git does not; such a tree is refused).
+TreeRef parse_tree(const git_oid& id, std::shared_ptr<const std::string> bytes) {
+  auto tree = std::make_shared<Tree>();
+  const char* p = bytes->data();
+  const char* const end = p + bytes->size();
+  auto fail = [&](const char* why) {
+    return GitError(fmt::format("reading tree {}: failed to parse tree: {}", to_hex(&id), why),
+                    GitError::Kind::invalid);
+  };
+  while (p < end) {
+    std::uint32_t mode = 0;
+    const char* digits = p;
+    while (p < end && *p >= '0' && *p <= '7' && p - digits < 7)
+      mode = mode * 8 + static_cast<std::uint32_t>(*p++ - '0');
+    if (p == digits || mode > 0xffffu)
+      throw fail("can't parse filemode");
+    if (p == end || *p++ != ' ')
+      throw fail("missing space after filemode");
+    const char* nul =
+        static_cast<const char*>(std::memchr(p, 0, static_cast<std::size_t>(end - p)));
+    if (!nul)
+      throw fail("object is corrupted");
+    const auto name_len = static_cast<std::size_t>(nul - p);
+    if (name_len == 0 || name_len > 0xffffu)
+      throw fail("can't parse filename");
+    if (end - (nul + 1) < GIT_OID_RAWSZ)
+      throw fail("can't parse OID");
+    tree->entries.push_back(TreeEntry{std::string_view(p, name_len),
+                                      static_cast<std::uint16_t>(mode),
+                                      reinterpret_cast<const unsigned char*>(nul + 1)});
+    p = nul + 1 + GIT_OID_RAWSZ;
+  }
+  tree->bytes = std::move(bytes);
+  return tree;
+}
+
+TreeRef read_tree(const Repository& repo, const git_oid& id) {
   work::add(work::Counter::tree_reads);
+  return parse_tree(id, repo.read_object(id.id, ObjectType::tree));
+}
+
+// libgit2's own handle on tree `id`, for its diff (renames, rewrites).
+TreePtr lookup_libgit2_tree(git_repository* repo, const git_oid& id) {
   git_tree* tree = nullptr;
-  check(git_tree_lookup(&tree, repo, id), fmt::format("reading tree {}", to_hex(id)));
+  check(git_tree_lookup(&tree, repo, &id), fmt::format("reading tree {}", to_hex(&id)));
   return TreePtr(tree);
 }
 
@@ -47,12 +136,6 @@ struct OidEqual {
   bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
 };
 
-TreePtr dup_tree(git_tree* tree) {
-  git_tree* copy = nullptr;
-  check(git_tree_dup(&copy, tree), "sharing a tree");
-  return TreePtr(copy);
-}
-
 }  // namespace
 
 // Two generations of trees: those the current diff read, and those the previous diff read,
@@ -61,10 +144,10 @@ TreePtr dup_tree(git_tree* tree) {
 class FileCounter::TreeCache {
  public:
   // Starts a diff in `repo`.
-  void next_diff(git_repository* repo) {
-    if (repo != repo_) {
+  void next_diff(const Repository& repo) {
+    if (repo.raw() != repo_) {
       current_.clear();
-      repo_ = repo;
+      repo_ = repo.raw();
     }
     previous_ = std::move(current_);
     current_.clear();
@@ -73,38 +156,38 @@ class FileCounter::TreeCache {
 
   // Tree `id`, kept or read (a read counts work::Counter::tree_reads). Throws GitError when it is
   // missing or not a tree.
-  TreePtr get(git_repository* repo, const git_oid& id) {
-    if (repo == repo_) {
+  TreeRef get(const Repository& repo, const git_oid& id) {
+    const bool same = repo.raw() == repo_;
+    if (same) {
       if (auto it = current_.find(id); it != current_.end())
-        return dup_tree(it->second.get());
+        return it->second;
       if (auto it = previous_.find(id); it != previous_.end()) {
-        TreePtr kept = std::move(it->second);
+        TreeRef kept = std::move(it->second);
         previous_.erase(it);
-        TreePtr out = dup_tree(kept.get());
-        keep(id, std::move(kept));
-        return out;
+        keep(id, kept);
+        return kept;
       }
     }
-    TreePtr tree = lookup_tree(repo, &id);
-    if (repo == repo_)
-      keep(id, dup_tree(tree.get()));
+    TreeRef tree = read_tree(repo, id);
+    if (same)
+      keep(id, tree);
     return tree;
   }
 
   std::size_t size() const { return current_.size() + previous_.size(); }
 
  private:
-  void keep(const git_oid& id, TreePtr tree) {
-    const std::size_t entries = git_tree_entrycount(tree.get());
+  void keep(const git_oid& id, const TreeRef& tree) {
+    const std::size_t entries = tree->entries.size();
     if (current_.size() >= FileCounter::kMaxKeptTrees ||
         current_entries_ + entries > FileCounter::kMaxKeptEntries)
       return;
     current_entries_ += entries;
-    current_.emplace(id, std::move(tree));
+    current_.emplace(id, tree);
   }
 
   git_repository* repo_ = nullptr;
-  std::unordered_map<git_oid, TreePtr, OidHash, OidEqual> current_, previous_;
+  std::unordered_map<git_oid, TreeRef, OidHash, OidEqual> current_, previous_;
   std::size_t current_entries_ = 0;
 };
 
@@ -120,44 +203,40 @@ std::size_t FileCounter::kept_trees() const {
 // bounded count often stops without descending at all.
 class TreeCounting {
  public:
-  static std::size_t run(FileCounter& counter, git_repository* repo, const git_oid& root,
+  static std::size_t run(FileCounter& counter, const Repository& repo, const git_oid& root,
                          std::size_t limit) {
     auto& memo = counter.memo_;
-    if (auto it = memo.find(raw_key(&root)); it != memo.end())
+    if (auto it = memo.find(raw_key(root.id)); it != memo.end())
       return std::min(it->second, limit == kUnbounded ? it->second : limit + 1);
 
     struct Frame {
-      TreePtr tree;
+      TreeRef tree;
       std::string key;
       std::size_t next = 0;   // the next entry to look at for subtrees
       std::size_t files = 0;  // files under this tree counted so far
     };
     std::vector<Frame> stack;
     std::size_t running = 0;  // files counted so far, all frames together
-    auto enter = [&](const git_oid* id) {
+    auto enter = [&](const git_oid& id) {
       if (stack.size() > FileCounter::kMaxDepth)  // the root, then kMaxDepth directories
         throw TreeTooDeep(fmt::format("tree {} nests more than {} directories deep", to_hex(&root),
                                       FileCounter::kMaxDepth));
-      Frame frame{lookup_tree(repo, id), raw_key(id), 0, 0};
-      const std::size_t entries = git_tree_entrycount(frame.tree.get());
-      for (std::size_t i = 0; i < entries; ++i) {
-        if (git_tree_entry_type(git_tree_entry_byindex(frame.tree.get(), i)) != GIT_OBJECT_TREE)
-          ++frame.files;
-      }
+      Frame frame{read_tree(repo, id), raw_key(id.id), 0, 0};
+      for (const TreeEntry& e : frame.tree->entries)
+        frame.files += !e.is_tree();
       running += frame.files;
       stack.push_back(std::move(frame));
     };
 
-    enter(&root);
+    enter(root);
     while (true) {
       if (running > limit)
         return limit + 1;
       Frame& top = stack.back();
-      const std::size_t entries = git_tree_entrycount(top.tree.get());
-      while (top.next < entries && git_tree_entry_type(git_tree_entry_byindex(
-                                       top.tree.get(), top.next)) != GIT_OBJECT_TREE)
+      const auto& entries = top.tree->entries;
+      while (top.next < entries.size() && !entries[top.next].is_tree())
         ++top.next;
-      if (top.next == entries) {
+      if (top.next == entries.size()) {
         const std::size_t files = top.files;
         remember(memo, std::move(top.key), files);
         stack.pop_back();
@@ -166,13 +245,13 @@ class TreeCounting {
         stack.back().files += files;
         continue;
       }
-      const git_oid* id = git_tree_entry_id(git_tree_entry_byindex(top.tree.get(), top.next++));
-      if (auto it = memo.find(raw_key(id)); it != memo.end()) {
+      const TreeEntry& sub = entries[top.next++];
+      if (auto it = memo.find(raw_key(sub.id)); it != memo.end()) {
         top.files += it->second;
         running += it->second;
         continue;
       }
-      enter(id);  // invalidates `top`
+      enter(sub.oid());  // invalidates `top`
     }
   }
 
@@ -188,12 +267,12 @@ class TreeCounting {
 };
 
 std::size_t FileCounter::count(const Repository& repo, const std::string& tree_id) {
-  return TreeCounting::run(*this, repo.raw(), to_oid(tree_id), TreeCounting::kUnbounded);
+  return TreeCounting::run(*this, repo, to_oid(tree_id), TreeCounting::kUnbounded);
 }
 
 std::size_t FileCounter::count_up_to(const Repository& repo, const std::string& tree_id,
                                      std::size_t limit) {
-  return TreeCounting::run(*this, repo.raw(), to_oid(tree_id), limit);
+  return TreeCounting::run(*this, repo, to_oid(tree_id), limit);
 }
 
 namespace {
@@ -289,73 +368,67 @@ std::uint32_t entry_kind(std::uint32_t mode) {
 class TreeWalk {
  public:
   // Subtrees come from `trees` when given (kept there for the next diff), else are read.
-  TreeWalk(git_repository* repo, ChangeSet& set, FileCounter::TreeCache* trees = nullptr)
+  TreeWalk(const Repository& repo, ChangeSet& set, FileCounter::TreeCache* trees = nullptr)
       : repo_(repo), set_(set), trees_(trees) {}
 
-  void run(git_tree* old_root, git_tree* new_root) {
-    push(TreePtr(), TreePtr(), std::string());
-    stack_.back().old_tree = old_root;
-    stack_.back().new_tree = new_root;
+  // Null trees stand for none (the parent of a root commit).
+  void run(TreeRef old_root, TreeRef new_root) {
+    push(std::move(old_root), std::move(new_root), std::string());
     while (!stack_.empty()) {
       Frame& top = stack_.back();
-      const std::size_t old_count = top.old_tree ? git_tree_entrycount(top.old_tree) : 0;
-      const std::size_t new_count = top.new_tree ? git_tree_entrycount(top.new_tree) : 0;
+      const std::size_t old_count = top.old_tree ? top.old_tree->entries.size() : 0;
+      const std::size_t new_count = top.new_tree ? top.new_tree->entries.size() : 0;
       if (top.i == old_count && top.j == new_count) {
         finish();
         continue;
       }
-      const git_tree_entry* a =
-          top.i < old_count ? git_tree_entry_byindex(top.old_tree, top.i) : nullptr;
-      const git_tree_entry* b =
-          top.j < new_count ? git_tree_entry_byindex(top.new_tree, top.j) : nullptr;
-      const int order = !a ? 1 : !b ? -1 : git_tree_entry_cmp(a, b);
+      const TreeEntry* a = top.i < old_count ? &top.old_tree->entries[top.i] : nullptr;
+      const TreeEntry* b = top.j < new_count ? &top.new_tree->entries[top.j] : nullptr;
+      const int order = !a ? 1 : !b ? -1 : entry_cmp(*a, *b);
       if (order < 0) {
         ++top.i;
-        removed(a);
+        removed(*a);
       } else if (order > 0) {
         ++top.j;
-        added(b);
+        added(*b);
       } else {
         ++top.i;
         ++top.j;
-        both(a, b);
+        both(*a, *b);
       }
     }
   }
 
  private:
   struct Frame {
-    TreePtr old_owned, new_owned;  // empty for the roots, which the caller owns
-    git_tree* old_tree = nullptr;
-    git_tree* new_tree = nullptr;
+    TreeRef old_tree, new_tree;
     std::string prefix;  // "" or "dir/sub/"
     std::size_t i = 0, j = 0;
     std::size_t old_files = 0;  // files of the old tree seen so far (recursively)
     bool untouched = false;     // some file of the old tree is left as it was
   };
 
-  void push(TreePtr old_tree, TreePtr new_tree, std::string prefix) {
+  // The entries a frame points at stay valid while the frame's trees do: a push may move the
+  // frames, never the trees they share.
+  void push(TreeRef old_tree, TreeRef new_tree, std::string prefix) {
     if (stack_.size() > FileCounter::kMaxDepth)  // the root, then kMaxDepth directories
       throw TreeTooDeep(fmt::format("its tree nests directories more than {} deep (at \"{}...\")",
                                     FileCounter::kMaxDepth, prefix.substr(0, 60)));
     Frame frame;
-    frame.old_tree = old_tree.get();
-    frame.new_tree = new_tree.get();
-    frame.old_owned = std::move(old_tree);
-    frame.new_owned = std::move(new_tree);
+    frame.old_tree = std::move(old_tree);
+    frame.new_tree = std::move(new_tree);
     frame.prefix = std::move(prefix);
     stack_.push_back(std::move(frame));
   }
 
-  TreePtr subtree(const git_tree_entry* entry) {
-    if (!entry)
-      return TreePtr();
-    return trees_ ? trees_->get(repo_, *git_tree_entry_id(entry))
-                  : lookup_tree(repo_, git_tree_entry_id(entry));
+  TreeRef subtree(const TreeEntry& entry) {
+    return trees_ ? trees_->get(repo_, entry.oid()) : read_tree(repo_, entry.oid());
   }
 
-  std::string path_of(const git_tree_entry* entry) const {
-    return stack_.back().prefix + git_tree_entry_name(entry);
+  std::string path_of(const TreeEntry& entry) const {
+    std::string path = stack_.back().prefix;
+    path.append(entry.name);
+    return path;
   }
 
   void finish() {
@@ -372,10 +445,10 @@ class TreeWalk {
     }
   }
 
-  void removed(const git_tree_entry* a) {
-    if (git_tree_entry_type(a) == GIT_OBJECT_TREE) {
+  void removed(const TreeEntry& a) {
+    if (a.is_tree()) {
       std::string prefix = path_of(a) + "/";
-      push(subtree(a), TreePtr(), std::move(prefix));
+      push(subtree(a), nullptr, std::move(prefix));
       return;
     }
     FileChange change;
@@ -385,10 +458,10 @@ class TreeWalk {
     set_.changes.push_back(std::move(change));
   }
 
-  void added(const git_tree_entry* b) {
-    if (git_tree_entry_type(b) == GIT_OBJECT_TREE) {
+  void added(const TreeEntry& b) {
+    if (b.is_tree()) {
       std::string prefix = path_of(b) + "/";
-      push(TreePtr(), subtree(b), std::move(prefix));
+      push(nullptr, subtree(b), std::move(prefix));
       return;
     }
     FileChange change;
@@ -398,19 +471,20 @@ class TreeWalk {
   }
 
   // Same name and both directories or both not (tree order tells them apart).
-  void both(const git_tree_entry* a, const git_tree_entry* b) {
-    const bool same_id = git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b));
-    if (git_tree_entry_type(a) == GIT_OBJECT_TREE) {
+  void both(const TreeEntry& a, const TreeEntry& b) {
+    const bool same_id = std::memcmp(a.id, b.id, GIT_OID_RAWSZ) == 0;
+    if (a.is_tree()) {
       if (same_id) {
         stack_.back().untouched = true;
         return;
       }
       std::string prefix = path_of(a) + "/";
-      push(subtree(a), subtree(b), std::move(prefix));
+      TreeRef old_sub = subtree(a);
+      push(std::move(old_sub), subtree(b), std::move(prefix));
       return;
     }
-    const auto old_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(a));
-    const auto new_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(b));
+    const std::uint32_t old_mode = a.filemode();
+    const std::uint32_t new_mode = b.filemode();
     ++stack_.back().old_files;
     if (same_id && old_mode == new_mode) {
       stack_.back().untouched = true;
@@ -429,37 +503,47 @@ class TreeWalk {
     set_.changes.push_back(std::move(change));
   }
 
-  void old_side(FileChange& change, const git_tree_entry* a) const {
+  void old_side(FileChange& change, const TreeEntry& a) const {
     change.old_path = path_of(a);
-    change.old_id = to_hex(git_tree_entry_id(a));
-    change.old_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(a));
+    change.old_id = util::hex_encode(a.id, GIT_OID_RAWSZ);
+    change.old_mode = a.filemode();
   }
-  void new_side(FileChange& change, const git_tree_entry* b) const {
+  void new_side(FileChange& change, const TreeEntry& b) const {
     change.new_path = path_of(b);
-    change.new_id = to_hex(git_tree_entry_id(b));
-    change.new_mode = static_cast<std::uint32_t>(git_tree_entry_filemode(b));
+    change.new_id = util::hex_encode(b.id, GIT_OID_RAWSZ);
+    change.new_mode = b.filemode();
   }
 
  public:
   std::size_t type_changes() const { return type_changes_; }
 
  private:
-  git_repository* repo_;
+  const Repository& repo_;
   ChangeSet& set_;
   FileCounter::TreeCache* trees_;
   std::vector<Frame> stack_;
   std::size_t type_changes_ = 0;
 };
 
-// The changes from `parent_tree` (nullptr: none, as for a root commit) to `tree`, filled into
-// `set`, which names the two sides.
-ChangeSet changes_between_trees(const Repository& repo, git_tree* parent_tree, git_tree* tree,
-                                ChangeSet set, FileCounter& counter) {
+// The changes from tree `parent_id` (`parent_tree`; null for none, as for a root commit) to tree
+// `id` (`tree`), filled into `set`, which names the two sides.
+ChangeSet changes_between_trees(const Repository& repo, const git_oid* parent_id,
+                                TreeRef parent_tree, const git_oid& id, TreeRef tree, ChangeSet set,
+                                FileCounter& counter) {
   git_repository* raw = repo.raw();
   const std::string commit_id = set.commit_id;
   // The changes and the replaced directories from one walk over the differing trees.
-  TreeWalk walk(raw, set, &counter.tree_cache());
+  TreeWalk walk(repo, set, &counter.tree_cache());
   walk.run(parent_tree, tree);
+  // libgit2's diff, where content is compared, reads the trees again through libgit2.
+  TreePtr libgit2_parent, libgit2_tree;
+  auto libgit2_trees = [&] {
+    if (!libgit2_tree) {
+      libgit2_tree = lookup_libgit2_tree(raw, id);
+      if (parent_id)
+        libgit2_parent = lookup_libgit2_tree(raw, *parent_id);
+    }
+  };
   std::sort(set.replaced_directories.begin(), set.replaced_directories.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   std::size_t sources = walk.type_changes(), targets = 0;
@@ -471,7 +555,8 @@ ChangeSet changes_between_trees(const Repository& repo, git_tree* parent_tree, g
   // Renames need content, and libgit2's pairing is git's: only when there is something to pair
   // (a deleted or retyped file and an added one) is the commit diffed again through libgit2.
   if (sources > 0 && targets > 0) {
-    DiffPtr diff = diff_trees(raw, parent_tree, tree, commit_id, nullptr);
+    libgit2_trees();
+    DiffPtr diff = diff_trees(raw, libgit2_parent.get(), libgit2_tree.get(), commit_id, nullptr);
     git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
     find.flags = GIT_DIFF_FIND_RENAMES;
     find.rename_threshold = kRenameThreshold;
@@ -491,12 +576,12 @@ ChangeSet changes_between_trees(const Repository& repo, git_tree* parent_tree, g
   for (const auto& change : set.changes)
     set.deleted += change.kind == ChangeKind::deleted;
 
-  if (!parent_tree) {
+  if (!parent_id) {
     set.parent_files = 0;
     return set;
   }
   if (set.deleted > 0)
-    set.parent_files = counter.count(repo, to_hex(git_tree_id(parent_tree)));
+    set.parent_files = counter.count(repo, to_hex(parent_id));
 
   // How similar each modified file under a replaced directory still is to what it was: the one
   // place the content matters, since a directory whose files were all rewritten beyond
@@ -511,7 +596,9 @@ ChangeSet changes_between_trees(const Repository& repo, git_tree* parent_tree, g
       measure.push_back(change.old_path);
   }
   if (!measure.empty()) {
-    DiffPtr rewrites = diff_trees(raw, parent_tree, tree, commit_id, &measure);
+    libgit2_trees();
+    DiffPtr rewrites =
+        diff_trees(raw, libgit2_parent.get(), libgit2_tree.get(), commit_id, &measure);
     git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
     // Measures each modified file against its own old content and changes nothing else.
     find.flags = GIT_DIFF_FIND_REWRITES;
@@ -542,14 +629,16 @@ namespace {
 // `counter`: the trees the previous diff read are taken over, the others are read.
 ChangeSet changes_of_trees(const Repository& repo, ChangeSet set, const std::string& tree_id,
                            const std::string& parent_tree_id, FileCounter& counter) {
-  git_repository* raw = repo.raw();
   FileCounter::TreeCache& trees = counter.tree_cache();
-  trees.next_diff(raw);
-  TreePtr tree = trees.get(raw, to_oid(tree_id));
-  TreePtr parent_tree;
-  if (!parent_tree_id.empty())
-    parent_tree = trees.get(raw, to_oid(parent_tree_id));
-  return changes_between_trees(repo, parent_tree.get(), tree.get(), std::move(set), counter);
+  trees.next_diff(repo);
+  const git_oid id = to_oid(tree_id);
+  TreeRef tree = trees.get(repo, id);
+  if (parent_tree_id.empty())
+    return changes_between_trees(repo, nullptr, nullptr, id, tree, std::move(set), counter);
+  const git_oid parent_id = to_oid(parent_tree_id);
+  TreeRef parent_tree = trees.get(repo, parent_id);
+  return changes_between_trees(repo, &parent_id, std::move(parent_tree), id, std::move(tree),
+                               std::move(set), counter);
 }
 
 }  // namespace
@@ -661,18 +750,14 @@ int Repository::lines_changed(const std::string& id) const {
 
 int Repository::lines_changed_between(const std::string& old_tree,
                                       const std::string& new_tree) const {
-  git_repository* repo = raw();
-  TreePtr a;
-  if (!old_tree.empty()) {
-    const git_oid oid = to_oid(old_tree);
-    a = lookup_tree(repo, &oid);
-  }
-  const git_oid new_oid = to_oid(new_tree);
-  TreePtr b = lookup_tree(repo, &new_oid);
+  TreeRef a;
+  if (!old_tree.empty())
+    a = read_tree(*this, to_oid(old_tree));
+  TreeRef b = read_tree(*this, to_oid(new_tree));
   // Without rename detection: a renamed file counts as deleted plus added, as --numstat
   // counts it when renames are off.
   ChangeSet set;
-  TreeWalk(repo, set).run(a.get(), b.get());
+  TreeWalk(*this, set).run(std::move(a), std::move(b));
   std::int64_t total = 0;
   for (const auto& change : set.changes)
     total += lines_of(odb(), change);

@@ -1,0 +1,130 @@
+// Reading objects straight from a repository's pack files, without libgit2: the version-2 index
+// looked up by fan-out and binary search, entries inflated with libdeflate (the size is in the
+// entry's header), OFS_DELTA and REF_DELTA chains applied with git's delta format, and each
+// reader's own cache of recently resolved objects (least recently used first out), since
+// consecutive trees and commits sit on the same delta chains.
+//
+// Why not libgit2's reader: libgit2 1.5 keeps one delta-base cache per pack, shared by every
+// thread behind the pack's lock, and empties it completely when it is full; the audit's workers
+// serialised on those locks and re-inflated whole delta chains (issue "fast on every push").
+// Here the mapped packs are shared and immutable, and everything that changes belongs to one
+// reader, one per thread: no lock is taken to read an object.
+//
+// Only packs: a loose object, or an object in a pack that appeared after the set was opened, is
+// "not here", and the caller (git::Repository) asks libgit2, which knows every kind of store.
+// Nothing is re-hashed on reading, as git and the scan's libgit2 settings do not re-hash; a
+// damaged entry (a bad header, a stream that does not inflate to the size its header gives, a
+// delta that reaches outside its base) is a GitError, never a wrong object. Private to src/git.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace trailgate::git {
+
+// The object types a pack entry resolves to (git's numbering).
+enum class ObjectType : std::uint8_t { none = 0, commit = 1, tree = 2, blob = 3, tag = 4 };
+
+// "commit", "tree", "blob", "tag" (for messages).
+const char* type_name(ObjectType type);
+
+// Applies git delta `delta` (source size, target size, then copy and insert instructions) to
+// `base`. Throws GitError (Kind::invalid) when the delta is malformed: a source size other than
+// base's, an instruction that copies from outside the base, a zero opcode, or a result of another
+// size than the one it announces. Nothing is allocated before the delta is known to be valid.
+std::string apply_delta(std::string_view base, std::string_view delta);
+
+// The pack files (with version-2 indexes) of some object directories, mapped read-only.
+// Immutable once opened: threads share one, each reading through its own PackReader.
+class PackSet {
+ public:
+  // Opens the packs of each directory in `object_dirs` (objects/pack/*.idx with its .pack), in
+  // that order. A directory without packs is skipped; a pack whose index or header is damaged
+  // throws GitError (Kind::invalid), naming the file.
+  static std::shared_ptr<const PackSet> open(const std::vector<std::string>& object_dirs);
+  // One pack given as bytes, without an index: nothing can be looked up by id (a REF_DELTA
+  // resolves to "not here"); read it by offset with PackReader::read_at. For tests and fuzzing.
+  static std::shared_ptr<const PackSet> from_bytes(std::string pack);
+
+  ~PackSet();
+  PackSet(const PackSet&) = delete;
+  PackSet& operator=(const PackSet&) = delete;
+
+  // How many packs are open.
+  std::size_t size() const { return packs_.size(); }
+
+  struct Pack;  // defined in packs.cpp
+  struct Location {
+    std::uint32_t pack = 0;
+    std::uint64_t offset = 0;
+  };
+  // Where object `raw_id` (20 bytes) is stored, trying pack `hint` first; false when no pack
+  // holds it.
+  bool find(const unsigned char* raw_id, std::uint32_t hint, Location& where) const;
+  const Pack& pack(std::uint32_t i) const { return *packs_[i]; }
+
+ private:
+  PackSet() = default;
+  std::vector<std::unique_ptr<Pack>> packs_;
+};
+
+// Reads objects from a PackSet, keeping recently resolved objects (delta bases, and trees and
+// commits that later deltas start from) up to a byte budget. Not thread-safe: one per thread.
+class PackReader {
+ public:
+  static constexpr std::size_t kDefaultCacheBytes = 24u << 20;
+  static constexpr std::size_t kMaxChain = 10000;  // deltas on one object; git writes at most 4095
+
+  explicit PackReader(std::shared_ptr<const PackSet> packs,
+                      std::size_t cache_bytes = kDefaultCacheBytes);
+  ~PackReader();
+  PackReader(const PackReader&) = delete;
+  PackReader& operator=(const PackReader&) = delete;
+
+  struct Object {
+    ObjectType type = ObjectType::none;
+    std::shared_ptr<const std::string> bytes;  // null when the packs do not have the object
+  };
+  // Object `raw_id` (20 bytes), or an Object with null bytes when no pack holds it or its delta
+  // base is outside the packs. Throws GitError (Kind::invalid, unreadable) when its entry or a
+  // base's is damaged, or its chain is longer than kMaxChain.
+  Object read(const unsigned char* raw_id);
+  // The object whose entry starts at `offset` in pack `pack`, as read() resolves it.
+  Object read_at(std::uint32_t pack, std::uint64_t offset);
+
+  // Objects kept, and their bytes.
+  std::size_t cached_objects() const { return lru_.size(); }
+  std::size_t cached_bytes() const { return cached_bytes_; }
+
+ private:
+  struct Key {
+    std::uint64_t value;  // pack << 48 | offset
+    bool operator==(const Key& o) const { return value == o.value; }
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const { return std::hash<std::uint64_t>()(k.value); }
+  };
+  struct Entry {
+    Key key;
+    Object object;
+  };
+  const Object* cached(Key key);
+  void keep(Key key, const Object& object);
+
+  std::shared_ptr<const PackSet> packs_;
+  std::size_t budget_;
+  std::size_t cached_bytes_ = 0;
+  std::list<Entry> lru_;  // most recently used first
+  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
+  struct Inflater;
+  std::unique_ptr<Inflater> inflater_;
+  std::uint32_t hint_ = 0;  // the pack that held the last object found
+};
+
+}  // namespace trailgate::git
