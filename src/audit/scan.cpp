@@ -305,8 +305,8 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
     out.meta.bin_size = static_cast<std::uint32_t>(out.bin.size());
   };
 
-  auto judge = [&](git::Repository& repo, git::FileCounter& file_counter, CacheReader* reader,
-                   Batch& b) {
+  auto judge = [&](git::Repository& repo, git::FileCounter& file_counter,
+                   const detect::MarkerSet& worker_markers, CacheReader* reader, Batch& b) {
     const ScanTarget& target = targets[b.target];
     // Parents listed in the same batch (the common case: a batch is a stretch of history)
     // give their tree ids without another read.
@@ -392,8 +392,8 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
                                    policy, min_level, options.now);
         };
       context.break_glass = options.break_glass && options.break_glass->count(commit.id);
-      CommitEvaluation eval = evaluate_commit(commit, target.ref, *target.rule, policy, markers,
-                                              options.now, change_source, context);
+      CommitEvaluation eval = evaluate_commit(commit, target.ref, *target.rule, policy,
+                                              worker_markers, options.now, change_source, context);
       // Lines changed need the commit's trees, so count them before its fields move away.
       int lines = -1;
       if (options.lines_changed && eval.ai_assisted() && is_violation(eval.verdict))
@@ -433,6 +433,9 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
     try {
       git::Repository repo = git::Repository::open_for_scan(repo_path);
       git::FileCounter file_counter;  // consecutive commits share subtrees
+      // The workers' own copy of the markers: RE2 guards each compiled pattern's cache with a
+      // lock, and two threads matching the same patterns take turns on it.
+      const detect::MarkerSet own_markers(markers.specs());
       std::unique_ptr<CacheReader> reader;
       if (cache)
         reader = std::make_unique<CacheReader>(*cache);
@@ -448,7 +451,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
           b.reset(shared.pending.front());
           shared.pending.pop_front();
         }
-        judge(repo, file_counter, reader.get(), *b);
+        judge(repo, file_counter, own_markers, reader.get(), *b);
         std::lock_guard lock(shared.mu);
         std::size_t seq = b->seq;
         shared.done.emplace(seq, std::move(b));

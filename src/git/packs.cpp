@@ -37,6 +37,21 @@ std::uint32_t be32(const unsigned char* p) {
   return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
 
+std::uint64_t be64(const unsigned char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_bswap64(v);
+}
+
+// memcmp's order on two object ids, deciding on the first eight bytes when they differ (almost
+// always, in a binary search).
+int compare_ids(const unsigned char* a, const unsigned char* b) {
+  const std::uint64_t x = be64(a), y = be64(b);
+  if (x != y)
+    return x < y ? -1 : 1;
+  return std::memcmp(a + 8, b + 8, kIdBytes - 8);
+}
+
 GitError damaged(const std::string& what) {
   return GitError(what, GitError::Kind::invalid, true);
 }
@@ -238,9 +253,26 @@ struct PackSet::Pack {
       return false;
     std::uint32_t lo = id[0] == 0 ? 0 : be32(fanout + 4 * (id[0] - 1));
     std::uint32_t hi = be32(fanout + 4 * id[0]);
+    // Object ids are uniformly distributed: one interpolation step lands near the id, and the
+    // binary search then starts from a window of a few dozen entries instead of thousands.
+    if (hi - lo > 64) {
+      const std::uint64_t want = (be64(id) >> 24) & 0xffffffffu;  // 32 bits after the fan-out byte
+      const std::uint32_t guess = lo + static_cast<std::uint32_t>((want * (hi - lo)) >> 32);
+      const std::uint32_t half = 16 + (hi - lo) / 256;
+      const std::uint32_t a = guess > lo + half ? guess - half : lo;
+      const std::uint32_t b = guess + half < hi ? guess + half : hi;
+      if (a > lo && compare_ids(id, ids + std::size_t{a} * kIdBytes) < 0)
+        hi = a;
+      else if (b < hi && compare_ids(id, ids + std::size_t{b - 1} * kIdBytes) > 0)
+        lo = b;
+      else {
+        lo = a;
+        hi = b;
+      }
+    }
     while (lo < hi) {
       const std::uint32_t mid = lo + (hi - lo) / 2;
-      const int order = std::memcmp(id, ids + std::size_t{mid} * kIdBytes, kIdBytes);
+      const int order = compare_ids(id, ids + std::size_t{mid} * kIdBytes);
       if (order == 0) {
         offset = offset_at(mid);
         return true;
@@ -377,13 +409,14 @@ struct PackReader::Inflater {
   libdeflate_decompressor* d = libdeflate_alloc_decompressor();
   ~Inflater() { libdeflate_free_decompressor(d); }
 
-  // The `size` bytes the zlib stream at `h.data` inflates to.
-  std::string inflate(const PackSet::Pack& pack, std::uint64_t offset, const EntryHeader& h) {
+  // Sets `out` to the `size` bytes the zlib stream at `h.data` inflates to.
+  void inflate(const PackSet::Pack& pack, std::uint64_t offset, const EntryHeader& h,
+               std::string& out) {
     const std::size_t available = pack.data_end() - h.data;
     if (h.size > (available + 64) * kMaxInflateRatio)
       throw damaged(fmt::format("{}: the entry at {} claims {} bytes, more than its data can hold",
                                 pack.name, offset, h.size));
-    std::string out(static_cast<std::size_t>(h.size), '\0');
+    out.resize(static_cast<std::size_t>(h.size));
     std::size_t used = 0, produced = 0;
     const libdeflate_result rc = libdeflate_zlib_decompress_ex(
         d, pack.pack + h.data, available, out.data(), out.size(), &used, &produced);
@@ -391,38 +424,49 @@ struct PackReader::Inflater {
       throw damaged(fmt::format("{}: the entry at {} does not inflate to its {} bytes", pack.name,
                                 offset, h.size));
     pack.touch(used);
-    return out;
   }
 };
 
 PackReader::PackReader(std::shared_ptr<const PackSet> packs, std::size_t cache_bytes)
-    : packs_(std::move(packs)), budget_(cache_bytes), inflater_(std::make_unique<Inflater>()) {
+    : packs_(std::move(packs)),
+      budget_(cache_bytes),
+      slots_(kCacheSlots),
+      inflater_(std::make_unique<Inflater>()) {
+  static_assert(kCacheSlots == std::size_t{1} << (64 - 50), "slot_of takes the top 14 bits");
   if (!inflater_->d)
     throw std::bad_alloc();
 }
 
 PackReader::~PackReader() = default;
 
-const PackReader::Object* PackReader::cached(Key key) {
-  auto it = index_.find(key);
-  if (it == index_.end())
-    return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return &it->second->object;
+std::size_t PackReader::cached_objects() const {
+  return static_cast<std::size_t>(
+      std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return s.object.bytes; }));
 }
 
-void PackReader::keep(Key key, const Object& object) {
+const PackReader::Object* PackReader::cached(std::uint64_t key) {
+  const Slot& slot = slot_of(key);
+  return slot.key == key ? &slot.object : nullptr;
+}
+
+void PackReader::keep(std::uint64_t key, const Object& object) {
   const std::size_t size = object.bytes->size();
-  if (size > budget_ / 4 || index_.count(key))
+  if (size > budget_ / 4)
     return;
-  while (cached_bytes_ + size > budget_ && !lru_.empty()) {
-    cached_bytes_ -= lru_.back().object.bytes->size();
-    index_.erase(lru_.back().key);
-    lru_.pop_back();
-  }
-  lru_.push_front(Entry{key, object});
-  index_[key] = lru_.begin();
+  Slot& slot = slot_of(key);
+  if (slot.object.bytes)
+    cached_bytes_ -= slot.object.bytes->size();
+  slot.key = key;
+  slot.object = object;
   cached_bytes_ += size;
+  while (cached_bytes_ > budget_) {
+    Slot& victim = slots_[sweep_];
+    sweep_ = (sweep_ + 1) % slots_.size();
+    if (&victim == &slot || !victim.object.bytes)
+      continue;
+    cached_bytes_ -= victim.object.bytes->size();
+    victim = Slot();
+  }
 }
 
 PackReader::Object PackReader::read(const unsigned char* raw_id) {
@@ -446,7 +490,7 @@ PackReader::Object PackReader::read_at(std::uint32_t pack_index, std::uint64_t o
   std::uint32_t p = pack_index;
   std::uint64_t at = offset;
   while (true) {
-    const Key key{std::uint64_t{p} << 48 | at};
+    const std::uint64_t key = key_of(p, at);
     if (const Object* hit = cached(key)) {
       base = *hit;
       break;
@@ -455,7 +499,9 @@ PackReader::Object PackReader::read_at(std::uint32_t pack_index, std::uint64_t o
     EntryHeader h = pack.header_at(at);
     if (h.type != kOfsDelta && h.type != kRefDelta) {
       base.type = static_cast<ObjectType>(h.type);
-      base.bytes = std::make_shared<const std::string>(inflater_->inflate(pack, at, h));
+      auto bytes = std::make_shared<std::string>();
+      inflater_->inflate(pack, at, h, *bytes);
+      base.bytes = std::move(bytes);
       // Kept when deltas start from it, or when it is a tree (the next diff reads it again).
       if (!chain.empty() || base.type == ObjectType::tree)
         keep(key, base);
@@ -477,13 +523,13 @@ PackReader::Object PackReader::read_at(std::uint32_t pack_index, std::uint64_t o
   }
   for (auto link = chain.rbegin(); link != chain.rend(); ++link) {
     const PackSet::Pack& pack = packs_->pack(link->pack);
-    const std::string delta = inflater_->inflate(pack, link->offset, link->header);
+    inflater_->inflate(pack, link->offset, link->header, delta_);
     try {
-      base.bytes = std::make_shared<const std::string>(apply_delta(*base.bytes, delta));
+      base.bytes = std::make_shared<const std::string>(apply_delta(*base.bytes, delta_));
     } catch (const GitError& e) {
       throw damaged(fmt::format("{}: the entry at {}: {}", pack.name, link->offset, e.what()));
     }
-    keep(Key{std::uint64_t{link->pack} << 48 | link->offset}, base);
+    keep(key_of(link->pack, link->offset), base);
   }
   return base;
 }

@@ -19,11 +19,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace trailgate::git {
@@ -74,11 +72,17 @@ class PackSet {
   std::vector<std::unique_ptr<Pack>> packs_;
 };
 
-// Reads objects from a PackSet, keeping recently resolved objects (delta bases, and trees and
-// commits that later deltas start from) up to a byte budget. Not thread-safe: one per thread.
+// Reads objects from a PackSet, keeping recently resolved objects (delta bases, and trees that
+// later reads start from) up to a byte budget. Not thread-safe: one per thread.
+//
+// The cache is direct-mapped by pack offset, as git's delta-base cache was for years: a new
+// object takes its slot from whatever held it, and when the bytes kept pass the budget, slots
+// are emptied in turn until they do not. No list, no node per entry: resolving a delta chain of
+// fifty trees costs fifty slot writes.
 class PackReader {
  public:
-  static constexpr std::size_t kDefaultCacheBytes = 24u << 20;
+  static constexpr std::size_t kDefaultCacheBytes = 32u << 20;
+  static constexpr std::size_t kCacheSlots = 1u << 14;
   static constexpr std::size_t kMaxChain = 10000;  // deltas on one object; git writes at most 4095
 
   explicit PackReader(std::shared_ptr<const PackSet> packs,
@@ -99,31 +103,31 @@ class PackReader {
   Object read_at(std::uint32_t pack, std::uint64_t offset);
 
   // Objects kept, and their bytes.
-  std::size_t cached_objects() const { return lru_.size(); }
+  std::size_t cached_objects() const;
   std::size_t cached_bytes() const { return cached_bytes_; }
 
  private:
-  struct Key {
-    std::uint64_t value;  // pack << 48 | offset
-    bool operator==(const Key& o) const { return value == o.value; }
-  };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const { return std::hash<std::uint64_t>()(k.value); }
-  };
-  struct Entry {
-    Key key;
+  struct Slot {
+    std::uint64_t key = ~std::uint64_t{0};  // pack << 48 | offset; all ones: empty
     Object object;
   };
-  const Object* cached(Key key);
-  void keep(Key key, const Object& object);
+  static std::uint64_t key_of(std::uint32_t pack, std::uint64_t offset) {
+    return std::uint64_t{pack} << 48 | offset;
+  }
+  Slot& slot_of(std::uint64_t key) {
+    return slots_[(key * 0x9E3779B97F4A7C15ull) >> 50];  // the top 14 bits: kCacheSlots
+  }
+  const Object* cached(std::uint64_t key);
+  void keep(std::uint64_t key, const Object& object);
 
   std::shared_ptr<const PackSet> packs_;
   std::size_t budget_;
   std::size_t cached_bytes_ = 0;
-  std::list<Entry> lru_;  // most recently used first
-  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
+  std::vector<Slot> slots_;
+  std::size_t sweep_ = 0;  // the next slot to empty when over budget
   struct Inflater;
   std::unique_ptr<Inflater> inflater_;
+  std::string delta_;       // scratch: the delta being applied
   std::uint32_t hint_ = 0;  // the pack that held the last object found
 };
 
