@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(trailers policy sshsig hook_stdin payload commit_object)
+[ ${#targets[@]} -gt 0 ] || targets=(trailers policy sshsig hook_stdin payload commit_object pack_entry)
 
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DTRAILGATE_FUZZ=ON -DTRAILGATE_TESTS=OFF -DTRAILGATE_WERROR=ON >/dev/null

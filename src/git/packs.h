@@ -29,6 +29,11 @@ namespace trailgate::git {
 // The object types a pack entry resolves to (git's numbering).
 enum class ObjectType : std::uint8_t { none = 0, commit = 1, tree = 2, blob = 3, tag = 4 };
 
+// The largest object the reader inflates or builds from a delta. It reads commits and trees, for
+// which a gigabyte is far beyond any real one; anything larger is refused as damaged, so that a
+// few bytes of header or delta can never make it allocate without bound.
+inline constexpr std::uint64_t kMaxObjectBytes = std::uint64_t{1} << 30;
+
 // "commit", "tree", "blob", "tag" (for messages).
 const char* type_name(ObjectType type);
 
