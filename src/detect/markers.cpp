@@ -1,6 +1,7 @@
 #include "detect/markers.h"
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -343,12 +344,72 @@ bool is_builtin_as_shipped(const MarkerSpec& spec) {
 
 }  // namespace
 
+namespace {
+
+// One RE2::Set over the patterns of the identity markers, or of the body markers: one pass over
+// a text says which of them match it anywhere (as PartialMatch does), so that only those are
+// matched again alone, for where they match. Built on first use. When RE2 cannot build it or
+// run it (memory), it says nothing, and every pattern is matched alone as without it.
+class PatternSet {
+ public:
+  static constexpr std::int64_t kMaxMem = 64 << 20;
+
+  void add(std::size_t spec, const std::string& pattern) { members_.emplace_back(spec, pattern); }
+
+  // Sets hits[spec] to 1 or 0 for every member: whether its pattern matches `text`. Returns
+  // false, leaving `hits` alone, when the set could not decide.
+  bool match(std::string_view text, std::vector<signed char>& hits) const {
+    std::call_once(once_, [this] { build(); });
+    if (!set_)
+      return false;
+    std::vector<int> matched;
+    RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+    if (!set_->Match(re2::StringPiece(text.data(), text.size()), &matched, &error) &&
+        error.kind != RE2::Set::kNoError)
+      return false;
+    for (const auto& member : members_)
+      hits[member.first] = 0;
+    for (int m : matched)
+      hits[members_[static_cast<std::size_t>(m)].first] = 1;
+    return true;
+  }
+
+ private:
+  void build() const {
+    if (members_.empty())
+      return;
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(kMaxMem);
+    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    for (const auto& member : members_)
+      if (set->Add(member.second, nullptr) < 0)
+        return;  // cannot happen for patterns that compile alone; matched alone then
+    if (set->Compile())
+      set_ = std::move(set);
+  }
+
+  std::vector<std::pair<std::size_t, std::string>> members_;  // (spec index, pattern)
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<RE2::Set> set_;
+};
+
+// What the sets said for one commit, by spec index: 1 matches, 0 does not, -1 not asked. The
+// four identity fields in find_match's order, and the raw message for body markers.
+struct Hints {
+  std::vector<signed char> identity[4];
+  std::vector<signed char> body;
+};
+
+}  // namespace
+
 struct MarkerSet::Compiled {
   std::vector<MarkerSpec> specs;
   // Parallel to specs; nullptr for a trailer marker with an empty pattern (any value).
   std::vector<std::unique_ptr<LazyPattern>> patterns;
   // Parallel to specs; nullptr when the spec has no model_pattern.
   std::vector<std::unique_ptr<LazyPattern>> model_patterns;
+  PatternSet identity_set, body_set;  // prefilters over the identity and body patterns
 };
 
 MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique<Compiled>()) {
@@ -405,6 +466,10 @@ MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique
     }
     compiled_->patterns.push_back(
         std::make_unique<LazyPattern>(spec.pattern, options, std::move(re)));
+    if (spec.source == MarkerSource::identity)
+      compiled_->identity_set.add(i, spec.pattern);
+    else if (spec.source == MarkerSource::body)
+      compiled_->body_set.add(i, spec.pattern);
   }
   compiled_->specs = std::move(specs);
 }
@@ -466,8 +531,8 @@ struct Match {
 
 // The match of `spec` in one reading of the message (and the commit's identities); its
 // evidence is "" when it does not match there.
-Match find_match(const MarkerSpec& spec, const LazyPattern* re, const CommitInfo& commit,
-                 const Reading& reading) {
+Match find_match(const MarkerSpec& spec, std::size_t index, const LazyPattern* re,
+                 const CommitInfo& commit, const Reading& reading, const Hints* hints) {
   switch (spec.source) {
     case MarkerSource::trailer:
       for (const trailers::Trailer& t : *reading.trailers) {
@@ -521,11 +586,13 @@ Match find_match(const MarkerSpec& spec, const LazyPattern* re, const CommitInfo
           {"committer name", commit.committer.name, IdentityField::name},
           {"committer email", commit.committer.email, IdentityField::email},
       };
-      for (const Field& f : fields) {
+      for (std::size_t k = 0; k < 4; ++k) {
+        const Field& f = fields[k];
         if (spec.identity_field != IdentityField::either && spec.identity_field != f.kind) {
           continue;
         }
-        if (re != nullptr && matches(re->get(), f.text))
+        const signed char known = hints ? hints->identity[k][index] : -1;
+        if (re != nullptr && (known >= 0 ? known == 1 : matches(re->get(), f.text)))
           return {std::string(f.label) + " " + quote_excerpt(f.text), f.text};
       }
       return {};
@@ -533,6 +600,8 @@ Match find_match(const MarkerSpec& spec, const LazyPattern* re, const CommitInfo
 
     case MarkerSource::body: {
       const std::string_view message = reading.message;
+      if (hints && hints->body[index] == 0)
+        return {};
       re2::StringPiece match;
       if (re != nullptr && re->get().Match(re2::StringPiece(message.data(), message.size()), 0,
                                            message.size(), RE2::UNANCHORED, &match, 1)) {
@@ -620,14 +689,26 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
     readings.push_back(std::move(reading));
   }
 
+  // One pass of each prefilter per text; a -1 left anywhere means "match that pattern alone".
+  const std::size_t n = compiled_->specs.size();
+  Hints hints;
+  const std::string* identity_texts[4] = {&commit.author.name, &commit.author.email,
+                                          &commit.committer.name, &commit.committer.email};
+  for (std::size_t k = 0; k < 4; ++k) {
+    hints.identity[k].assign(n, -1);
+    compiled_->identity_set.match(*identity_texts[k], hints.identity[k]);
+  }
+  hints.body.assign(n, -1);
+  compiled_->body_set.match(readings[0].message, hints.body);
+
   std::vector<Detection> found;
-  for (std::size_t i = 0; i < compiled_->specs.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     const MarkerSpec& spec = compiled_->specs[i];
     const LazyPattern* re = compiled_->patterns[i].get();
-    Match match = find_match(spec, re, commit, readings[0]);
+    Match match = find_match(spec, i, re, commit, readings[0], &hints);
     if (spec.source != MarkerSource::identity) {
       for (std::size_t r = 1; match.evidence.empty() && r < readings.size(); ++r) {
-        match = find_match(spec, re, commit, readings[r]);
+        match = find_match(spec, i, re, commit, readings[r], nullptr);
         if (!match.evidence.empty())
           match.evidence += " (in the message decoded from " + quote_excerpt(commit.encoding) + ")";
       }

@@ -434,11 +434,7 @@ struct PackReader::Inflater {
 };
 
 PackReader::PackReader(std::shared_ptr<const PackSet> packs, std::size_t cache_bytes)
-    : packs_(std::move(packs)),
-      budget_(cache_bytes),
-      slots_(kCacheSlots),
-      inflater_(std::make_unique<Inflater>()) {
-  static_assert(kCacheSlots == std::size_t{1} << (64 - 50), "slot_of takes the top 14 bits");
+    : packs_(std::move(packs)), budget_(cache_bytes), inflater_(std::make_unique<Inflater>()) {
   if (!inflater_->d)
     throw std::bad_alloc();
 }
@@ -451,6 +447,8 @@ std::size_t PackReader::cached_objects() const {
 }
 
 const PackReader::Object* PackReader::cached(std::uint64_t key) {
+  if (slots_.empty())
+    return nullptr;
   const Slot& slot = slot_of(key);
   return slot.key == key ? &slot.object : nullptr;
 }
@@ -459,6 +457,13 @@ void PackReader::keep(std::uint64_t key, const Object& object) {
   const std::size_t size = object.bytes->size();
   if (size > budget_ / 4)
     return;
+  if (slots_.empty()) {
+    std::size_t slots = 64;
+    while (slots < kMaxCacheSlots && slots * 2048 < budget_)
+      slots *= 2;
+    slots_.resize(slots);
+    shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(slots));
+  }
   Slot& slot = slot_of(key);
   if (slot.object.bytes)
     cached_bytes_ -= slot.object.bytes->size();

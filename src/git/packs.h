@@ -80,14 +80,14 @@ class PackSet {
 // Reads objects from a PackSet, keeping recently resolved objects (delta bases, and trees that
 // later reads start from) up to a byte budget. Not thread-safe: one per thread.
 //
-// The cache is direct-mapped by pack offset, as git's delta-base cache was for years: a new
-// object takes its slot from whatever held it, and when the bytes kept pass the budget, slots
-// are emptied in turn until they do not. No list, no node per entry: resolving a delta chain of
-// fifty trees costs fifty slot writes.
+// The cache is direct-mapped by pack offset (a slot per 2 KiB of budget), as git's delta-base cache
+// was for years: a new object takes its slot from whatever held it, and when the bytes kept pass
+// the budget, slots are emptied in turn until they do not. No list, no node per entry: resolving a
+// delta chain of fifty trees costs fifty slot writes.
 class PackReader {
  public:
   static constexpr std::size_t kDefaultCacheBytes = 32u << 20;
-  static constexpr std::size_t kCacheSlots = 1u << 14;
+  static constexpr std::size_t kMaxCacheSlots = 1u << 14;  // one per 2 KiB of budget, at most
   static constexpr std::size_t kMaxChain = 10000;  // deltas on one object; git writes at most 4095
 
   explicit PackReader(std::shared_ptr<const PackSet> packs,
@@ -119,17 +119,16 @@ class PackReader {
   static std::uint64_t key_of(std::uint32_t pack, std::uint64_t offset) {
     return std::uint64_t{pack} << 48 | offset;
   }
-  Slot& slot_of(std::uint64_t key) {
-    return slots_[(key * 0x9E3779B97F4A7C15ull) >> 50];  // the top 14 bits: kCacheSlots
-  }
+  Slot& slot_of(std::uint64_t key) { return slots_[(key * 0x9E3779B97F4A7C15ull) >> shift_]; }
   const Object* cached(std::uint64_t key);
   void keep(std::uint64_t key, const Object& object);
 
   std::shared_ptr<const PackSet> packs_;
   std::size_t budget_;
   std::size_t cached_bytes_ = 0;
-  std::vector<Slot> slots_;
-  std::size_t sweep_ = 0;  // the next slot to empty when over budget
+  std::vector<Slot> slots_;  // a power of two of them, allocated on the first keep()
+  unsigned shift_ = 64;      // 64 - log2(slots)
+  std::size_t sweep_ = 0;    // the next slot to empty when over budget
   struct Inflater;
   std::unique_ptr<Inflater> inflater_;
   std::string delta_;       // scratch: the delta being applied
