@@ -187,6 +187,12 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
       git::Repository repo = git::Repository::open_for_scan(repo_path);
       // With a commit-graph the walk reads no objects; the workers read each commit once.
       std::unique_ptr<git::CommitGraph> graph = git::CommitGraph::open(repo.objects_dir());
+      // Without a graph this thread reads every commit before the workers can start on it.
+      if (!graph && options.progress)
+        std::fprintf(stderr,
+                     "trailgate audit: %s has no commit-graph; `git commit-graph write "
+                     "--reachable` there makes audits faster\n",
+                     repo.objects_dir().c_str());
       git::DateOrderWalk history(repo, graph.get());
       std::vector<std::string> earlier;  // the tips of the targets before
       std::size_t seq = 0;
