@@ -480,15 +480,16 @@ void PackReader::keep(std::uint64_t key, const Object& object) {
   }
 }
 
-PackReader::Object PackReader::read(const unsigned char* raw_id) {
+PackReader::Object PackReader::read(const unsigned char* raw_id, bool keep_it) {
   PackSet::Location where;
   if (!packs_->find(raw_id, hint_, where))
     return {};
   hint_ = where.pack;
-  return read_at(where.pack, where.offset);
+  return read_at(where.pack, where.offset, keep_it);
 }
 
-PackReader::Object PackReader::read_at(std::uint32_t pack_index, std::uint64_t offset) {
+PackReader::Object PackReader::read_at(std::uint32_t pack_index, std::uint64_t offset,
+                                       bool keep_it) {
   if (pack_index >= packs_->size())
     return {};
   struct Link {
@@ -514,7 +515,7 @@ PackReader::Object PackReader::read_at(std::uint32_t pack_index, std::uint64_t o
       inflater_->inflate(pack, at, h, *bytes);
       base.bytes = std::move(bytes);
       // Kept when deltas start from it, or when it is a tree (the next diff reads it again).
-      if (!chain.empty() || base.type == ObjectType::tree)
+      if (!chain.empty() || base.type == ObjectType::tree || keep_it)
         keep(key, base);
       break;
     }

@@ -102,10 +102,11 @@ class PackReader {
   };
   // Object `raw_id` (20 bytes), or an Object with null bytes when no pack holds it or its delta
   // base is outside the packs. Throws GitError (Kind::invalid, unreadable) when its entry or a
-  // base's is damaged, or its chain is longer than kMaxChain.
-  Object read(const unsigned char* raw_id);
+  // base's is damaged, or its chain is longer than kMaxChain. Delta bases and trees are kept in
+  // the cache; with `keep`, the object itself too, whatever its type (one about to be read again).
+  Object read(const unsigned char* raw_id, bool keep = false);
   // The object whose entry starts at `offset` in pack `pack`, as read() resolves it.
-  Object read_at(std::uint32_t pack, std::uint64_t offset);
+  Object read_at(std::uint32_t pack, std::uint64_t offset, bool keep = false);
 
   // Objects kept, and their bytes.
   std::size_t cached_objects() const;

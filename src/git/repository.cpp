@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 
 #include "git/libgit2.h"
 #include "git/packs.h"
@@ -275,12 +276,6 @@ git_odb* Repository::odb() const {
   return odb_.get();
 }
 
-Repository::Repository(RepositoryPtr repo, std::vector<std::string> object_dirs)
-    : repo_(std::move(repo)), object_dirs_(std::move(object_dirs)) {}
-Repository::Repository(Repository&&) noexcept = default;
-Repository& Repository::operator=(Repository&&) noexcept = default;
-Repository::~Repository() = default;
-
 namespace {
 
 // One PackSet per set of object directories while any handle uses it, so that the threads of a
@@ -316,15 +311,82 @@ git_object_t libgit2_type(ObjectType type) {
 
 }  // namespace
 
+// The packs of a repository, read by trailgate (Repository::read_object) and, through an object
+// database backend, by libgit2 (its revwalks parse every commit they pass): one reader, so a
+// commit the walk read is still in its cache when the hook reads it to judge it.
+struct PackAccess {
+  std::vector<std::string> dirs;
+  std::unique_ptr<PackReader> reader;  // opened on first use
+
+  PackReader& get() {
+    if (!reader)
+      reader = std::make_unique<PackReader>(shared_packs(dirs));
+    return *reader;
+  }
+};
+
+namespace {
+
+// libgit2's view of PackAccess: the highest-priority backend of the repository's object
+// database. It only accelerates: for anything it does not find, or cannot read, it answers "not
+// found", and libgit2's own backends behind it read the object (or report the damage) as before.
+struct PackBackend {
+  git_odb_backend parent;
+  std::shared_ptr<PackAccess> packs;
+
+  static int read(void** out, std::size_t* size, git_object_t* type, git_odb_backend* backend,
+                  const git_oid* id) {
+    auto* self = reinterpret_cast<PackBackend*>(backend);
+    PackReader::Object found;
+    try {
+      found = self->packs->get().read(id->id, true);
+    } catch (...) {
+      return GIT_ENOTFOUND;
+    }
+    if (!found.bytes)
+      return GIT_ENOTFOUND;
+    void* bytes = git_odb_backend_data_alloc(backend, found.bytes->size());
+    if (!bytes)
+      return -1;
+    std::memcpy(bytes, found.bytes->data(), found.bytes->size());
+    *out = bytes;
+    *size = found.bytes->size();
+    *type = libgit2_type(found.type);
+    return 0;
+  }
+  static void free(git_odb_backend* backend) { delete reinterpret_cast<PackBackend*>(backend); }
+};
+// libgit2 hands back the `parent` it was given; the casts above rely on it being the first member.
+static_assert(std::is_standard_layout_v<PackBackend>);
+
+constexpr int kPackBackendPriority = 100;  // before libgit2's packs (2) and loose objects (1)
+
+}  // namespace
+
+Repository::Repository(RepositoryPtr repo, std::vector<std::string> object_dirs)
+    : repo_(std::move(repo)), packs_(std::make_shared<PackAccess>()) {
+  packs_->dirs = std::move(object_dirs);
+  auto backend = std::make_unique<PackBackend>();
+  check(git_odb_init_backend(&backend->parent, GIT_ODB_BACKEND_VERSION),
+        "setting up the object database");
+  backend->parent.read = &PackBackend::read;
+  backend->parent.free = &PackBackend::free;
+  backend->packs = packs_;
+  check(git_odb_add_backend(odb(), &backend->parent, kPackBackendPriority),
+        "setting up the object database");
+  backend.release();  // the object database owns it now
+}
+Repository::Repository(Repository&&) noexcept = default;
+Repository& Repository::operator=(Repository&&) noexcept = default;
+Repository::~Repository() = default;
+
 std::shared_ptr<const std::string> Repository::read_object(const unsigned char* raw_id,
                                                            ObjectType type) const {
   git_oid oid;
   std::memcpy(oid.id, raw_id, GIT_OID_RAWSZ);
-  if (!packs_)
-    packs_ = std::make_unique<PackReader>(shared_packs(object_dirs_));
   PackReader::Object found;
   try {
-    found = packs_->read(raw_id);
+    found = packs_->get().read(raw_id);
   } catch (const GitError& e) {
     throw GitError(fmt::format("reading {} {}: {}", type_name(type), to_hex(&oid), e.what()), e);
   }

@@ -27,8 +27,8 @@ struct git_revwalk;
 
 namespace trailgate::git {
 
-class PackReader;
 enum class ObjectType : std::uint8_t;
+struct PackAccess;
 
 // Frees a libgit2 handle (defined where <git2.h> is included).
 struct HandleFree {
@@ -217,9 +217,10 @@ class Repository {
   std::shared_ptr<const std::string> take_commit_object(const std::string& id) const;
 
   RepositoryPtr repo_;
-  std::vector<std::string> object_dirs_;  // where the packs are: own objects, then alternates
   mutable std::unique_ptr<git_odb, HandleFree> odb_;
-  mutable std::unique_ptr<PackReader> packs_;
+  // This handle's pack reader, shared with the object database backend that serves libgit2's own
+  // reads (revwalks) from it (repository.cpp).
+  std::shared_ptr<PackAccess> packs_;
   mutable std::string kept_commit_id_;  // the commit commit_tree_id() read last, or ""
   mutable std::shared_ptr<const std::string> kept_commit_;
 };
