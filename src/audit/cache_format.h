@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -141,10 +142,14 @@ struct LoadedBlock {
   std::uint64_t offset = ~std::uint64_t{0};
   CachePart parts = CachePart::meta;
   cache_format::BlockHeader header;
-  std::string bytes;                           // metas, json[, bin]
+  // metas, json[, bin]: `size` bytes read into a buffer kept from block to block (never zeroed,
+  // never copied when it grows: a rerun reads hundreds of megabytes through it).
+  std::unique_ptr<char[]> buffer;
+  std::size_t size = 0, capacity = 0;
   std::vector<std::uint64_t> json_at, bin_at;  // each record's start in its part
 
-  const CachedMeta* metas() const { return reinterpret_cast<const CachedMeta*>(bytes.data()); }
+  std::string_view bytes() const { return {buffer.get(), size}; }
+  const CachedMeta* metas() const { return reinterpret_cast<const CachedMeta*>(buffer.get()); }
 
   bool has(CachePart wanted) const { return static_cast<int>(parts) >= static_cast<int>(wanted); }
 

@@ -17,10 +17,14 @@ bool LoadedBlock::load(int fd, std::uint64_t at, CachePart wanted) {
   bool json = wanted != CachePart::meta, bin = wanted == CachePart::all;
   std::uint64_t n =
       header.meta_bytes() + (json ? header.json_bytes : 0) + (bin ? header.bin_bytes : 0);
-  bytes.resize(n);
-  if (!pread_all(fd, bytes.data(), n, at + sizeof header))
+  if (n > capacity) {
+    buffer.reset(new char[n]);  // uninitialised: pread fills it
+    capacity = n;
+  }
+  size = n;
+  if (!pread_all(fd, buffer.get(), n, at + sizeof header))
     return false;
-  std::string_view all(bytes);
+  const std::string_view all = bytes();
   if (cache_checksum(all.substr(0, header.meta_bytes())) != header.meta_sum ||
       (json &&
        cache_checksum(all.substr(header.meta_bytes(), header.json_bytes)) != header.json_sum) ||
@@ -33,7 +37,7 @@ bool LoadedBlock::load(int fd, std::uint64_t at, CachePart wanted) {
   std::uint64_t j = 0, b = 0;
   for (std::uint32_t i = 0; i < header.count; ++i) {
     CachedMeta m;
-    std::memcpy(&m, bytes.data() + std::uint64_t{i} * sizeof(CachedMeta), sizeof m);
+    std::memcpy(&m, buffer.get() + std::uint64_t{i} * sizeof(CachedMeta), sizeof m);
     if (m.ref_at > m.json_size)
       return false;
     json_at[i] = j;
@@ -49,8 +53,8 @@ bool LoadedBlock::load(int fd, std::uint64_t at, CachePart wanted) {
 }
 
 void LoadedBlock::record(std::uint32_t i, CachedRecord& out) const {
-  std::memcpy(&out.meta, bytes.data() + std::uint64_t{i} * sizeof(CachedMeta), sizeof out.meta);
-  std::string_view all(bytes);
+  std::memcpy(&out.meta, buffer.get() + std::uint64_t{i} * sizeof(CachedMeta), sizeof out.meta);
+  const std::string_view all = bytes();
   out.json = has(CachePart::json) ? all.substr(header.meta_bytes() + json_at[i], out.meta.json_size)
                                   : std::string_view();
   out.bin = has(CachePart::all)
