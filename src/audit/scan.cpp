@@ -35,6 +35,7 @@
 #include "git/date_walk.h"
 #include "git/repository.h"
 #include "git/tree_changes.h"
+#include "pipeline/blast_radius.h"
 #include "pipeline/pipeline.h"
 
 namespace trailgate::audit {
@@ -381,7 +382,7 @@ ScanStats scan(const std::string& repo_path, const Policy& policy, const detect:
                                                             : repo.commit_tree_id(parent);
           }
           changes = git::first_parent_changes(repo, commit.id, commit.tree_id, parent, parent_tree,
-                                              file_counter);
+                                              file_counter, counted_share(target.rule->blast));
         }
         return *changes;
       };

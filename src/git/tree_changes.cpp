@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -526,10 +527,11 @@ class TreeWalk {
 };
 
 // The changes from tree `parent_id` (`parent_tree`; null for none, as for a root commit) to tree
-// `id` (`tree`), filled into `set`, which names the two sides.
+// `id` (`tree`), filled into `set`, which names the two sides; `deleted_share` as
+// first_parent_changes takes it.
 ChangeSet changes_between_trees(const Repository& repo, const git_oid* parent_id,
                                 TreeRef parent_tree, const git_oid& id, TreeRef tree, ChangeSet set,
-                                FileCounter& counter) {
+                                FileCounter& counter, double deleted_share) {
   git_repository* raw = repo.raw();
   const std::string commit_id = set.commit_id;
   // The changes and the replaced directories from one walk over the differing trees.
@@ -580,8 +582,19 @@ ChangeSet changes_between_trees(const Repository& repo, const git_oid* parent_id
     set.parent_files = 0;
     return set;
   }
-  if (set.deleted > 0)
-    set.parent_files = counter.count(repo, to_hex(parent_id));
+  if (set.deleted > 0) {
+    if (deleted_share < 0) {
+      set.parent_files = counter.count(repo, to_hex(parent_id));
+    } else {
+      // The rule fires when parent_files < deleted / deleted_share: only counts below that
+      // need to be exact.
+      const double bound =
+          deleted_share > 0 ? std::ceil(static_cast<double>(set.deleted) / deleted_share) : 1.0;
+      const std::size_t limit =
+          bound >= 1e15 ? TreeCounting::kUnbounded - 1 : static_cast<std::size_t>(bound);
+      set.parent_files = counter.count_up_to(repo, to_hex(parent_id), limit);
+    }
+  }
 
   // How similar each modified file under a replaced directory still is to what it was: the one
   // place the content matters, since a directory whose files were all rewritten beyond
@@ -628,17 +641,19 @@ namespace {
 // The changes from tree `parent_tree_id` ("" for none) to tree `tree_id`, as one diff of
 // `counter`: the trees the previous diff read are taken over, the others are read.
 ChangeSet changes_of_trees(const Repository& repo, ChangeSet set, const std::string& tree_id,
-                           const std::string& parent_tree_id, FileCounter& counter) {
+                           const std::string& parent_tree_id, FileCounter& counter,
+                           double deleted_share = -1) {
   FileCounter::TreeCache& trees = counter.tree_cache();
   trees.next_diff(repo);
   const git_oid id = to_oid(tree_id);
   TreeRef tree = trees.get(repo, id);
   if (parent_tree_id.empty())
-    return changes_between_trees(repo, nullptr, nullptr, id, tree, std::move(set), counter);
+    return changes_between_trees(repo, nullptr, nullptr, id, tree, std::move(set), counter,
+                                 deleted_share);
   const git_oid parent_id = to_oid(parent_tree_id);
   TreeRef parent_tree = trees.get(repo, parent_id);
   return changes_between_trees(repo, &parent_id, std::move(parent_tree), id, std::move(tree),
-                               std::move(set), counter);
+                               std::move(set), counter, deleted_share);
 }
 
 }  // namespace
@@ -659,11 +674,12 @@ ChangeSet first_parent_changes(const Repository& repo, const std::string& commit
 
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
                                const std::string& tree_id, const std::string& parent_id,
-                               const std::string& parent_tree_id, FileCounter& counter) {
+                               const std::string& parent_tree_id, FileCounter& counter,
+                               double deleted_share) {
   ChangeSet set;
   set.commit_id = commit_id;
   set.parent_id = parent_id;
-  return changes_of_trees(repo, std::move(set), tree_id, parent_tree_id, counter);
+  return changes_of_trees(repo, std::move(set), tree_id, parent_tree_id, counter, deleted_share);
 }
 
 ChangeSet changes_between(const Repository& repo, const std::string& old_commit_id,

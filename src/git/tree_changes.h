@@ -91,9 +91,17 @@ ChangeSet first_parent_changes(const Repository& repo, const std::string& commit
 // first_parent_changes for a commit whose tree and first parent's tree the caller already holds
 // (from the commit it read, and its parent's): no commit is read again, only the trees. Empty
 // `parent_id` and `parent_tree_id` for a root commit.
+//
+// `deleted_share`, when not negative, is the deleted_share of the only mass-change rule that
+// will judge the result: the parent's files are then counted only as far as that rule needs
+// them. ChangeSet::parent_files is exact whenever deleting `deleted` files could be more than
+// that share of them (below deleted / deleted_share), and otherwise some count at or above it,
+// which the rule judges the same way. A deep tree is then not read whole for a commit that
+// deletes one file. Negative (the default): always exact.
 ChangeSet first_parent_changes(const Repository& repo, const std::string& commit_id,
                                const std::string& tree_id, const std::string& parent_id,
-                               const std::string& parent_tree_id, FileCounter& counter);
+                               const std::string& parent_tree_id, FileCounter& counter,
+                               double deleted_share = -1);
 
 // The changes from commit `old_commit_id`'s tree to commit `new_commit_id`'s, as
 // first_parent_changes reads them (parent_id is the old commit): what a push does to a ref as a

@@ -203,6 +203,10 @@ void mass_change_reasons(const git::ChangeSet& changes, const MassChangeRule& ru
 
 }  // namespace
 
+double counted_share(const BlastRules& rules) {
+  return rules.mass_change.enabled ? rules.mass_change.deleted_share : 1.0;
+}
+
 bool needs_changes(const BlastRules& rules, const CommitClass& commit) {
   if (commit.review_required && !rules.sensitive.empty())
     return true;

@@ -47,6 +47,11 @@ struct BlastRadius {
 // commit that needs review, or an enabled mass-change rule that applies to the commit.
 bool needs_changes(const BlastRules& rules, const CommitClass& commit);
 
+// The deleted_share to read a commit's changes with (git::first_parent_changes) when `rules`
+// will judge them: the parent's files are counted only as far as the mass-change rule can tell
+// them apart. 1 (a share never crossed) when that rule is off.
+double counted_share(const BlastRules& rules);
+
 // Judges `changes` under `rules` for a commit of class `commit` whose [[protect]] rule asks for
 // `base`. Sensitive rules apply when commit.review_required; the mass-change rule when enabled
 // and the commit is AI-assisted or applies_to is all. A rule applies when any changed path

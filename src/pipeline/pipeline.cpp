@@ -1,4 +1,5 @@
 #include "pipeline/pipeline.h"
+#include "pipeline/blast_radius.h"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -358,7 +359,7 @@ class RefJudge {
                                                         : repo_.commit_tree_id(parent);
         }
         changes = git::first_parent_changes(repo_, commit.id, commit.tree_id, parent, parent_tree,
-                                            file_counter_);
+                                            file_counter_, counted_share(check_.rule->blast));
       }
       return *changes;
     };

@@ -2,6 +2,7 @@
 // Each change set is also compared with what `git diff-tree -r -M` itself reports for the same
 // commit, so the rename detection is checked against git's, not against expectations alone.
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -605,6 +606,53 @@ TEST_CASE("tree_changes: FileCounter", "[tree_changes]") {
     CHECK_THROWS_AS(counter.count(repo, "HEAD"), git::GitError);
     CHECK_THROWS_AS(counter.count(repo, s.id_of("HEAD:a")), git::GitError);  // a blob
   }
+}
+
+TEST_CASE("tree_changes: the parent's files are counted only as far as a share rule needs",
+          "[tree_changes]") {
+  // 40 files in 8 directories; commits deleting 1, then 12 of them.
+  Scratch s;
+  for (int d = 0; d < 8; ++d)
+    for (int f = 0; f < 5; ++f)
+      s.write(fmt::format("d{}/f{}", d, f), "x\n");
+  s.commit("base");
+  s.remove("d0/f0");
+  const std::string one = s.commit("delete one");
+  for (int d = 1; d < 4; ++d)
+    for (int f = 0; f < 4; ++f)
+      s.remove(fmt::format("d{}/f{}", d, f));
+  const std::string twelve = s.commit("delete twelve");
+  git::Repository repo = s.repo();
+  auto changes = [&](const std::string& commit, double share) {
+    git::FileCounter counter;
+    const std::string parent = s.id_of(commit + "^");
+    return git::first_parent_changes(repo, commit, s.id_of(commit + "^{tree}"), parent,
+                                     s.id_of(parent + "^{tree}"), counter, share);
+  };
+  // Exact by default.
+  CHECK(changes(one, -1).parent_files == 40u);
+  CHECK(changes(twelve, -1).parent_files == 39u);
+  // One deletion under a 25% rule could only cross it with fewer than 4 files: the count stops
+  // past 4 (and says more than that), and the rule is not crossed either way.
+  const ChangeSet bounded = changes(one, 0.25);
+  REQUIRE(bounded.parent_files.has_value());
+  CHECK(*bounded.parent_files >= 4u);
+  CHECK(*bounded.parent_files <= 40u);
+  CHECK_FALSE(static_cast<double>(bounded.deleted) > 0.25 * double(*bounded.parent_files));
+  // Twelve deletions under a 50% rule: not crossed (12 of 39), bounded at 24.
+  CHECK(*changes(twelve, 0.5).parent_files >= 24u);
+  // Under a 31% rule twelve of 39 files is crossed, and the count is then exact.
+  CHECK(changes(twelve, 0.3).parent_files == 39u);
+  CHECK(changes(twelve, 0.31).parent_files == 39u);
+  // A share of 0: any deletion from a non-empty parent crosses it; the count only needs to
+  // tell "some" from "none".
+  CHECK(*changes(one, 0).parent_files >= 1u);
+  // Everything else is the same as the exact reading.
+  const ChangeSet exact = changes(twelve, -1);
+  const ChangeSet cheap = changes(twelve, 0.5);
+  CHECK(cheap.deleted == exact.deleted);
+  CHECK(cheap.changes.size() == exact.changes.size());
+  CHECK(cheap.replaced_directories.size() == exact.replaced_directories.size());
 }
 
 TEST_CASE("tree_changes: consecutive diffs share the trees they read", "[tree_changes]") {
