@@ -480,6 +480,14 @@ void PackReader::keep(std::uint64_t key, const Object& object) {
   }
 }
 
+bool PackReader::has(const unsigned char* raw_id) {
+  PackSet::Location where;
+  if (!packs_->find(raw_id, hint_, where))
+    return false;
+  hint_ = where.pack;
+  return true;
+}
+
 PackReader::Object PackReader::read(const unsigned char* raw_id, bool keep_it) {
   PackSet::Location where;
   if (!packs_->find(raw_id, hint_, where))

@@ -105,6 +105,8 @@ class PackReader {
   // base's is damaged, or its chain is longer than kMaxChain. Delta bases and trees are kept in
   // the cache; with `keep`, the object itself too, whatever its type (one about to be read again).
   Object read(const unsigned char* raw_id, bool keep = false);
+  // Whether some pack holds object `raw_id`; nothing is read but the indexes.
+  bool has(const unsigned char* raw_id);
   // The object whose entry starts at `offset` in pack `pack`, as read() resolves it.
   Object read_at(std::uint32_t pack, std::uint64_t offset, bool keep = false);
 

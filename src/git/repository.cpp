@@ -354,6 +354,31 @@ struct PackBackend {
     *type = libgit2_type(found.type);
     return 0;
   }
+  // The type and size, for git_odb_read_header: the object is read whole (and kept, since a
+  // header is usually asked for just before the object).
+  static int read_header(std::size_t* size, git_object_t* type, git_odb_backend* backend,
+                         const git_oid* id) {
+    auto* self = reinterpret_cast<PackBackend*>(backend);
+    PackReader::Object found;
+    try {
+      found = self->packs->get().read(id->id, true);
+    } catch (...) {
+      return GIT_ENOTFOUND;
+    }
+    if (!found.bytes)
+      return GIT_ENOTFOUND;
+    *size = found.bytes->size();
+    *type = libgit2_type(found.type);
+    return 0;
+  }
+  static int exists(git_odb_backend* backend, const git_oid* id) {
+    auto* self = reinterpret_cast<PackBackend*>(backend);
+    try {
+      return self->packs->get().has(id->id) ? 1 : 0;
+    } catch (...) {
+      return 0;
+    }
+  }
   static void free(git_odb_backend* backend) { delete reinterpret_cast<PackBackend*>(backend); }
 };
 // libgit2 hands back the `parent` it was given; the casts above rely on it being the first member.
@@ -370,6 +395,8 @@ Repository::Repository(RepositoryPtr repo, std::vector<std::string> object_dirs)
   check(git_odb_init_backend(&backend->parent, GIT_ODB_BACKEND_VERSION),
         "setting up the object database");
   backend->parent.read = &PackBackend::read;
+  backend->parent.read_header = &PackBackend::read_header;
+  backend->parent.exists = &PackBackend::exists;
   backend->parent.free = &PackBackend::free;
   backend->packs = packs_;
   check(git_odb_add_backend(odb(), &backend->parent, kPackBackendPriority),
