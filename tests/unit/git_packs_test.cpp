@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -208,6 +209,35 @@ TEST_CASE("the repository reads commits and trees from packs and loose objects a
   testing::run_ok({"git", "unpack-objects", "-q"}, h.path(), pack_bytes);
   REQUIRE(fs::is_empty(h.objects() / "pack"));
   check_reads(git::Repository::discover(h.path().string()));
+}
+
+TEST_CASE("libgit2's own reads (walks, trees, blobs) go through the pack reader and agree with git",
+          "[git][packs]") {
+  History h;
+  h.git({"repack", "-adf", "-q", "--depth=50"});
+  const std::string head = h.git({"rev-parse", "HEAD"}).substr(0, 40);
+  git::Repository repo = git::Repository::discover(h.path().string());
+  // A revwalk parses every commit through libgit2's object database, whose first backend is
+  // the pack reader.
+  git::Walk walk = repo.walk({head}, {});
+  std::vector<std::string> walked;
+  while (auto id = walk.next())
+    walked.push_back(*id);
+  std::istringstream listed(h.git({"rev-list", head}));
+  std::vector<std::string> expected;
+  for (std::string id; listed >> id;)
+    expected.push_back(id);
+  CHECK(walked.size() == expected.size());
+  CHECK(std::set<std::string>(walked.begin(), walked.end()) ==
+        std::set<std::string>(expected.begin(), expected.end()));
+  // Trees and a blob looked up by libgit2 (git_tree_entry_bypath, git_odb_read_header).
+  const auto blob = repo.blob_at(head, "d1/sub/f4.txt", 1 << 20);
+  REQUIRE(blob);
+  CHECK(blob->bytes == h.git({"show", "HEAD:d1/sub/f4.txt"}));
+  CHECK(repo.entry_id_at(head, "d1/sub") == h.git({"rev-parse", "HEAD:d1/sub"}).substr(0, 40));
+  CHECK(repo.is_commit(head));
+  CHECK(repo.has_object(head));
+  CHECK_FALSE(repo.has_object(std::string(40, '7')));
 }
 
 TEST_CASE("a damaged pack entry is an error, never another object", "[git][packs]") {
