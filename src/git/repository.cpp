@@ -334,15 +334,18 @@ struct PackBackend {
   git_odb_backend parent;
   std::shared_ptr<PackAccess> packs;
 
+  // Object `id` read and kept (libgit2 reads what it was just asked about, or asks again);
+  // null bytes for "not here", whether missing or unreadable.
+  static PackReader::Object lookup(git_odb_backend* backend, const git_oid* id) {
+    try {
+      return reinterpret_cast<PackBackend*>(backend)->packs->get().read(id->id, true);
+    } catch (...) {
+      return {};
+    }
+  }
   static int read(void** out, std::size_t* size, git_object_t* type, git_odb_backend* backend,
                   const git_oid* id) {
-    auto* self = reinterpret_cast<PackBackend*>(backend);
-    PackReader::Object found;
-    try {
-      found = self->packs->get().read(id->id, true);
-    } catch (...) {
-      return GIT_ENOTFOUND;
-    }
+    PackReader::Object found = lookup(backend, id);
     if (!found.bytes)
       return GIT_ENOTFOUND;
     void* bytes = git_odb_backend_data_alloc(backend, found.bytes->size());
@@ -354,17 +357,11 @@ struct PackBackend {
     *type = libgit2_type(found.type);
     return 0;
   }
-  // The type and size, for git_odb_read_header: the object is read whole (and kept, since a
-  // header is usually asked for just before the object).
+  // The type and size, for git_odb_read_header: the object is read whole (a header is usually
+  // asked for just before the object).
   static int read_header(std::size_t* size, git_object_t* type, git_odb_backend* backend,
                          const git_oid* id) {
-    auto* self = reinterpret_cast<PackBackend*>(backend);
-    PackReader::Object found;
-    try {
-      found = self->packs->get().read(id->id, true);
-    } catch (...) {
-      return GIT_ENOTFOUND;
-    }
+    PackReader::Object found = lookup(backend, id);
     if (!found.bytes)
       return GIT_ENOTFOUND;
     *size = found.bytes->size();
