@@ -378,8 +378,14 @@ std::shared_ptr<const PackSet> PackSet::open(const std::vector<std::string>& obj
         continue;
       pack->pack = pack->pack_map.data;
       pack->pack_size = pack->pack_map.size;
-      pack->check_index();
-      pack->check_header(true);
+      try {
+        pack->check_index();
+        pack->check_header(true);
+      } catch (const GitError&) {
+        // Left to libgit2, which reads what it can of it and reports the rest: a pack half
+        // written by a concurrent repack must not stop every other read.
+        continue;
+      }
       set->packs_.push_back(std::move(pack));
     }
   }

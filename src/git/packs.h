@@ -48,8 +48,9 @@ std::string apply_delta(std::string_view base, std::string_view delta);
 class PackSet {
  public:
   // Opens the packs of each directory in `object_dirs` (objects/pack/*.idx with its .pack), in
-  // that order. A directory without packs is skipped; a pack whose index or header is damaged
-  // throws GitError (Kind::invalid), naming the file.
+  // that order. A directory without packs is skipped, and so is a pack whose index or header is
+  // not a version-2 pack's or is damaged: its objects are "not here", for libgit2 to read or to
+  // report as damaged.
   static std::shared_ptr<const PackSet> open(const std::vector<std::string>& object_dirs);
   // One pack given as bytes, without an index: nothing can be looked up by id (a REF_DELTA
   // resolves to "not here"); read it by offset with PackReader::read_at. For tests and fuzzing.
