@@ -1,8 +1,5 @@
 #include "git/commit_graph.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -15,15 +12,6 @@
 namespace trailgate::git {
 
 namespace {
-
-std::uint32_t be32(const unsigned char* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
-}
-
-std::uint64_t be64(const unsigned char* p) {
-  return (std::uint64_t{be32(p)} << 32) | be32(p + 4);
-}
 
 constexpr std::uint32_t chunk_id(const char (&s)[5]) {
   return (std::uint32_t{static_cast<unsigned char>(s[0])} << 24) |
@@ -58,29 +46,16 @@ std::unique_ptr<CommitGraph> CommitGraph::open(const std::string& objects_dir) {
   return any ? std::move(graph) : nullptr;
 }
 
-CommitGraph::~CommitGraph() {
-  for (const auto& l : layers_)
-    ::munmap(const_cast<unsigned char*>(l.map), l.map_size);
-}
+CommitGraph::~CommitGraph() = default;
 
 bool CommitGraph::add_layer(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  struct stat st {};
-  void* map = MAP_FAILED;
-  if (::fstat(fd, &st) == 0 && st.st_size >= 8 + 12 + GIT_OID_RAWSZ)
-    map = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED)
-    return false;
   Layer l;
-  l.map = static_cast<const unsigned char*>(map);
-  l.map_size = static_cast<std::size_t>(st.st_size);
-  layers_.push_back(l);  // unmapped by the destructor, whatever follows
+  if (!l.file.map(path, 8 + 12 + GIT_OID_RAWSZ))
+    return false;
+  layers_.push_back(std::move(l));
   Layer& layer = layers_.back();
-  const unsigned char* p = layer.map;
-  const std::size_t size = layer.map_size;
+  const unsigned char* p = layer.file.data();
+  const std::size_t size = layer.file.size();
   // "CGPH", version 1, hash version 1 (SHA-1), chunk count, base graph count.
   if (std::memcmp(p, "CGPH", 4) != 0 || p[4] != 1 || p[5] != 1 || p[7] != layers_.size() - 1)
     return false;
@@ -96,11 +71,11 @@ bool CommitGraph::add_layer(const std::string& path) {
     const unsigned char* at = p + start;
     switch (be32(entry)) {
       case chunk_id("OIDF"):
-        layer.fanout = at;
+        layer.index.fanout = at;
         fanout_size = end - start;
         break;
       case chunk_id("OIDL"):
-        layer.ids = at;
+        layer.index.ids = at;
         ids_size = end - start;
         break;
       case chunk_id("CDAT"):
@@ -115,12 +90,10 @@ bool CommitGraph::add_layer(const std::string& path) {
         break;  // generation data, Bloom filters, base graph list: not needed to walk
     }
   }
-  if (!layer.fanout || !layer.ids || !layer.data || fanout_size != 256 * 4)
+  if (!layer.index.fanout || !layer.index.ids || !layer.data || fanout_size != 256 * 4 ||
+      !layer.index.ordered())
     return false;
-  layer.count = be32(layer.fanout + 255 * 4);
-  for (int i = 1; i < 256; ++i)
-    if (be32(layer.fanout + (i - 1) * 4) > be32(layer.fanout + i * 4))
-      return false;
+  layer.count = layer.index.count();
   if (ids_size != std::uint64_t{layer.count} * GIT_OID_RAWSZ ||
       data_size != std::uint64_t{layer.count} * (GIT_OID_RAWSZ + 16) || edges_size % 4 != 0 ||
       std::uint64_t{total_} + layer.count > 0x70000000u)
@@ -143,18 +116,9 @@ std::optional<std::uint32_t> CommitGraph::find(std::string_view id) const {
   if (id.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, id.data(), id.size()) < 0)
     return std::nullopt;
   for (const auto& l : layers_) {
-    std::uint32_t lo = oid.id[0] ? be32(l.fanout + (oid.id[0] - 1) * 4) : 0;
-    std::uint32_t hi = be32(l.fanout + oid.id[0] * 4);
-    while (lo < hi) {
-      std::uint32_t mid = lo + (hi - lo) / 2;
-      int c = std::memcmp(l.ids + std::size_t{mid} * GIT_OID_RAWSZ, oid.id, GIT_OID_RAWSZ);
-      if (c == 0)
-        return l.first + mid;
-      if (c < 0)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+    std::uint32_t pos = 0;
+    if (l.index.find(oid.id, pos))
+      return l.first + pos;
   }
   return std::nullopt;
 }
@@ -162,7 +126,7 @@ std::optional<std::uint32_t> CommitGraph::find(std::string_view id) const {
 std::string CommitGraph::id(std::uint32_t pos) const {
   const Layer& l = layer_of(pos);
   git_oid oid;
-  git_oid_fromraw(&oid, l.ids + std::size_t{pos - l.first} * GIT_OID_RAWSZ);
+  git_oid_fromraw(&oid, l.index.id_at(pos - l.first));
   return to_hex(&oid);
 }
 

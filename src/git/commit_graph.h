@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "git/id_index.h"
+
 namespace trailgate::git {
 
 // The commit-graph of a repository (objects/info/commit-graph, or the chain of files listed in
@@ -39,10 +41,8 @@ class CommitGraph {
 
  private:
   struct Layer {
-    const unsigned char* map = nullptr;
-    std::size_t map_size = 0;
-    const unsigned char* fanout = nullptr;
-    const unsigned char* ids = nullptr;
+    MappedFile file;
+    IdIndex index;
     const unsigned char* data = nullptr;
     const unsigned char* edges = nullptr;
     std::size_t edge_count = 0;

@@ -1,26 +1,22 @@
 #include "git/packs.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <libdeflate.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <cstring>
 
 #include "git/error.h"
+#include "git/id_index.h"
 
 namespace trailgate::git {
 
 namespace {
 
-constexpr std::size_t kIdBytes = 20;
+constexpr std::size_t kIdBytes = IdIndex::kIdBytes;
 constexpr std::size_t kIdxHeader = 8 + 256 * 4;  // magic, version, fan-out
 constexpr std::size_t kTrailer = 20;             // a pack's (and an index's) checksum
 // Pages of a pack touched since the mapping was last given back, above which it is given back
@@ -34,59 +30,9 @@ constexpr std::uint64_t kMaxInflateRatio = 1032;
 
 enum EntryType : int { kCommit = 1, kTree = 2, kBlob = 3, kTag = 4, kOfsDelta = 6, kRefDelta = 7 };
 
-std::uint32_t be32(const unsigned char* p) {
-  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-
-std::uint64_t be64(const unsigned char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return __builtin_bswap64(v);
-}
-
-// memcmp's order on two object ids, deciding on the first eight bytes when they differ (almost
-// always, in a binary search).
-int compare_ids(const unsigned char* a, const unsigned char* b) {
-  const std::uint64_t x = be64(a), y = be64(b);
-  if (x != y)
-    return x < y ? -1 : 1;
-  return std::memcmp(a + 8, b + 8, kIdBytes - 8);
-}
-
 GitError damaged(const std::string& what) {
   return GitError(what, GitError::Kind::invalid, true);
 }
-
-// A read-only mapping of a whole file, or nothing.
-struct Mapping {
-  const unsigned char* data = nullptr;
-  std::size_t size = 0;
-  Mapping() = default;
-  Mapping(const Mapping&) = delete;
-  Mapping& operator=(const Mapping&) = delete;
-  ~Mapping() {
-    if (data)
-      munmap(const_cast<unsigned char*>(data), size);
-  }
-  // Maps `path`; false when it cannot be opened (a pack removed since its directory was read).
-  bool map(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      return false;
-    struct stat st {};
-    bool ok = fstat(fd, &st) == 0 && st.st_size > 0;
-    if (ok) {
-      void* p = mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
-      ok = p != MAP_FAILED;
-      if (ok) {
-        data = static_cast<const unsigned char*>(p);
-        size = static_cast<std::size_t>(st.st_size);
-      }
-    }
-    ::close(fd);
-    return ok;
-  }
-};
 
 // A pack entry's header: its type, its inflated size, where its zlib stream starts, and for a
 // delta where its base is.
@@ -195,13 +141,12 @@ std::string apply_delta(std::string_view base, std::string_view delta) {
 
 struct PackSet::Pack {
   std::string name;  // the .pack file, for messages
-  Mapping idx_map, pack_map;
+  MappedFile idx_map, pack_map;
   std::string owned;  // from_bytes
   const unsigned char* pack = nullptr;
   std::size_t pack_size = 0;
   std::uint32_t count = 0;
-  const unsigned char* fanout = nullptr;
-  const unsigned char* ids = nullptr;
+  IdIndex index;  // empty for a pack given as bytes
   const unsigned char* offsets = nullptr;
   const unsigned char* large = nullptr;
   std::size_t large_count = 0;
@@ -219,25 +164,20 @@ struct PackSet::Pack {
   }
 
   void check_index() {
-    const unsigned char* idx = idx_map.data;
-    const std::size_t size = idx_map.size;
+    const unsigned char* idx = idx_map.data();
+    const std::size_t size = idx_map.size();
     if (size < kIdxHeader + 2 * kTrailer || std::memcmp(idx, "\377tOc", 4) != 0 ||
         be32(idx + 4) != 2)
       throw damaged(fmt::format("the index of {} is not a version-2 pack index", name));
-    fanout = idx + 8;
-    std::uint32_t previous = 0;
-    for (int i = 0; i < 256; ++i) {
-      const std::uint32_t n = be32(fanout + 4 * i);
-      if (n < previous)
-        throw damaged(fmt::format("the index of {} has a fan-out table out of order", name));
-      previous = n;
-    }
-    count = previous;
+    index.fanout = idx + 8;
+    if (!index.ordered())
+      throw damaged(fmt::format("the index of {} has a fan-out table out of order", name));
+    count = index.count();
     const std::uint64_t fixed = kIdxHeader + std::uint64_t{count} * (kIdBytes + 8) + 2 * kTrailer;
     if (size < fixed || (size - fixed) % 8 != 0)
       throw damaged(fmt::format("the index of {} has the wrong size for {} objects", name, count));
-    ids = idx + kIdxHeader;
-    offsets = ids + std::size_t{count} * (kIdBytes + 4);  // after the ids and the CRCs
+    index.ids = idx + kIdxHeader;
+    offsets = index.ids + std::size_t{count} * (kIdBytes + 4);  // after the ids and the CRCs
     large = offsets + std::size_t{count} * 4;
     large_count = (size - fixed) / 8;
   }
@@ -253,42 +193,11 @@ struct PackSet::Pack {
   }
 
   bool find(const unsigned char* id, std::uint64_t& offset) const {
-    if (!ids)
+    std::uint32_t pos = 0;
+    if (!index.ids || !index.find(id, pos))
       return false;
-    std::uint32_t lo = id[0] == 0 ? 0 : be32(fanout + 4 * (id[0] - 1));
-    std::uint32_t hi = be32(fanout + 4 * id[0]);
-    // Object ids are uniformly distributed: one interpolation step lands near the id, and the
-    // binary search then starts from a window of a few dozen entries instead of thousands.
-    if (hi - lo > 64) {
-      const std::uint64_t want = (be64(id) >> 24) & 0xffffffffu;  // 32 bits after the fan-out byte
-      const std::uint32_t guess = lo + static_cast<std::uint32_t>((want * (hi - lo)) >> 32);
-      // The guess is off by about sqrt(n)/2 entries; four times that misses almost never (and a
-      // miss only means a longer binary search).
-      const auto half = 16 + static_cast<std::uint32_t>(2 * std::sqrt(double(hi - lo)));
-      const std::uint32_t a = guess > lo + half ? guess - half : lo;
-      const std::uint32_t b = guess + half < hi ? guess + half : hi;
-      if (a > lo && compare_ids(id, ids + std::size_t{a} * kIdBytes) < 0)
-        hi = a;
-      else if (b < hi && compare_ids(id, ids + std::size_t{b - 1} * kIdBytes) > 0)
-        lo = b;
-      else {
-        lo = a;
-        hi = b;
-      }
-    }
-    while (lo < hi) {
-      const std::uint32_t mid = lo + (hi - lo) / 2;
-      const int order = compare_ids(id, ids + std::size_t{mid} * kIdBytes);
-      if (order == 0) {
-        offset = offset_at(mid);
-        return true;
-      }
-      if (order < 0)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-    return false;
+    offset = offset_at(pos);
+    return true;
   }
 
   // The end of the entries: the trailing checksum follows.
@@ -340,12 +249,12 @@ struct PackSet::Pack {
 
   // Counts pages read; past kResidentLimit, gives the mapping's pages back to the kernel.
   void touch(std::uint64_t bytes) const {
-    if (!pack_map.data)
+    if (!pack_map.data())
       return;
     const std::uint64_t pages = (bytes / kPage + 2) * kPage;
     if (touched.fetch_add(pages, std::memory_order_relaxed) + pages > kResidentLimit) {
       touched.store(0, std::memory_order_relaxed);
-      madvise(const_cast<unsigned char*>(pack_map.data), pack_map.size, MADV_DONTNEED);
+      pack_map.release_pages();
     }
   }
 };
@@ -374,10 +283,10 @@ std::shared_ptr<const PackSet> PackSet::open(const std::vector<std::string>& obj
       if (!pack->idx_map.map(pack_dir + "/" + base + ".idx") || !pack->pack_map.map(pack->name))
         continue;
       // A version-1 index is left to libgit2, which reads it.
-      if (pack->idx_map.size >= 8 && std::memcmp(pack->idx_map.data, "\377tOc", 4) != 0)
+      if (pack->idx_map.size() >= 8 && std::memcmp(pack->idx_map.data(), "\377tOc", 4) != 0)
         continue;
-      pack->pack = pack->pack_map.data;
-      pack->pack_size = pack->pack_map.size;
+      pack->pack = pack->pack_map.data();
+      pack->pack_size = pack->pack_map.size();
       try {
         pack->check_index();
         pack->check_header(true);
