@@ -26,20 +26,16 @@ export LC_ALL=C
 BENCH_MERGE_MAIN=${BENCH_MERGE_MAIN:-40000}
 BENCH_COMMIT_GRAPH=${BENCH_COMMIT_GRAPH:-1}
 GENERATOR_VERSION=1
-STAMP_NAME=trailgate-bench.stamp
-BUILDING_NAME=trailgate-bench.building
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/stamped_repo.sh
+source "$here/stamped_repo.sh"
 default_name=merges.git
 [ "$BENCH_COMMIT_GRAPH" = 0 ] && default_name=merges-nograph.git
 repo=${1:-$here/work/$default_name}
 stamp_want="merges version=$GENERATOR_VERSION main=$BENCH_MERGE_MAIN commit-graph=$BENCH_COMMIT_GRAPH"
 
-if [ -f "$repo/$STAMP_NAME" ] && [ "$(cat "$repo/$STAMP_NAME")" = "$stamp_want" ]; then
-  echo "merge repository: reusing $repo ($stamp_want)" >&2
-  echo "$repo"
-  exit 0
-fi
+stamped_reuse "$repo" "$stamp_want" "merge repository"
 
 HOME=$(mktemp -d "${TMPDIR:-/tmp}/trailgate-bench-home.XXXXXX")
 export HOME
@@ -48,19 +44,7 @@ trap 'rm -rf "$HOME"' EXIT
 
 echo "merge repository: building $repo ($stamp_want)" >&2
 start_ns=$(date +%s%N)
-for dir in "$repo" "$repo.tmp"; do
-  if [ -f "$dir/$STAMP_NAME" ] || [ -f "$dir/$BUILDING_NAME" ]; then
-    rm -rf "$dir"
-  elif [ -e "$dir" ]; then
-    echo "make_merge_repo: $dir exists and was not built by this script; not touching it" >&2
-    exit 2
-  fi
-done
-mkdir -p "$(dirname "$repo")"
-git init -q --bare "$repo.tmp"
-: >"$repo.tmp/$BUILDING_NAME"
-git -C "$repo.tmp" config gc.auto 0
-git -C "$repo.tmp" symbolic-ref HEAD refs/heads/main
+stamped_start "$repo" make_merge_repo
 
 # Marks: 1, 2, ... in the order commits are written. Park-Miller randomness, as in
 # make_synthetic_repo.sh, so every awk builds the same history.
@@ -123,9 +107,7 @@ awk -v MAIN="$BENCH_MERGE_MAIN" "$stream_program" | git -C "$repo.tmp" fast-impo
 git -C "$repo.tmp" update-ref -d refs/heads/topic
 git -C "$repo.tmp" pack-refs --all
 [ "$BENCH_COMMIT_GRAPH" = 0 ] || git -C "$repo.tmp" commit-graph write --reachable
-rm -f "$repo.tmp/$BUILDING_NAME"
-echo "$stamp_want" >"$repo.tmp/$STAMP_NAME"
-mv "$repo.tmp" "$repo"
+stamped_finish "$repo" "$stamp_want"
 end_ns=$(date +%s%N)
 echo "merge repository: built in $(((end_ns - start_ns) / 1000000)) ms: $(git -C "$repo" rev-list --count refs/heads/main) commits on main, $(du -sh "$repo" | cut -f1) on disk" >&2
 echo "$repo"

@@ -46,9 +46,9 @@ command -v ssh-keygen >/dev/null || { echo "make_signed_chain: ssh-keygen not fo
 
 BENCH_SIGNED=${BENCH_SIGNED:-10000}
 CHAIN_VERSION=1
-STAMP_NAME=trailgate-bench.stamp
-BUILDING_NAME=trailgate-bench.building
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/stamped_repo.sh
+source "$here/stamped_repo.sh"
 
 base_repo=$("$here/make_synthetic_repo.sh")
 default_name=signed.git
@@ -56,11 +56,7 @@ default_name=signed.git
 repo=${2:-$here/work/$default_name}
 stamp_want="signed-chain=$CHAIN_VERSION commits=$BENCH_SIGNED key=ed25519 base: $(cat "$base_repo/$STAMP_NAME")"
 
-if [ -f "$repo/$STAMP_NAME" ] && [ "$(cat "$repo/$STAMP_NAME")" = "$stamp_want" ]; then
-  echo "signed chain: reusing $repo ($stamp_want)" >&2
-  echo "$repo"
-  exit 0
-fi
+stamped_reuse "$repo" "$stamp_want" "signed chain"
 
 # A private environment: no user or system git configuration, ssh agent or policy changes what
 # gets built.
@@ -74,22 +70,10 @@ mkdir -p "$HOME"
 echo "signed chain: building $repo ($stamp_want)" >&2
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 start_ns=$(date +%s%N)
-# Only ever delete what this script built (see make_synthetic_repo.sh).
-for dir in "$repo" "$repo.tmp"; do
-  if [ -f "$dir/$STAMP_NAME" ] || [ -f "$dir/$BUILDING_NAME" ]; then
-    rm -rf "$dir"
-  elif [ -e "$dir" ]; then
-    echo "make_signed_chain: $dir exists and was not built by this script; not touching it" >&2
-    exit 2
-  fi
-done
 
 # 1. The copy of the synthetic repository. Git never rewrites a pack in place, so a hard link
 #    is safe; packed-refs and the rest are copied or made fresh.
-git init -q --bare "$repo.tmp"
-: >"$repo.tmp/$BUILDING_NAME"
-git -C "$repo.tmp" config gc.auto 0
-git -C "$repo.tmp" symbolic-ref HEAD refs/heads/main
+stamped_start "$repo" make_signed_chain
 for f in "$base_repo"/objects/pack/*; do
   ln "$f" "$repo.tmp/objects/pack/" 2>/dev/null || cp "$f" "$repo.tmp/objects/pack/"
 done
@@ -194,9 +178,7 @@ signatures=$(git -C "$repo.tmp" log --format='%(trailers:key=Review-Signature,va
 [ "$signatures" -eq "$BENCH_SIGNED" ] ||
   { echo "make_signed_chain: $signatures Review-Signature trailers, expected $BENCH_SIGNED" >&2; exit 1; }
 
-rm "$repo.tmp/$BUILDING_NAME"
-echo "$stamp_want" >"$repo.tmp/$STAMP_NAME"
-mv "$repo.tmp" "$repo"
+stamped_finish "$repo" "$stamp_want"
 echo "signed chain: built in $(ms_since "$start_ns") ms: fast-import ${import_ms} ms," \
   "trailgate approve ${approve_ms} ms ($BENCH_SIGNED signatures)," \
   "fetch + pack-refs + commit-graph ${finish_ms} ms; $(du -sh "$repo" | cut -f1) (most of it the" \

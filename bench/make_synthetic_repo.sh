@@ -37,20 +37,16 @@ BENCH_REFS=${BENCH_REFS:-5000}
 # it out, to see what the commit-graph costs or saves.
 BENCH_COMMIT_GRAPH=${BENCH_COMMIT_GRAPH:-1}
 GENERATOR_VERSION=1
-STAMP_NAME=trailgate-bench.stamp
-BUILDING_NAME=trailgate-bench.building
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/stamped_repo.sh
+source "$here/stamped_repo.sh"
 default_name=synthetic.git
 [ "$BENCH_COMMIT_GRAPH" = 0 ] && default_name=synthetic-nograph.git
 repo=${1:-$here/work/$default_name}
 stamp_want="version=$GENERATOR_VERSION main=$BENCH_MAIN push=$BENCH_PUSH refs=$BENCH_REFS commit-graph=$BENCH_COMMIT_GRAPH"
 
-if [ -f "$repo/$STAMP_NAME" ] && [ "$(cat "$repo/$STAMP_NAME")" = "$stamp_want" ]; then
-  echo "synthetic repository: reusing $repo ($stamp_want)" >&2
-  echo "$repo"
-  exit 0
-fi
+stamped_reuse "$repo" "$stamp_want" "synthetic repository"
 
 # A private environment: no user or system git configuration changes what gets built.
 HOME=$(mktemp -d "${TMPDIR:-/tmp}/trailgate-bench-home.XXXXXX")
@@ -60,21 +56,7 @@ trap 'rm -rf "$HOME"' EXIT
 
 echo "synthetic repository: building $repo ($stamp_want)" >&2
 start_ns=$(date +%s%N)
-# Only ever delete what this script built: a finished repository holds the stamp file, an
-# interrupted build the marker file.
-for dir in "$repo" "$repo.tmp"; do
-  if [ -f "$dir/$STAMP_NAME" ] || [ -f "$dir/$BUILDING_NAME" ]; then
-    rm -rf "$dir"
-  elif [ -e "$dir" ]; then
-    echo "make_synthetic_repo: $dir exists and was not built by this script; not touching it" >&2
-    exit 2
-  fi
-done
-mkdir -p "$(dirname "$repo")"
-git init -q --bare "$repo.tmp"
-: >"$repo.tmp/$BUILDING_NAME"
-git -C "$repo.tmp" config gc.auto 0
-git -C "$repo.tmp" symbolic-ref HEAD refs/heads/main
+stamped_start "$repo" make_synthetic_repo
 
 # The fast-import stream. Marks: main commits 1..MAIN, mixed MAIN+1..MAIN+PUSH, clean
 # MAIN+PUSH+1..MAIN+2*PUSH. Randomness is a Park-Miller generator (exact in awk's doubles), so
@@ -199,9 +181,7 @@ awk -v MAIN="$BENCH_MAIN" -v PUSH="$BENCH_PUSH" -v REFS="$BENCH_REFS" "$stream_p
   git -C "$repo.tmp" fast-import --quiet --done
 git -C "$repo.tmp" pack-refs --all --prune
 [ "$BENCH_COMMIT_GRAPH" = 0 ] || git -C "$repo.tmp" commit-graph write --reachable --no-progress
-rm "$repo.tmp/$BUILDING_NAME"
-echo "$stamp_want" >"$repo.tmp/$STAMP_NAME"
-mv "$repo.tmp" "$repo"
+stamped_finish "$repo" "$stamp_want"
 
 end_ns=$(date +%s%N)
 echo "synthetic repository: built in $(((end_ns - start_ns) / 1000000)) ms:" \
