@@ -403,6 +403,24 @@ bool PackReader::has(const unsigned char* raw_id) {
   return true;
 }
 
+bool PackReader::header(const unsigned char* raw_id, ObjectType& type, std::uint64_t& size) {
+  PackSet::Location where;
+  if (!packs_->find(raw_id, hint_, where))
+    return false;
+  hint_ = where.pack;
+  if (const Object* hit = cached(key_of(where.pack, where.offset))) {
+    type = hit->type;
+    size = hit->bytes->size();
+    return true;
+  }
+  const EntryHeader h = packs_->pack(where.pack).header_at(where.offset);
+  if (h.type == kOfsDelta || h.type == kRefDelta)
+    return false;
+  type = static_cast<ObjectType>(h.type);
+  size = h.size;
+  return true;
+}
+
 PackReader::Object PackReader::read(const unsigned char* raw_id, bool keep_it) {
   PackSet::Location where;
   if (!packs_->find(raw_id, hint_, where))

@@ -108,6 +108,10 @@ class PackReader {
   Object read(const unsigned char* raw_id, bool keep = false);
   // Whether some pack holds object `raw_id`; nothing is read but the indexes.
   bool has(const unsigned char* raw_id);
+  // The type and size of object `raw_id` from its entry's header alone (or the cache), without
+  // inflating it: false when no pack holds it or it is stored as a delta (whose type is its
+  // base's). Throws GitError when the entry's header is damaged.
+  bool header(const unsigned char* raw_id, ObjectType& type, std::uint64_t& size);
   // The object whose entry starts at `offset` in pack `pack`, as read() resolves it.
   Object read_at(std::uint32_t pack, std::uint64_t offset, bool keep = false);
 

@@ -334,18 +334,15 @@ struct PackBackend {
   git_odb_backend parent;
   std::shared_ptr<PackAccess> packs;
 
-  // Object `id` read and kept (libgit2 reads what it was just asked about, or asks again);
-  // null bytes for "not here", whether missing or unreadable.
-  static PackReader::Object lookup(git_odb_backend* backend, const git_oid* id) {
-    try {
-      return reinterpret_cast<PackBackend*>(backend)->packs->get().read(id->id, true);
-    } catch (...) {
-      return {};
-    }
-  }
+  // Object `id`, read and kept (the hook reads again what libgit2's walk just read).
   static int read(void** out, std::size_t* size, git_object_t* type, git_odb_backend* backend,
                   const git_oid* id) {
-    PackReader::Object found = lookup(backend, id);
+    PackReader::Object found;
+    try {
+      found = reinterpret_cast<PackBackend*>(backend)->packs->get().read(id->id, true);
+    } catch (...) {
+      return GIT_ENOTFOUND;
+    }
     if (!found.bytes)
       return GIT_ENOTFOUND;
     void* bytes = git_odb_backend_data_alloc(backend, found.bytes->size());
@@ -357,15 +354,21 @@ struct PackBackend {
     *type = libgit2_type(found.type);
     return 0;
   }
-  // The type and size, for git_odb_read_header: the object is read whole (a header is usually
-  // asked for just before the object).
+  // The type and size, for git_odb_read_header, from the entry's header: nothing is inflated,
+  // so asking about a pushed gigabyte blob costs what it costs git. A delta is left to libgit2,
+  // which finds its type at the end of its chain.
   static int read_header(std::size_t* size, git_object_t* type, git_odb_backend* backend,
                          const git_oid* id) {
-    PackReader::Object found = lookup(backend, id);
-    if (!found.bytes)
+    ObjectType found = ObjectType::none;
+    std::uint64_t bytes = 0;
+    try {
+      if (!reinterpret_cast<PackBackend*>(backend)->packs->get().header(id->id, found, bytes))
+        return GIT_ENOTFOUND;
+    } catch (...) {
       return GIT_ENOTFOUND;
-    *size = found.bytes->size();
-    *type = libgit2_type(found.type);
+    }
+    *size = static_cast<std::size_t>(bytes);
+    *type = libgit2_type(found);
     return 0;
   }
   static int exists(git_odb_backend* backend, const git_oid* id) {

@@ -236,6 +236,7 @@ TEST_CASE("libgit2's own reads (walks, trees, blobs) go through the pack reader 
   CHECK(blob->bytes == h.git({"show", "HEAD:d1/sub/f4.txt"}));
   CHECK(repo.entry_id_at(head, "d1/sub") == h.git({"rev-parse", "HEAD:d1/sub"}).substr(0, 40));
   CHECK(repo.is_commit(head));
+  CHECK_FALSE(repo.is_commit(blob->id));  // a header query, answered without inflating
   CHECK(repo.has_object(head));
   CHECK_FALSE(repo.has_object(std::string(40, '7')));
 }
