@@ -80,12 +80,23 @@ std::optional<std::uint64_t> AuditCache::append_block(const std::string& block) 
   util::UniqueFd fd(open_locked(bin_path_, header_, size));
   if (fd.get() < 0)
     return std::nullopt;
-  // Cut a torn last block, so that the new one starts where the sound ones end.
-  std::uint64_t end = blocks_end(fd.get(), header_.size(), size);
+  // Cut a torn last block, so that the new one starts where the sound ones end. The blocks
+  // before this cache's own last append were sound then, so the walk starts there (an audit
+  // appends hundreds of blocks); when what lies there is no block, the file changed under us
+  // and the walk starts from the beginning.
+  std::uint64_t end = header_.size();
+  if (appended_end_ > end && appended_end_ <= size) {
+    end = blocks_end(fd.get(), appended_end_, size);
+    if (end == appended_end_ && end != size)
+      end = header_.size();
+  }
+  if (end == header_.size())
+    end = blocks_end(fd.get(), end, size);
   if (end != size && ::ftruncate(fd.get(), static_cast<off_t>(end)) != 0)
     return std::nullopt;
   if (!pwrite_all(fd.get(), block.data(), block.size(), end))
     return std::nullopt;
+  appended_end_ = end + block.size();
   return end;
 }
 

@@ -182,8 +182,9 @@ class AuditCache {
   std::string fingerprint_;
   std::string bin_path_, seg_path_;
   std::string header_;
-  int fd_ = -1;             // the records file, for reading; -1 when absent or foreign
-  std::uint64_t size_ = 0;  // its size when opened
+  int fd_ = -1;                     // the records file, for reading; -1 when absent or foreign
+  std::uint64_t size_ = 0;          // its size when opened
+  std::uint64_t appended_end_ = 0;  // where the last block append_block wrote ends; 0: none
   std::unordered_map<Key, Segment, KeyHash> segments_;
   std::unordered_map<std::string, int> tips_;
   std::int64_t max_commit_time_ = INT64_MIN;

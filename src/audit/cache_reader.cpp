@@ -18,8 +18,10 @@ bool LoadedBlock::load(int fd, std::uint64_t at, CachePart wanted) {
   std::uint64_t n =
       header.meta_bytes() + (json ? header.json_bytes : 0) + (bin ? header.bin_bytes : 0);
   if (n > capacity) {
-    buffer.reset(new char[n]);  // uninitialised: pread fills it
-    capacity = n;
+    // Uninitialised (pread fills it), with room to spare: blocks differ a little in size, and
+    // each new buffer costs a page fault per page.
+    capacity = n + n / 2;
+    buffer.reset(new char[capacity]);
   }
   size = n;
   if (!pread_all(fd, buffer.get(), n, at + sizeof header))

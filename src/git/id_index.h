@@ -46,6 +46,7 @@ class MappedFile {
 // 20-byte ids it indexes, as in a version-2 pack index and a commit-graph's OIDF/OIDL chunks.
 struct IdIndex {
   static constexpr std::size_t kIdBytes = 20;
+  static constexpr int kInterpolationProbes = 4;
 
   const unsigned char* fanout = nullptr;
   const unsigned char* ids = nullptr;
@@ -54,8 +55,9 @@ struct IdIndex {
   std::uint32_t count() const { return be32(fanout + 255 * 4); }
   // True when the fan-out never decreases, as git writes it (checked before any find).
   bool ordered() const;
-  // The position of `id` (20 bytes) among the ids; false when absent. Ids are uniform, so one
-  // interpolation step narrows the search to a few dozen entries before the binary search.
+  // The position of `id` (20 bytes) among the ids; false when absent. Ids are uniform, so a few
+  // interpolation probes (at most kInterpolationProbes, whatever the ids) narrow the search to a
+  // few entries before the binary search.
   bool find(const unsigned char* id, std::uint32_t& pos) const;
   const unsigned char* id_at(std::uint32_t pos) const { return ids + std::size_t{pos} * kIdBytes; }
 };

@@ -370,6 +370,35 @@ TEST_CASE("audit::AuditCache ignores torn and damaged parts", "[audit][cache]") 
     CHECK(reread.find(std::string(40, '8')));
     CHECK(ids_of(reread, *reread.segment(std::string(40, '2'), 0, 0)) == "21");
   }
+  SECTION(
+      "appends go after every sound block, also when another writer appended or the file "
+      "changed between two of them") {
+    AuditCache cache(cache_dir, "fp");
+    auto own = cache.append_block(block_of({entry('7', 70)}));
+    REQUIRE(own);
+    CHECK(*own == good_bin.size());
+    const std::uint64_t own_end = read_file(bin).size();
+    {
+      AuditCache other(cache_dir, "fp");
+      auto theirs = other.append_block(block_of({entry('6', 60)}));
+      REQUIRE(theirs);
+      CHECK(*theirs == own_end);
+    }
+    const std::uint64_t their_end = read_file(bin).size();
+    auto next = cache.append_block(block_of({entry('5', 50)}));
+    REQUIRE(next);
+    CHECK(*next == their_end);
+    // Rewritten under the cache: no block where its last append ended, so the walk starts over
+    // and the new block goes where the sound ones end.
+    write_file(bin, good_bin + std::string(their_end + 100 - good_bin.size(), 'x'));
+    auto after = cache.append_block(block_of({entry('4', 40)}));
+    REQUIRE(after);
+    CHECK(*after == good_bin.size());
+    AuditCache reread(cache_dir, "fp");
+    CHECK(reread.find(std::string(40, '4')));
+    CHECK_FALSE(reread.find(std::string(40, '7')));
+    CHECK(ids_of(reread, *reread.segment(std::string(40, '2'), 0, 0)) == "21");
+  }
   SECTION("a damaged JSON part fails the walk that needs it, and only that") {
     std::string bytes = good_bin;
     bytes[bytes.size() - 1] ^= 0x20;  // in the binary part, the last of the block
