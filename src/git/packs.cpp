@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "git/error.h"
 #include "git/id_index.h"
@@ -280,11 +282,15 @@ std::shared_ptr<const PackSet> PackSet::open(const std::vector<std::string>& obj
       auto pack = std::make_unique<Pack>();
       pack->name = pack_dir + "/" + base + ".pack";
       // A pack being written or removed has one file without the other; git skips it too.
-      if (!pack->idx_map.map(pack_dir + "/" + base + ".idx") || !pack->pack_map.map(pack->name))
+      if (!pack->idx_map.map(pack_dir + "/" + base + ".idx") || !pack->pack_map.map(pack->name)) {
+        ++set->skipped_;
         continue;
+      }
       // A version-1 index is left to libgit2, which reads it.
-      if (pack->idx_map.size() >= 8 && std::memcmp(pack->idx_map.data(), "\377tOc", 4) != 0)
+      if (pack->idx_map.size() >= 8 && std::memcmp(pack->idx_map.data(), "\377tOc", 4) != 0) {
+        ++set->skipped_;
         continue;
+      }
       pack->pack = pack->pack_map.data();
       pack->pack_size = pack->pack_map.size();
       try {
@@ -293,12 +299,26 @@ std::shared_ptr<const PackSet> PackSet::open(const std::vector<std::string>& obj
       } catch (const GitError&) {
         // Left to libgit2, which reads what it can of it and reports the rest: a pack half
         // written by a concurrent repack must not stop every other read.
+        ++set->skipped_;
         continue;
       }
       set->packs_.push_back(std::move(pack));
     }
   }
   return set;
+}
+
+std::shared_ptr<const PackSet> PackSet::open_shared(const std::vector<std::string>& object_dirs) {
+  static std::mutex mu;
+  static std::map<std::vector<std::string>, std::weak_ptr<const PackSet>> open_sets;
+  std::lock_guard lock(mu);
+  std::weak_ptr<const PackSet>& slot = open_sets[object_dirs];
+  std::shared_ptr<const PackSet> packs = slot.lock();
+  if (!packs) {
+    packs = open(object_dirs);
+    slot = packs;
+  }
+  return packs;
 }
 
 std::shared_ptr<const PackSet> PackSet::from_bytes(std::string bytes) {

@@ -52,6 +52,9 @@ class PackSet {
   // not a version-2 pack's or is damaged: its objects are "not here", for libgit2 to read or to
   // report as damaged.
   static std::shared_ptr<const PackSet> open(const std::vector<std::string>& object_dirs);
+  // open(), shared: one PackSet per list of directories while anyone holds it, so that the
+  // threads of a scan, each with its own repository handle, map each pack once.
+  static std::shared_ptr<const PackSet> open_shared(const std::vector<std::string>& object_dirs);
   // One pack given as bytes, without an index: nothing can be looked up by id (a REF_DELTA
   // resolves to "not here"); read it by offset with PackReader::read_at. For tests and fuzzing.
   static std::shared_ptr<const PackSet> from_bytes(std::string pack);
@@ -62,6 +65,9 @@ class PackSet {
 
   // How many packs are open.
   std::size_t size() const { return packs_.size(); }
+  // How many pack indexes of the directories were left out (damaged, version 1, or without
+  // their pack): when not 0, "no pack holds it" is not the last word on an object.
+  std::size_t skipped() const { return skipped_; }
 
   struct Pack;  // defined in packs.cpp
   struct Location {
@@ -76,6 +82,7 @@ class PackSet {
  private:
   PackSet() = default;
   std::vector<std::unique_ptr<Pack>> packs_;
+  std::size_t skipped_ = 0;
 };
 
 // Reads objects from a PackSet, keeping recently resolved objects (delta bases, and trees that

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -154,6 +155,25 @@ std::vector<std::string> object_directories(git_repository* repo, bool from_envi
   return dirs;
 }
 
+// The object directories of `dirs` other than the push quarantine (GIT_QUARANTINE_PATH): what
+// the repository held before the push. Empty when there is no quarantine among them, or nothing
+// else.
+std::vector<std::string> held_directories(const std::vector<std::string>& dirs) {
+  const char* quarantine = std::getenv("GIT_QUARANTINE_PATH");
+  if (!quarantine || !*quarantine)
+    return {};
+  std::vector<std::string> held;
+  bool found = false;
+  for (const std::string& dir : dirs) {
+    std::error_code ec;
+    if (dir == quarantine || std::filesystem::equivalent(dir, quarantine, ec))
+      found = true;
+    else
+      held.push_back(dir);
+  }
+  return found ? held : std::vector<std::string>();
+}
+
 // On libgit2 before 1.6, replaces `repo`'s object database with one over the same directories
 // (object_directories) that never loads a commit-graph.
 void tune_object_database(git_repository* repo, const std::vector<std::string>& dirs) {
@@ -218,7 +238,9 @@ Repository Repository::open_for_hook() {
     RepositoryPtr owned(repo);
     std::vector<std::string> dirs = object_directories(repo, true, nullptr);
     tune_object_database(repo, dirs);
-    return Repository(std::move(owned), std::move(dirs));
+    Repository opened(std::move(owned), dirs);
+    opened.held_dirs_ = held_directories(dirs);
+    return opened;
   }
   std::string first_error = git_error_last() ? git_error_last()->message : "unknown error";
   // FROM_ENV refuses GIT_WORK_TREE / GIT_COMMON_DIR in libgit2 1.5; open the directory the
@@ -230,7 +252,9 @@ Repository Repository::open_for_hook() {
   std::vector<std::string> dirs =
       object_directories(repo, false, std::getenv("GIT_QUARANTINE_PATH"));
   tune_object_database(repo, dirs);
-  return Repository(std::move(owned), std::move(dirs));
+  Repository opened(std::move(owned), dirs);
+  opened.held_dirs_ = held_directories(dirs);
+  return opened;
 }
 
 Repository Repository::discover(const std::string& path) {
@@ -278,21 +302,6 @@ git_odb* Repository::odb() const {
 
 namespace {
 
-// One PackSet per set of object directories while any handle uses it, so that the threads of a
-// scan, each with its own handle, map each pack once.
-std::shared_ptr<const PackSet> shared_packs(const std::vector<std::string>& dirs) {
-  static std::mutex mu;
-  static std::map<std::vector<std::string>, std::weak_ptr<const PackSet>> open;
-  std::lock_guard lock(mu);
-  std::weak_ptr<const PackSet>& slot = open[dirs];
-  std::shared_ptr<const PackSet> packs = slot.lock();
-  if (!packs) {
-    packs = PackSet::open(dirs);
-    slot = packs;
-  }
-  return packs;
-}
-
 git_object_t libgit2_type(ObjectType type) {
   switch (type) {
     case ObjectType::commit:
@@ -320,7 +329,7 @@ struct PackAccess {
 
   PackReader& get() {
     if (!reader)
-      reader = std::make_unique<PackReader>(shared_packs(dirs));
+      reader = std::make_unique<PackReader>(PackSet::open_shared(dirs));
     return *reader;
   }
 };

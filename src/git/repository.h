@@ -198,6 +198,18 @@ class Repository {
   // Starts a walk over commits reachable from `include` but not from `exclude`, newest first.
   // Exclude ids that do not peel to commits are ignored.
   Walk walk(const std::vector<std::string>& include, const std::vector<std::string>& exclude) const;
+  // The tips of `exclude` that the history `include` brings in reaches, when that history is
+  // all new to the repository: commits only in the push quarantine (GIT_QUARANTINE_PATH, so
+  // only for a handle from open_for_hook), at most `limit` of them. Hiding just those tips then
+  // walks the commits that hiding all of `exclude` walks, without reading every other tip (a
+  // server protects hundreds of tags). Whatever it returns is part of `exclude`, so a walk that
+  // hides it can only list more commits, never fewer. nullopt, to hide all of `exclude`, when
+  // there is no quarantine, when the history reaches a commit the repository held before the
+  // push that is not a tip of `exclude` (it may hold older tips' history), or more than `limit`
+  // new commits, or a commit that cannot be read.
+  std::optional<std::vector<std::string>> tips_reached_by_push(
+      const std::vector<std::string>& include, const std::vector<std::string>& exclude,
+      std::size_t limit) const;
 
   // The libgit2 handle, for the other readers of src/git (opaque elsewhere).
   git_repository* raw() const { return repo_.get(); }
@@ -221,6 +233,8 @@ class Repository {
   // This handle's pack reader, shared with the object database backend that serves libgit2's own
   // reads (revwalks) from it (repository.cpp).
   std::shared_ptr<PackAccess> packs_;
+  // The object directories other than the push quarantine, when the handle has one (hook).
+  std::vector<std::string> held_dirs_;
   mutable std::string kept_commit_id_;  // the commit commit_tree_id() read last, or ""
   mutable std::shared_ptr<const std::string> kept_commit_;
 };

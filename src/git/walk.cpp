@@ -1,7 +1,12 @@
 // Walks over history through libgit2's revwalk: newest first, or oldest first for a range.
 #include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <set>
+#include <unordered_set>
 
 #include "git/libgit2.h"
+#include "git/packs.h"
 #include "git/repository.h"
 #include "model/work_counters.h"
 
@@ -22,6 +27,53 @@ Walk Repository::walk(const std::vector<std::string>& include,
     check(git_revwalk_hide(w, &oid), fmt::format("excluding history of {}", id));
   }
   return Walk(std::move(owned));
+}
+
+std::optional<std::vector<std::string>> Repository::tips_reached_by_push(
+    const std::vector<std::string>& include, const std::vector<std::string>& exclude,
+    std::size_t limit) const {
+  if (held_dirs_.empty())
+    return std::nullopt;
+  const std::shared_ptr<const PackSet> held_packs = PackSet::open_shared(held_dirs_);
+  if (held_packs->skipped() > 0)
+    return std::nullopt;  // a pack only libgit2 reads: what it holds is not known here
+  auto held = [&](const std::string& id) {
+    const git_oid oid = to_oid(id);
+    PackSet::Location where;
+    if (held_packs->find(oid.id, 0, where))
+      return true;
+    for (const std::string& dir : held_dirs_) {
+      struct stat st {};
+      if (::stat(fmt::format("{}/{}/{}", dir, id.substr(0, 2), id.substr(2)).c_str(), &st) == 0)
+        return true;
+    }
+    return false;
+  };
+  const std::unordered_set<std::string> tips(exclude.begin(), exclude.end());
+  std::set<std::string> reached;
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> pending = include;
+  std::size_t fresh = 0;
+  while (!pending.empty()) {
+    std::string id = std::move(pending.back());
+    pending.pop_back();
+    if (!seen.insert(id).second)
+      continue;
+    if (tips.count(id)) {
+      reached.insert(id);
+      continue;
+    }
+    if (++fresh > limit || held(id))
+      return std::nullopt;
+    try {
+      CommitInfo commit = read_commit_raw(id);
+      for (std::string& parent : commit.parent_ids)
+        pending.push_back(std::move(parent));
+    } catch (const GitError&) {
+      return std::nullopt;  // the full walk reports it
+    }
+  }
+  return std::vector<std::string>(reached.begin(), reached.end());
 }
 
 std::optional<std::string> Walk::next() {

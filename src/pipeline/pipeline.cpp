@@ -322,6 +322,11 @@ std::optional<review::ReviewOutcome> judge_review_note(
 
 namespace {
 
+// The most new commits a ref's push may bring for its walk to hide only the protected tips they
+// reach (git::Repository::tips_reached_by_push). A larger push hides every tip, as it did, which
+// costs little beside judging its commits; the limit bounds the commits read twice.
+constexpr std::size_t kNewHistoryLimit = 256;
+
 // Judges, for one RefCheck, every commit that enters its ref; owned by run().
 class RefJudge {
  public:
@@ -481,6 +486,10 @@ Report run(const git::Repository& repo, const Policy& policy, const detect::Mark
         if (at_least_as_strict(*earlier->rule, *check.rule, policy))
           exclude.insert(exclude.end(), earlier->include.begin(), earlier->include.end());
       std::set<std::string> break_glass_walked;  // of break_glass below
+      // A push of new commits (the usual one) reaches a tip or two of what it must exclude:
+      // hiding only those walks the same commits without reading every protected tip.
+      if (auto reached = repo.tips_reached_by_push(check.include, exclude, kNewHistoryLimit))
+        exclude = std::move(*reached);
       git::Walk walk = repo.walk(check.include, exclude);
       while (std::optional<std::string> id = walk.next()) {
         std::vector<std::string> parents = judge.judge(*id, result);

@@ -63,6 +63,12 @@ bool is_invisible(char32_t cp) {
 std::string email_skeleton(std::string_view email) {
   std::string out;
   out.reserve(email.size());
+  // ASCII (almost every address): no look-alikes and no invisible characters, only case.
+  if (std::all_of(email.begin(), email.end(), [](char c) { return (c & 0x80) == 0; })) {
+    for (char c : email)
+      out.push_back(util::ascii_lower(c));
+    return out;
+  }
   std::size_t i = 0;
   while (i < email.size()) {
     const std::size_t start = i;
