@@ -410,6 +410,9 @@ struct MarkerSet::Compiled {
   // Parallel to specs; nullptr when the spec has no model_pattern.
   std::vector<std::unique_ptr<LazyPattern>> model_patterns;
   PatternSet identity_set, body_set;  // prefilters over the identity and body patterns
+  // The keys of the trailer markers, each once (ASCII case ignored): only trailer-shaped lines
+  // with one of them are kept.
+  std::vector<std::string> trailer_keys;
 };
 
 MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique<Compiled>()) {
@@ -470,6 +473,14 @@ MarkerSet::MarkerSet(std::vector<MarkerSpec> specs) : compiled_(std::make_unique
       compiled_->identity_set.add(i, spec.pattern);
     else if (spec.source == MarkerSource::body)
       compiled_->body_set.add(i, spec.pattern);
+  }
+  for (const MarkerSpec& spec : specs) {
+    std::vector<std::string>& keys = compiled_->trailer_keys;
+    if (spec.source == MarkerSource::trailer &&
+        std::none_of(keys.begin(), keys.end(), [&](const std::string& k) {
+          return trailers::key_equals(k, spec.trailer_key);
+        }))
+      keys.push_back(spec.trailer_key);
   }
   compiled_->specs = std::move(specs);
 }
@@ -648,17 +659,26 @@ void name_what_it_says(const MarkerSpec& spec, const LazyPattern* model_re, std:
 
 std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
                                          const std::vector<trailers::Trailer>& trailers) const {
-  // The keys of the trailer markers: only trailer-shaped lines with one of them are kept.
-  std::vector<std::string> keys;
-  for (const MarkerSpec& spec : compiled_->specs) {
-    if (spec.source != MarkerSource::trailer)
-      continue;
-    bool known = false;
-    for (const std::string& k : keys)
-      known = known || trailers::key_equals(k, spec.trailer_key);
-    if (!known)
-      keys.push_back(spec.trailer_key);
-  }
+  trailers::TrailerBlock block = trailers::parse(commit.message);
+  const bool block_is_gits = trailers.size() == block.trailers.size() &&
+                             std::equal(trailers.begin(), trailers.end(), block.trailers.begin(),
+                                        [](const trailers::Trailer& a, const trailers::Trailer& b) {
+                                          return a.key == b.key && a.value == b.value;
+                                        });
+  block.trailers = trailers;
+  return detect_in(commit, block, block_is_gits);
+}
+
+std::vector<Detection> MarkerSet::detect_parsed(const CommitInfo& commit,
+                                                const trailers::TrailerBlock& block) const {
+  return detect_in(commit, block, true);
+}
+
+std::vector<Detection> MarkerSet::detect_in(const CommitInfo& commit,
+                                            const trailers::TrailerBlock& block,
+                                            bool block_is_gits) const {
+  const std::vector<trailers::Trailer>& trailers = block.trailers;
+  const std::vector<std::string>& keys = compiled_->trailer_keys;
 
   // A message in a foreign encoding is also read decoded (as git log shows it): a marker in
   // any reading counts, so re-encoding cannot hide one.
@@ -666,22 +686,19 @@ std::vector<Detection> MarkerSet::detect(const CommitInfo& commit,
   std::vector<Reading> readings;
   for (std::size_t r = 0; r <= commit.decoded_messages.size(); ++r) {
     Reading reading;
-    reading.message = r == 0 ? std::string_view(commit.message)
-                             : std::string_view(commit.decoded_messages[r - 1]);
-    trailers::TrailerBlock block = trailers::parse(reading.message);
-    reading.block_start = block.start;
-    reading.block_end = block.end;
     if (r == 0) {
+      reading.message = commit.message;
+      reading.block_start = block.start;
+      reading.block_end = block.end;
       reading.trailers = &trailers;
-      reading.block_is_gits =
-          trailers.size() == block.trailers.size() &&
-          std::equal(trailers.begin(), trailers.end(), block.trailers.begin(),
-                     [](const trailers::Trailer& a, const trailers::Trailer& b) {
-                       return a.key == b.key && a.value == b.value;
-                     });
+      reading.block_is_gits = block_is_gits;
     } else {
+      reading.message = commit.decoded_messages[r - 1];
+      trailers::TrailerBlock decoded = trailers::parse(reading.message);
+      reading.block_start = decoded.start;
+      reading.block_end = decoded.end;
       reading.block_is_gits = true;
-      decoded_trailers[r - 1] = std::move(block.trailers);
+      decoded_trailers[r - 1] = std::move(decoded.trailers);
       reading.trailers = &decoded_trailers[r - 1];
     }
     if (!keys.empty())

@@ -153,6 +153,10 @@ class MarkerSet {
   // REQUIRES: *this has not been moved from (true of specs() too).
   std::vector<Detection> detect(const CommitInfo& commit,
                                 const std::vector<trailers::Trailer>& trailers) const;
+  // detect() with git's trailer block of the commit's message as trailers::parse() returned it
+  // (the message is not parsed again).
+  std::vector<Detection> detect_parsed(const CommitInfo& commit,
+                                       const trailers::TrailerBlock& block) const;
 
   // The markers, in the order given to the constructor.
   const std::vector<MarkerSpec>& specs() const;
@@ -164,6 +168,9 @@ class MarkerSet {
   void compile_all() const;
 
  private:
+  std::vector<Detection> detect_in(const CommitInfo& commit, const trailers::TrailerBlock& block,
+                                   bool block_is_gits) const;
+
   struct Compiled;
   std::unique_ptr<Compiled> compiled_;
 };

@@ -275,8 +275,9 @@ CommitEvaluation evaluate_commit(const CommitInfo& commit, const std::string& re
   eval.subject = std::string(subject_of(commit.message));
   eval.author = commit.author;
   eval.committer = commit.committer;
-  eval.trailers = trailers::parse(commit.message).trailers;
-  eval.detections = markers.detect(commit, eval.trailers);
+  trailers::TrailerBlock block = trailers::parse(commit.message);
+  eval.detections = markers.detect_parsed(commit, block);
+  eval.trailers = std::move(block.trailers);
   for (const auto& t : eval.trailers) {
     if (!trailers::key_equals(t.key, kDeclarationKey))
       continue;
