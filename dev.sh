@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git openssh-client clang-format
   libgit2-dev libfmt-dev libtomlplusplus-dev catch2 libssl-dev libre2-dev
-  nlohmann-json3-dev libcli11-dev libsodium-dev libdeflate-dev
+  nlohmann-json3-dev libcli11-dev libsodium-dev libdeflate-dev libjemalloc-dev
 )
 # Only the test suite needs these: the audit page's browser test (tests/e2e/audit_html_browser_test)
 # opens the report in headless chromium; the smart HTTP push tests (tests/e2e/transport_test) run

@@ -63,14 +63,14 @@ std::optional<std::vector<std::string>> Repository::tips_reached_by_push(
       reached.insert(id);
       continue;
     }
-    if (++fresh > limit || held(id))
-      return std::nullopt;
     try {
+      if (++fresh > limit || held(id))
+        return std::nullopt;
       CommitInfo commit = read_commit_raw(id);
       for (std::string& parent : commit.parent_ids)
         pending.push_back(std::move(parent));
     } catch (const GitError&) {
-      return std::nullopt;  // the full walk reports it
+      return std::nullopt;  // an id or commit the full walk reports
     }
   }
   return std::vector<std::string>(reached.begin(), reached.end());
