@@ -392,16 +392,20 @@ void PackReader::keep(std::uint64_t key, const Object& object) {
   const std::size_t size = object.bytes->size();
   if (size > budget_ / 4)
     return;
-  if (slots_.empty()) {
-    std::size_t slots = 64;
-    while (slots < kMaxCacheSlots && slots * 2048 < budget_)
-      slots *= 2;
-    slots_.resize(slots);
-    shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(slots));
-  }
+  // The table starts small and doubles while it fills up, to a slot per 2 KiB of the budget: a
+  // hook that keeps a few objects does not zero a table sized for an audit.
+  std::size_t most = kFirstCacheSlots;
+  while (most < kMaxCacheSlots && most * 2048 < budget_)
+    most *= 2;
+  if (slots_.empty())
+    resize_slots(std::min(kFirstCacheSlots, most));
+  else if (filled_ >= slots_.size() / 2 && slots_.size() < most)
+    resize_slots(slots_.size() * 2);
   Slot& slot = slot_of(key);
   if (slot.object.bytes)
     cached_bytes_ -= slot.object.bytes->size();
+  else
+    ++filled_;
   slot.key = key;
   slot.object = object;
   cached_bytes_ += size;
@@ -411,7 +415,27 @@ void PackReader::keep(std::uint64_t key, const Object& object) {
     if (&victim == &slot || !victim.object.bytes)
       continue;
     cached_bytes_ -= victim.object.bytes->size();
+    --filled_;
     victim = Slot();
+  }
+}
+
+void PackReader::resize_slots(std::size_t count) {
+  std::vector<Slot> old(count);
+  old.swap(slots_);
+  shift_ = 64 - static_cast<unsigned>(__builtin_ctzll(count));
+  sweep_ = 0;
+  cached_bytes_ = 0;
+  filled_ = 0;
+  for (Slot& s : old) {
+    if (!s.object.bytes)
+      continue;
+    Slot& to = slot_of(s.key);
+    if (to.object.bytes)
+      continue;  // two that now share a slot: the first stays
+    cached_bytes_ += s.object.bytes->size();
+    ++filled_;
+    to = std::move(s);
   }
 }
 

@@ -95,6 +95,7 @@ class PackSet {
 class PackReader {
  public:
   static constexpr std::size_t kDefaultCacheBytes = 32u << 20;
+  static constexpr std::size_t kFirstCacheSlots = 256;
   static constexpr std::size_t kMaxCacheSlots = 1u << 14;  // one per 2 KiB of budget, at most
   static constexpr std::size_t kMaxChain = 10000;  // deltas on one object; git writes at most 4095
 
@@ -137,11 +138,14 @@ class PackReader {
   Slot& slot_of(std::uint64_t key) { return slots_[(key * 0x9E3779B97F4A7C15ull) >> shift_]; }
   const Object* cached(std::uint64_t key);
   void keep(std::uint64_t key, const Object& object);
+  // Rehashes the kept objects into `count` slots (a power of two).
+  void resize_slots(std::size_t count);
 
   std::shared_ptr<const PackSet> packs_;
   std::size_t budget_;
   std::size_t cached_bytes_ = 0;
   std::vector<Slot> slots_;  // a power of two of them, allocated on the first keep()
+  std::size_t filled_ = 0;   // slots holding an object
   unsigned shift_ = 64;      // 64 - log2(slots)
   std::size_t sweep_ = 0;    // the next slot to empty when over budget
   struct Inflater;
