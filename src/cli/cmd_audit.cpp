@@ -302,18 +302,21 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
     std::int64_t left_out = 0;
     const std::size_t keep = format == "html" ? kHtmlViolations : kTextViolations;
     std::string csv;
+    // Decided once: the sink runs for every commit of the history.
+    const bool jsonl = format == "jsonl", json = format == "json", csv_format = format == "csv",
+               md = format == "md";
     audit::ScanStats stats =
         audit::scan(repo.git_dir(), policy, *markers, targets, baseline_tip, scan_options,
                     [&](const audit::RecordView& view) {
-                      if (format == "jsonl" || format == "json") {
-                        if (format == "json")
+                      if (jsonl || json) {
+                        if (json)
                           out.write(first ? "\n" : ",\n");
                         out.write(view.json_head);
                         out.write(ref_json[view.target]);
                         out.write(view.json_tail);
-                        if (format == "jsonl")
+                        if (jsonl)
                           out.write("\n");
-                      } else if (format == "csv") {
+                      } else if (csv_format) {
                         if (view.rendered) {
                           out.write(*view.rendered);
                         } else {
@@ -321,7 +324,7 @@ int run_audit(const GlobalOptions& options, const AuditOptions& audit_options) {
                           report::render_record_csv(view.record(), csv_provenance, csv);
                           out.write(csv);
                         }
-                      } else if (view.violation && format != "md") {
+                      } else if (view.violation && !md) {
                         if (violations.size() < keep)
                           violations.push_back(view.record());
                         else
