@@ -84,14 +84,11 @@ std::optional<std::uint64_t> AuditCache::append_block(const std::string& block) 
   // before this cache's own last append were sound then, so the walk starts there (an audit
   // appends hundreds of blocks); when what lies there is no block, the file changed under us
   // and the walk starts from the beginning.
-  std::uint64_t end = header_.size();
-  if (appended_end_ > end && appended_end_ <= size) {
-    end = blocks_end(fd.get(), appended_end_, size);
-    if (end == appended_end_ && end != size)
-      end = header_.size();
-  }
-  if (end == header_.size())
-    end = blocks_end(fd.get(), end, size);
+  const std::uint64_t start = header_.size();
+  const std::uint64_t from = appended_end_ > start && appended_end_ <= size ? appended_end_ : start;
+  std::uint64_t end = blocks_end(fd.get(), from, size);
+  if (end == from && end != size && from != start)
+    end = blocks_end(fd.get(), start, size);
   if (end != size && ::ftruncate(fd.get(), static_cast<off_t>(end)) != 0)
     return std::nullopt;
   if (!pwrite_all(fd.get(), block.data(), block.size(), end))

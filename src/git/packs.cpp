@@ -370,6 +370,8 @@ struct PackReader::Inflater {
 
 PackReader::PackReader(std::shared_ptr<const PackSet> packs, std::size_t cache_bytes)
     : packs_(std::move(packs)), budget_(cache_bytes), inflater_(std::make_unique<Inflater>()) {
+  while (max_slots_ < kMaxCacheSlots && max_slots_ * 2048 < budget_)
+    max_slots_ *= 2;
   if (!inflater_->d)
     throw std::bad_alloc();
 }
@@ -392,14 +394,11 @@ void PackReader::keep(std::uint64_t key, const Object& object) {
   const std::size_t size = object.bytes->size();
   if (size > budget_ / 4)
     return;
-  // The table starts small and doubles while it fills up, to a slot per 2 KiB of the budget: a
-  // hook that keeps a few objects does not zero a table sized for an audit.
-  std::size_t most = kFirstCacheSlots;
-  while (most < kMaxCacheSlots && most * 2048 < budget_)
-    most *= 2;
+  // The table starts small and doubles while it fills up: a hook that keeps a few objects does
+  // not zero a table sized for an audit.
   if (slots_.empty())
-    resize_slots(std::min(kFirstCacheSlots, most));
-  else if (filled_ >= slots_.size() / 2 && slots_.size() < most)
+    resize_slots(kFirstCacheSlots);
+  else if (filled_ >= slots_.size() / 2 && slots_.size() < max_slots_)
     resize_slots(slots_.size() * 2);
   Slot& slot = slot_of(key);
   if (slot.object.bytes)

@@ -146,8 +146,9 @@ class PackReader {
   std::size_t cached_bytes_ = 0;
   std::vector<Slot> slots_;  // a power of two of them, allocated on the first keep()
   std::size_t filled_ = 0;   // slots holding an object
-  unsigned shift_ = 64;      // 64 - log2(slots)
-  std::size_t sweep_ = 0;    // the next slot to empty when over budget
+  std::size_t max_slots_ = kFirstCacheSlots;  // a slot per 2 KiB of budget, within the limits
+  unsigned shift_ = 64;                       // 64 - log2(slots)
+  std::size_t sweep_ = 0;                     // the next slot to empty when over budget
   struct Inflater;
   std::unique_ptr<Inflater> inflater_;
   std::string delta_;       // scratch: the delta being applied

@@ -231,6 +231,11 @@ Repository Repository::open_for_hook() {
   disable_object_cache();
   disable_hash_verification();
   git_repository* repo = nullptr;
+  auto opened = [](RepositoryPtr owned, const std::vector<std::string>& dirs) {
+    Repository r(std::move(owned), dirs);
+    r.held_dirs_ = held_directories(dirs);
+    return r;
+  };
   // FROM_ENV reads GIT_DIR and makes GIT_OBJECT_DIRECTORY (the quarantine) the main object
   // store with GIT_ALTERNATE_OBJECT_DIRECTORIES behind it; a plain open would miss the pushed
   // objects entirely.
@@ -238,9 +243,7 @@ Repository Repository::open_for_hook() {
     RepositoryPtr owned(repo);
     std::vector<std::string> dirs = object_directories(repo, true, nullptr);
     tune_object_database(repo, dirs);
-    Repository opened(std::move(owned), dirs);
-    opened.held_dirs_ = held_directories(dirs);
-    return opened;
+    return opened(std::move(owned), dirs);
   }
   std::string first_error = git_error_last() ? git_error_last()->message : "unknown error";
   // FROM_ENV refuses GIT_WORK_TREE / GIT_COMMON_DIR in libgit2 1.5; open the directory the
@@ -252,9 +255,7 @@ Repository Repository::open_for_hook() {
   std::vector<std::string> dirs =
       object_directories(repo, false, std::getenv("GIT_QUARANTINE_PATH"));
   tune_object_database(repo, dirs);
-  Repository opened(std::move(owned), dirs);
-  opened.held_dirs_ = held_directories(dirs);
-  return opened;
+  return opened(std::move(owned), dirs);
 }
 
 Repository Repository::discover(const std::string& path) {

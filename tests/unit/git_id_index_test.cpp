@@ -106,20 +106,17 @@ TEST_CASE("clustered ids (shared long prefixes, as an attacker can grind) are al
     ids.push_back(random_id(rng));
   // 20,000 ids in one bucket sharing their first six bytes, 5,000 sharing all first eight (the
   // interpolation's key), and a run at the bucket's very top and bottom.
-  for (int i = 0; i < 20000; ++i) {
-    Id id = random_id(rng);
-    std::fill(id.begin(), id.begin() + 6, 0x5a);
-    ids.push_back(id);
-    absent.push_back(random_id(rng));
-    std::fill(absent.back().begin(), absent.back().begin() + 6, 0x5a);
-  }
-  for (int i = 0; i < 5000; ++i) {
-    Id id = random_id(rng);
-    std::fill(id.begin(), id.begin() + 8, 0xa5);
-    ids.push_back(id);
-    absent.push_back(random_id(rng));
-    std::fill(absent.back().begin(), absent.back().begin() + 8, 0xa5);
-  }
+  auto cluster = [&](int count, int prefix_bytes, unsigned char byte) {
+    for (int i = 0; i < count; ++i) {
+      Id present = random_id(rng), missing = random_id(rng);
+      std::fill(present.begin(), present.begin() + prefix_bytes, byte);
+      std::fill(missing.begin(), missing.begin() + prefix_bytes, byte);
+      ids.push_back(present);
+      absent.push_back(missing);
+    }
+  };
+  cluster(20000, 6, 0x5a);
+  cluster(5000, 8, 0xa5);
   for (int i = 0; i < 3000; ++i) {
     Id low = random_id(rng), high = random_id(rng);
     low[0] = high[0] = 0x33;
